@@ -1,0 +1,134 @@
+# spawnscope — build, test, benchmark.
+#
+#   make            build/spawnscope, the child targets, the example plug-in
+#   make test       install missing packages (root), then every test through prove
+#   make bench      install missing packages (root), then `spawnscope run all` (plots + summary)
+#   make plots R=results/DIR      re-render a run's plots and summary.md
+#   make asan-test  the unit tests again under ASan/UBSan (make test runs it too)
+#   make deps       only the package check/install
+#
+# BUILD=dir puts every output in another directory (several builds side by side).
+
+BUILD ?= build
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+PKGS := libcpuid jansson
+ARCH := $(shell uname -m)
+BPF_ARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
+
+# Probes need kernel BTF (for vmlinux.h), clang and bpftool at build time; without them
+# the driver is built with probes/nobpf.c, which reports why at run time.
+HAVE_BPF := $(shell test -r /sys/kernel/btf/vmlinux && test -x $(BPFTOOL) && \
+	command -v $(CLANG) >/dev/null && pkg-config --exists libbpf && echo 1)
+ifeq ($(HAVE_BPF),1)
+PKGS += libbpf
+endif
+
+CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -fno-strict-aliasing
+CFLAGS := $(CFLAGS_BASE) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I$(BUILD)/probes \
+	-DSPAWNSCOPE_HAVE_BPF=$(if $(HAVE_BPF),1,0) $(EXTRA_CFLAGS)
+LDFLAGS += $(EXTRA_LDFLAGS) -rdynamic
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lpthread -lm
+
+BENCH_SRCS := $(filter-out bench/main.c,$(wildcard bench/*.c))
+IMPL_SRCS := $(wildcard impls/*.c)
+BPF_SRCS := $(wildcard probes/*.bpf.c)
+ifeq ($(HAVE_BPF),1)
+PROBE_SRCS := $(filter-out probes/nobpf.c $(BPF_SRCS),$(wildcard probes/*.c))
+SKELS := $(patsubst probes/%.bpf.c,$(BUILD)/probes/%.skel.h,$(BPF_SRCS))
+else
+PROBE_SRCS := $(wildcard probes/nobpf.c)
+SKELS :=
+endif
+LIB_SRCS := $(BENCH_SRCS) $(IMPL_SRCS) $(PROBE_SRCS)
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+MAIN_OBJ := $(BUILD)/obj/bench/main.o
+
+TARGET_SRCS := $(wildcard impls/targets/*.c)
+TARGETS := $(patsubst impls/targets/%.c,$(BUILD)/targets/%,$(TARGET_SRCS))
+PLUGIN_SRCS := $(wildcard impls/plugins/*.c)
+PLUGINS := $(patsubst impls/plugins/%.c,$(BUILD)/plugins/lib%.so,$(PLUGIN_SRCS))
+
+TEST_C_SRCS := $(wildcard tests/*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%.t,$(TEST_C_SRCS))
+TEST_SH := $(wildcard tests/*.sh)
+TEST_TARGET_SRCS := $(wildcard tests/targets/*.c)
+TEST_TARGETS := $(patsubst tests/targets/%.c,$(BUILD)/tests/targets/%,$(TEST_TARGET_SRCS))
+UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%.t,$(wildcard tests/unit_*.c))
+
+.PHONY: all test bench plots deps asan-test unit-test clean format
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/spawnscope $(TARGETS) $(PLUGINS)
+
+$(BUILD)/spawnscope: $(MAIN_OBJ) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: %.c $(SKELS) $(wildcard */*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Child targets: static, libc-free, started by exec at _start.
+$(BUILD)/targets/%: impls/targets/%.c $(wildcard impls/targets/*.h) impls/rawsys.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -nostdlib -ffreestanding \
+		-fno-stack-protector -fno-builtin -fno-pie -no-pie -fno-asynchronous-unwind-tables \
+		-o $@ $<
+
+$(BUILD)/plugins/lib%.so: impls/plugins/%.c impls/backend.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -fPIC -shared -o $@ $<
+
+# eBPF: vmlinux.h from this kernel's BTF -> CO-RE object -> skeleton header.
+$(BUILD)/probes/vmlinux.h:
+	@mkdir -p $(dir $@)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/probes/%.bpf.o: probes/%.bpf.c $(BUILD)/probes/vmlinux.h $(wildcard probes/*.h)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD)/probes -Iprobes \
+		-Wall -Werror -c -o $@ $<
+
+$(BUILD)/probes/%.skel.h: $(BUILD)/probes/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+# Tests: C tests link every object but main; tests/targets are ordinary (libc) helpers.
+$(BUILD)/tests/%.t: tests/%.c $(LIB_OBJS) $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+$(BUILD)/tests/targets/%: tests/targets/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -o $@ $<
+
+deps:
+	@bash scripts/deps.sh
+
+unit-test: $(UNIT_TESTS)
+	@prove --exec '' $(UNIT_TESTS)
+
+# The unit tests again under ASan/UBSan (spawning tests stay out: ASan and CLONE_VM children
+# do not mix).
+asan-test:
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+		EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		EXTRA_LDFLAGS='-fsanitize=address,undefined' unit-test
+
+test: deps
+	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_TARGETS)
+	@SPAWNSCOPE_BUILD=$(abspath $(BUILD)) prove --exec '' --timer $(TEST_BINS) $(TEST_SH)
+	@$(MAKE) --no-print-directory asan-test
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/spawnscope run all $(BENCH_ARGS)
+
+plots:
+	@test -n "$(R)" || { echo "usage: make plots R=results/DIR" >&2; exit 2; }
+	$(BUILD)/spawnscope report $(R)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) build-asan

@@ -1,0 +1,59 @@
+/* In-kernel phase timing for spawns: the driver's view of the eBPF probes. */
+#ifndef SPAWNSCOPE_PROBES_H
+#define SPAWNSCOPE_PROBES_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../bench/opts.h"
+
+/* Per-child phases in ns (see README "Probes" for the events that bound each). */
+enum probe_phase {
+	PH_KERNEL_CREATE,    /* parent's clone/fork/vfork/clone3 entry -> sched_process_fork */
+	PH_WAKEUP,           /* sched_process_fork -> sched_wakeup_new */
+	PH_FIRST_RUN_DELAY,  /* sched_wakeup_new -> the child's first sched_switch in */
+	PH_EXEC,             /* child's execve entry -> sched_process_exec */
+	PH_PARENT_BLOCKED,   /* parent's syscall entry -> its exit */
+	PH_MMAP_LOCK_HOLD,   /* parent's mmap_lock write hold during dup_mmap */
+	PH__N
+};
+/* Per-child values read at fork with BPF_CORE_READ. */
+enum probe_value {
+	PV_PGTABLES_BYTES, /* child mm->pgtables_bytes */
+	PV_MAP_COUNT,      /* child mm->map_count */
+	PV_NR_FDS,         /* open fds copied into the child (dup_fd) */
+	PV__N
+};
+extern const char *const probe_phase_names[PH__N];
+extern const char *const probe_value_names[PV__N];
+
+struct probe_sample {
+	uint32_t have_phase; /* bit i set: phase_ns[i] valid */
+	uint32_t have_value; /* bit j set: value[j] valid */
+	int64_t phase_ns[PH__N];
+	int64_t value[PV__N];
+};
+
+struct probes;
+
+/* PROBES_OFF: *out = NULL, returns 0. PROBES_AUTO: loads what it can; if nothing usable,
+ * *out = NULL, returns 0 and why says so. PROBES_ON: returns -errno with why when the
+ * probes cannot run. Filters on the calling process's tgid and its descendants. */
+int probes_open(enum probes_mode mode, struct probes **out, char *why, size_t len);
+
+/* Fill the run.json "probes" object: {"enabled": bool, "reason": "...", "programs":
+ * [{"name", "kind", "attached", "reason"}]}. pr may be NULL (why_off explains). */
+void probes_describe(const struct probes *pr, const char *why_off, json_t *obj);
+
+/* Fetch and forget the record for a reaped child. 0 found, -ENOENT none. Call outside
+ * timed regions. */
+int probes_collect(struct probes *pr, pid_t child, struct probe_sample *out);
+
+/* Forget everything recorded so far (e.g. warm-up children). */
+void probes_reset(struct probes *pr);
+
+/* Detach and free everything: no program or link remains. NULL is fine. */
+void probes_close(struct probes *pr);
+
+#endif
