@@ -18,7 +18,7 @@ ARCH := $(shell uname -m)
 BPF_ARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
 
 # Probes need kernel BTF (for vmlinux.h), clang and bpftool at build time; without them
-# the driver is built with probes/nobpf.c, which reports why at run time.
+# the driver is built with probes/*nobpf.c instead, which report why at run time.
 HAVE_BPF := $(shell test -r /sys/kernel/btf/vmlinux && test -x $(BPFTOOL) && \
 	command -v $(CLANG) >/dev/null && pkg-config --exists libbpf && echo 1)
 ifeq ($(HAVE_BPF),1)
@@ -35,10 +35,10 @@ BENCH_SRCS := $(filter-out bench/main.c,$(wildcard bench/*.c))
 IMPL_SRCS := $(wildcard impls/*.c)
 BPF_SRCS := $(wildcard probes/*.bpf.c)
 ifeq ($(HAVE_BPF),1)
-PROBE_SRCS := $(filter-out probes/nobpf.c $(BPF_SRCS),$(wildcard probes/*.c))
+PROBE_SRCS := $(filter-out %nobpf.c $(BPF_SRCS),$(wildcard probes/*.c))
 SKELS := $(patsubst probes/%.bpf.c,$(BUILD)/probes/%.skel.h,$(BPF_SRCS))
 else
-PROBE_SRCS := $(wildcard probes/nobpf.c)
+PROBE_SRCS := $(wildcard probes/*nobpf.c)
 SKELS :=
 endif
 LIB_SRCS := $(BENCH_SRCS) $(IMPL_SRCS) $(PROBE_SRCS)

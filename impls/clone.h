@@ -16,10 +16,17 @@ int share_parse(const char *list, unsigned *share, const char **bad);
 /* Share bits -> "vm,vfork" (static buffer). */
 const char *share_format(unsigned share);
 
+/* clone_start only: a real thread of the caller's process (CLONE_THREAD|CLONE_SIGHAND|CLONE_VM|
+ * CLONE_FS|CLONE_FILES|CLONE_SYSVSEM|CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID, exit signal 0): it
+ * shares rlimits (signal_struct) too. It cannot be waited for: join it with clone_join_thread().
+ * It shares the caller's TLS (no CLONE_SETTLS): raw syscalls only, as for SHARE_VM. */
+#define SHARE_THREAD (1u << 16)
+
 /* A child stack: mmap'd with a guard page; reusable once the child has exited or exec'd. */
 struct clone_stack {
 	void *base;
 	size_t size;
+	volatile int tid_word; /* SHARE_THREAD: set to the tid, cleared by the kernel at exit */
 };
 int clone_stack_alloc(struct clone_stack *st, size_t size); /* 0 or -errno */
 void clone_stack_free(struct clone_stack *st);
@@ -29,5 +36,7 @@ void clone_stack_free(struct clone_stack *st);
  * Returns the pid, or -errno. fn must obey child.h's rules when SHARE_VM is set. */
 pid_t clone_start(unsigned share, struct clone_stack *st, int (*fn)(void *), void *arg,
 		  int *pidfd);
+/* Wait (futex on st->tid_word) until a SHARE_THREAD child has exited. */
+void clone_join_thread(struct clone_stack *st);
 
 #endif

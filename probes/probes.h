@@ -3,6 +3,7 @@
 #define SPAWNSCOPE_PROBES_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -52,6 +53,10 @@ int probes_collect(struct probes *pr, pid_t child, struct probe_sample *out);
 
 /* Forget everything recorded so far (e.g. warm-up children). */
 void probes_reset(struct probes *pr);
+
+/* Detach (false) or re-attach (true) every program, keeping maps: for measuring the probes'
+ * own overhead with interleaved on/off blocks. 0 or -errno. */
+int probes_set_attached(struct probes *pr, bool on);
 
 /* Detach and free everything: no program or link remains. NULL is fine. */
 void probes_close(struct probes *pr);
