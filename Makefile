@@ -27,7 +27,7 @@ endif
 
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -fno-strict-aliasing
 CFLAGS := $(CFLAGS_BASE) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I$(BUILD)/probes \
-	-DSPAWNSCOPE_HAVE_BPF=$(if $(HAVE_BPF),1,0) $(EXTRA_CFLAGS)
+	-DSPAWNSCOPE_HAVE_BPF=$(if $(HAVE_BPF),1,0) -DSPAWNSCOPE_SRCDIR=\"$(CURDIR)\" $(EXTRA_CFLAGS)
 LDFLAGS += $(EXTRA_LDFLAGS) -rdynamic
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lpthread -lm
 

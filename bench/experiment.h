@@ -53,6 +53,8 @@ void experiment_register(const struct experiment *e);
 size_t experiment_count(void);
 const struct experiment *experiment_at(size_t i); /* in order */
 const struct experiment *experiment_find(const char *name);
+/* "latency, pagetable, ..." for messages (static buffer). */
+const char *experiment_names(void);
 
 /* Helpers shared by experiments' summaries: results entries of one experiment. */
 #define RESULTS_FOREACH(run, exp, idx, entry)                                                \

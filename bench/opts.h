@@ -16,7 +16,10 @@ struct opts {
 	long block;             /* samples per interleaved block; -1: default */
 	const char *target;     /* stamp | exit0 | PATH */
 	bool exec;              /* --mode exec (true) | noexec */
-	uint64_t parent_rss;    /* bytes of touched anonymous memory held during the run */
+	/* --parent-rss LIST: bytes of touched anonymous memory held while measuring, one latency
+	 * point per value (default 0; `run all`: 0 and 1 GiB when MemAvailable allows). */
+	uint64_t parent_rss[8];
+	size_t n_parent_rss;    /* 0: not given */
 	unsigned share;         /* --share: enum spawn_share bits for the clone backend; 0 default */
 	/* Experiment-specific lists, parsed by the experiment that uses them (units.h helpers). */
 	const char *sizes;      /* pagetable: memory sizes */

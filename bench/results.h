@@ -1,4 +1,4 @@
-/* The run directory: run.json (schema spawnscope/1), samples/*.csv, plots/, summary.md.
+/* The run directory: run.json (schema spawnscope/1), samples/NAME.csv, plots/, summary.md.
  * Everything is written atomically (temp file in the same directory + rename). */
 #ifndef SPAWNSCOPE_RESULTS_H
 #define SPAWNSCOPE_RESULTS_H

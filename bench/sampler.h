@@ -35,6 +35,7 @@ struct target {
 	char path[4096];
 	const char *name; /* "stamp", "exit0" or the path */
 	bool stamps;      /* writes a stamp_msg to STAMP_FD */
+	char *argv[2];    /* { path, NULL } */
 };
 /* Resolve --target: stamp|exit0 live in <exe_dir>/targets/; a PATH must exist and be
  * executable. 0 or EXP_USAGE (message printed). */
@@ -47,6 +48,7 @@ struct arm {
 	struct spawn_req req;    /* the sampler fills fd_ops/stamp_fd (see sampler_prepare) */
 	struct spawn_fd_op extra_ops[8]; /* the experiment's own fd actions, after the stamp dup */
 	size_t n_extra_ops;
+	int probes_attached;     /* -1: leave as is; 0/1: detach/attach probes for its blocks */
 	/* filled by the sampler */
 	struct spawn_fd_op ops[9];
 	struct sample *s;

@@ -1,0 +1,123 @@
+/* Fits and wording for the copy-cost experiments, computed from run.json entries so that a
+ * run and `spawnscope report` on its directory give the same numbers. */
+#include "copycost.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+double entry_param(const json_t *entry, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(entry, "params"), key);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+const char *entry_param_str(const json_t *entry, const char *key)
+{
+	if (!strcmp(key, "backend"))
+		return json_string_value(json_object_get(entry, "backend"));
+	return json_string_value(json_object_get(json_object_get(entry, "params"), key));
+}
+
+double entry_metric(const json_t *entry, const char *metric, const char *field)
+{
+	json_t *m = json_object_get(json_object_get(entry, "metrics"), metric);
+	json_t *v = json_object_get(m, field);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+static bool entry_matches(const json_t *e, const char *exp, const char *axis)
+{
+	if (!str_eq(json_string_value(json_object_get(e, "experiment")), exp))
+		return false;
+	return !axis || str_eq(entry_param_str(e, "axis"), axis);
+}
+
+json_t *distinct_values(const json_t *run, const char *exp, const char *axis, const char *key)
+{
+	json_t *out = json_array();
+	json_t *results = json_object_get(run, "results");
+	for (size_t i = 0; out && i < json_array_size(results); i++) {
+		json_t *e = json_array_get(results, i);
+		const char *v = entry_matches(e, exp, axis) ? entry_param_str(e, key) : NULL;
+		if (!v)
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < json_array_size(out) && !seen; j++)
+			seen = str_eq(json_string_value(json_array_get(out, j)), v);
+		if (!seen)
+			json_array_append_new(out, json_string(v));
+	}
+	return out;
+}
+
+int series_fit_compute(const json_t *run, const struct series_fit *sf, struct fit *f)
+{
+	json_t *results = json_object_get(run, "results");
+	size_t cap = json_array_size(results), n = 0;
+	double *x = calloc(cap ? cap : 1, sizeof *x), *y = calloc(cap ? cap : 1, sizeof *y);
+	if (!x || !y) {
+		free(x);
+		free(y);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cap; i++) {
+		json_t *e = json_array_get(results, i);
+		if (!entry_matches(e, sf->exp, sf->axis) ||
+		    !str_eq(json_string_value(json_object_get(e, "backend")), sf->label))
+			continue;
+		if (sf->series_key && !str_eq(entry_param_str(e, sf->series_key), sf->series_val))
+			continue;
+		double xv = entry_param(e, sf->x_param), yv = entry_metric(e, sf->metric, "p50");
+		if (isnan(xv) || isnan(yv))
+			continue;
+		x[n] = xv * sf->x_scale;
+		y[n] = yv;
+		n++;
+	}
+	int rc = -EDOM;
+	bool distinct = false;
+	for (size_t i = 1; i < n && !distinct; i++)
+		distinct = x[i] != x[0];
+	if (n >= 2 && distinct)
+		rc = fit_linear(x, y, n, f);
+	free(x);
+	free(y);
+	return rc;
+}
+
+const char *fmt_ns(double ns, char *buf, size_t len)
+{
+	double a = fabs(ns);
+	if (isnan(ns))
+		snprintf(buf, len, "n/a");
+	else if (a >= 1e9)
+		snprintf(buf, len, "%.3g s", ns / 1e9);
+	else if (a >= 1e6)
+		snprintf(buf, len, "%.3g ms", ns / 1e6);
+	else if (a >= 1e3)
+		snprintf(buf, len, "%.3g µs", ns / 1e3);
+	else
+		snprintf(buf, len, "%.3g ns", ns);
+	return buf;
+}
+
+void slope_words(FILE *md, const struct fit *f, const char *per)
+{
+	char s[32], lo[32], hi[32];
+	bool zero_inside = f->slope_ci95[0] <= 0 && f->slope_ci95[1] >= 0;
+	fmt_ns(f->slope_ci95[0], lo, sizeof lo);
+	fmt_ns(f->slope_ci95[1], hi, sizeof hi);
+	if (zero_inside)
+		fprintf(md, "pays nothing measurable per %s (slope %s, 95%% CI %s to %s)", per,
+			fmt_ns(f->slope, s, sizeof s), lo, hi);
+	else
+		fprintf(md, "pays %s per %s (95%% CI %s to %s, R² %.3f)",
+			fmt_ns(f->slope, s, sizeof s), per, lo, hi, f->r2);
+}

@@ -1,0 +1,179 @@
+/* Reading run.json files for the gate: validation, entry keys, values, pairing A with B. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gate.h"
+#include "results.h"
+
+json_t *gate_load_run(const char *path, char *err, size_t len)
+{
+	json_error_t je;
+	json_t *run, *schema, *results;
+
+	run = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!run) {
+		/* jansson: line 1 column 0 "unable to open ...: No such file" for I/O errors */
+		if (je.line < 0 || !strncmp(je.text, "unable to open", 14))
+			snprintf(err, len, "%s: %s", path, je.text);
+		else
+			snprintf(err, len,
+				 "%s: not valid JSON (corrupt or truncated?): %s at line %d "
+				 "column %d",
+				 path, je.text, je.line, je.column);
+		return NULL;
+	}
+	if (!json_is_object(run)) {
+		snprintf(err, len, "%s: not a spawnscope run (the top level is not an object)",
+			 path);
+		goto bad;
+	}
+	schema = json_object_get(run, "schema");
+	if (!json_is_string(schema)) {
+		snprintf(err, len, "%s: not a spawnscope run (no \"schema\")", path);
+		goto bad;
+	}
+	if (strcmp(json_string_value(schema), RESULTS_SCHEMA)) {
+		snprintf(err, len, "%s: schema '%s', this spawnscope reads '%s'", path,
+			 json_string_value(schema), RESULTS_SCHEMA);
+		goto bad;
+	}
+	results = json_object_get(run, "results");
+	if (!json_is_array(results)) {
+		snprintf(err, len, "%s: no \"results\" array", path);
+		goto bad;
+	}
+	for (size_t i = 0; i < json_array_size(results); i++) {
+		json_t *e = json_array_get(results, i);
+		if (!json_is_object(e) || !json_is_string(json_object_get(e, "experiment")) ||
+		    !json_is_string(json_object_get(e, "backend")) ||
+		    !json_is_object(json_object_get(e, "metrics"))) {
+			snprintf(
+			    err, len,
+			    "%s: results[%zu] lacks \"experiment\", \"backend\" or \"metrics\"",
+			    path, i);
+			goto bad;
+		}
+	}
+	return run;
+bad:
+	json_decref(run);
+	return NULL;
+}
+
+char *gate_entry_key(const json_t *entry)
+{
+	const char *exp = json_string_value(json_object_get(entry, "experiment"));
+	const char *be = json_string_value(json_object_get(entry, "backend"));
+	json_t *params = json_object_get(entry, "params");
+	char *p = NULL, *key = NULL;
+
+	if (json_is_object(params) && json_object_size(params))
+		p = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
+	if (asprintf(&key, "%s/%s%s%s", exp ? exp : "?", be ? be : "?", p ? " " : "", p ? p : "") <
+	    0)
+		key = NULL;
+	free(p);
+	return key;
+}
+
+int gate_entry_value(const json_t *entry, const char *metric, const char *q, double *out)
+{
+	json_t *v = json_object_get(json_object_get(json_object_get(entry, "metrics"), metric), q);
+	double x;
+
+	if (!json_is_number(v))
+		return -EINVAL;
+	x = json_number_value(v);
+	if (!isfinite(x) || x <= 0)
+		return -EINVAL;
+	*out = x;
+	return 0;
+}
+
+void gate_pairing_free(struct gate_pairing *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->names[i]);
+	free(p->names);
+	free(p->ia);
+	free(p->ib);
+	memset(p, 0, sizeof(*p));
+}
+
+static int pair_push(struct gate_pairing *p, size_t ia, size_t ib, char *name)
+{
+	size_t *na = realloc(p->ia, (p->n + 1) * sizeof(*na));
+	if (na)
+		p->ia = na;
+	size_t *nb = realloc(p->ib, (p->n + 1) * sizeof(*nb));
+	if (nb)
+		p->ib = nb;
+	char **nn = realloc(p->names, (p->n + 1) * sizeof(*nn));
+	if (nn)
+		p->names = nn;
+	if (!na || !nb || !nn || !name) {
+		free(name);
+		return -ENOMEM;
+	}
+	p->ia[p->n] = ia;
+	p->ib[p->n] = ib;
+	p->names[p->n++] = name;
+	return 0;
+}
+
+int gate_pair_entries(const json_t *run_a, const json_t *run_b, struct gate_pairing *p, char *err,
+		      size_t len)
+{
+	json_t *ra = json_object_get(run_a, "results"), *rb = json_object_get(run_b, "results");
+	size_t na = json_array_size(ra), nb = json_array_size(rb);
+	int rc = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (!na || !nb) {
+		snprintf(err, len, "the %s run has no results",
+			 !na ? "A (baseline)" : "B (current)");
+		return -ENOENT;
+	}
+	if (na == 1 && nb == 1) {
+		char *ka = gate_entry_key(json_array_get(ra, 0));
+		char *kb = gate_entry_key(json_array_get(rb, 0));
+		char *name = NULL;
+
+		if (ka && kb && asprintf(&name, strcmp(ka, kb) ? "%s vs %s" : "%s", ka, kb) < 0)
+			name = NULL;
+		free(ka);
+		free(kb);
+		rc = pair_push(p, 0, 0, name);
+	} else {
+		for (size_t i = 0; i < na && !rc; i++) {
+			char *ka = gate_entry_key(json_array_get(ra, i));
+			for (size_t j = 0; j < nb && ka; j++) {
+				char *kb = gate_entry_key(json_array_get(rb, j));
+				bool same = kb && !strcmp(ka, kb);
+				free(kb);
+				if (same) {
+					rc = pair_push(p, i, j, strdup(ka));
+					break;
+				}
+			}
+			if (!ka)
+				rc = -ENOMEM;
+			free(ka);
+		}
+	}
+	if (rc) {
+		snprintf(err, len, "%s", strerror(-rc));
+		gate_pairing_free(p);
+		return rc;
+	}
+	if (!p->n) {
+		snprintf(err, len,
+			 "no results entry of A matches one of B (entries are paired by "
+			 "experiment, backend and params when a run has several)");
+		return -ENOENT;
+	}
+	return 0;
+}

@@ -1,0 +1,312 @@
+/* spawnscope: command-line entry (list, run, report, gate). */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../impls/registry.h"
+#include "../probes/probes.h"
+#include "backends_select.h"
+#include "experiment.h"
+#include "gate.h"
+#include "machine.h"
+#include "memkind.h"
+#include "opts.h"
+#include "results.h"
+#include "sampler.h"
+#include "units.h"
+
+#define SPAWNSCOPE_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: spawnscope list\n"
+		"       spawnscope run EXPERIMENT [options]   (EXPERIMENT: %s, all)\n"
+		"       spawnscope report DIR\n"
+		"       spawnscope gate --a CMD --b CMD [options] | --baseline OLD --current NEW\n"
+		"\n"
+		"run options:\n"
+		"  --backends a,b,...     default: every available one (plugin:PATH loads a plug-in)\n"
+		"  --samples N --warmup N --block N\n"
+		"  --target stamp|exit0|PATH   (default stamp)   --mode exec|noexec\n"
+		"  --parent-rss LIST      touched anonymous memory held while measuring (e.g. 0,1G)\n"
+		"  --share LIST           clone backend: vm,files,fs,sighand,io,vfork\n"
+		"  --sizes LIST --kinds LIST --vmas LIST            (pagetable)\n"
+		"  --fds LIST --variants LIST                        (fdtable)\n"
+		"  --sharing LIST --ops LIST --workers LIST --max-workers N --duration S (contention)\n"
+		"  --probes auto|on|off   --probe-overhead   --cpu N   --out DIR   --seed N\n"
+		"  --quick   --quiet\n"
+		"exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 interrupted\n",
+		experiment_names());
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	g_interrupted = 1;
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: blocking waits return EINTR and re-check */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static int cmd_list(void)
+{
+	char why[256];
+	struct probes *pr = NULL;
+	json_t *pj;
+
+	printf("backends:\n");
+	for (size_t i = 0; i < backend_count(); i++) {
+		const struct spawn_backend *be = backend_at(i);
+		int rc;
+
+		why[0] = 0;
+		rc = be->available(why, sizeof(why));
+		printf("  %-14s %-11s %s%s%s\n", be->name, rc ? "unavailable" : "available",
+		       be->summary, rc ? " — " : "", rc ? why : "");
+	}
+	printf("\nexperiments:\n");
+	for (size_t i = 0; i < experiment_count(); i++)
+		printf("  %-14s %s\n", experiment_at(i)->name, experiment_at(i)->summary);
+
+	printf("\nprobes:\n");
+	why[0] = 0;
+	probes_open(PROBES_AUTO, &pr, why, sizeof(why));
+	pj = json_object();
+	probes_describe(pr, why, pj);
+	if (!json_is_true(json_object_get(pj, "enabled")))
+		printf("  off: %s\n", json_string_value(json_object_get(pj, "reason")) ?: why);
+	json_t *p;
+	size_t k;
+	json_array_foreach(json_object_get(pj, "programs"), k, p)
+	{
+		const char *reason = json_string_value(json_object_get(p, "reason"));
+		printf("  %-28s %-7s %s%s%s\n", json_string_value(json_object_get(p, "name")),
+		       json_string_value(json_object_get(p, "kind")),
+		       json_is_true(json_object_get(p, "attached")) ? "attached" : "not attached",
+		       reason && *reason ? " — " : "", reason ? reason : "");
+	}
+	json_decref(pj);
+	probes_close(pr);
+	return 0;
+}
+
+/* Directory holding this binary (targets live in <dir>/targets). */
+static int exe_dir(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	char *slash;
+
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash = 0;
+	return 0;
+}
+
+/* Refuse before allocating: each --parent-rss must fit in MemAvailable with a margin. */
+static int check_parent_rss(const struct opts *o)
+{
+	uint64_t avail = mem_available_bytes();
+	char b1[32], b2[32];
+
+	for (size_t i = 0; i < o->n_parent_rss; i++) {
+		if (avail && o->parent_rss[i] + (256ull << 20) > avail) {
+			fprintf(stderr,
+				"spawnscope: --parent-rss %s: more than the memory available "
+				"(MemAvailable %s, 256 MiB kept free)\n",
+				fmt_bytes(o->parent_rss[i], b1, sizeof(b1)),
+				fmt_bytes(avail, b2, sizeof(b2)));
+			return 2;
+		}
+	}
+	return 0;
+}
+
+static int pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		fprintf(stderr, "spawnscope: --cpu %d: sched_setaffinity: %s\n", cpu, strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+static uint64_t fresh_seed(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return ((uint64_t)t.tv_sec * 1000000007ull) ^ (uint64_t)t.tv_nsec ^
+	       ((uint64_t)getpid() << 32);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct opts o;
+	struct run_ctx ctx;
+	struct results *res = NULL;
+	struct probes *pr = NULL;
+	const struct experiment *todo[16];
+	size_t n_todo = 0;
+	char dir[PATH_MAX], why[512] = "";
+	char **argv_copy;
+	int rc, status = EXP_OK;
+
+	/* getopt permutes argv: keep the command as typed for run.json */
+	argv_copy = calloc((size_t)argc + 1, sizeof(*argv_copy));
+	if (!argv_copy)
+		return 1;
+	memcpy(argv_copy, argv, (size_t)argc * sizeof(*argv));
+	opts_defaults(&o);
+	rc = opts_parse_run(argc, argv, &o);
+	if (rc) {
+		if (rc < 0)
+			usage(stdout);
+		free(argv_copy);
+		return rc < 0 ? 0 : rc;
+	}
+	o.argv = argv_copy;
+	if (!strcmp(o.experiment, "all")) {
+		for (size_t i = 0; i < experiment_count() && n_todo < 16; i++)
+			todo[n_todo++] = experiment_at(i);
+	} else if ((todo[0] = experiment_find(o.experiment))) {
+		n_todo = 1;
+	} else {
+		fprintf(stderr, "spawnscope: unknown experiment '%s' (valid: %s, all)\n",
+			o.experiment, experiment_names());
+		free(argv_copy);
+		return 2;
+	}
+	for (size_t i = 0; i < n_todo; i++)
+		if (todo[i]->check && (rc = todo[i]->check(&o))) {
+			free(argv_copy);
+			return rc;
+		}
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.o = &o;
+	if (exe_dir(dir, sizeof(dir))) {
+		fprintf(stderr, "spawnscope: /proc/self/exe: %s\n", strerror(errno));
+		free(argv_copy);
+		return 1;
+	}
+	ctx.exe_dir = dir;
+	ctx.seed = o.seed ? o.seed : fresh_seed();
+	o.seed = ctx.seed;
+
+	if ((rc = check_parent_rss(&o)) || (o.cpu >= 0 && (rc = pin_cpu(o.cpu))) ||
+	    (rc = backends_select(o.backends, &ctx.backends, &ctx.n_backends))) {
+		free(argv_copy);
+		return rc;
+	}
+	{
+		struct target t;
+		if ((rc = target_resolve(o.target, dir, &t))) {
+			free(ctx.backends);
+			free(argv_copy);
+			return rc;
+		}
+	}
+
+	rc = probes_open(o.probes, &pr, why, sizeof(why));
+	if (rc) {
+		fprintf(stderr, "spawnscope: --probes on: %s\n", why);
+		free(ctx.backends);
+		free(argv_copy);
+		return 1;
+	}
+	ctx.probes = pr;
+
+	rc = results_open(&o, &res);
+	if (rc) {
+		probes_close(pr);
+		free(ctx.backends);
+		free(argv_copy);
+		return rc;
+	}
+	ctx.res = res;
+	probes_describe(pr, why, json_object_get(results_root(res), "probes"));
+	json_object_set_new(results_root(res), "timer_overhead_ns",
+			    json_real(timer_overhead_ns()));
+	results_flush(res, false);
+	install_signal_handlers();
+
+	for (size_t i = 0; i < n_todo && !g_interrupted; i++) {
+		if (!o.quiet)
+			fprintf(stderr, "spawnscope: %s: %s\n", todo[i]->name, todo[i]->summary);
+		rc = todo[i]->run(&ctx);
+		if (rc == EXP_INTERRUPTED || g_interrupted) {
+			status = EXP_INTERRUPTED;
+			break;
+		}
+		if (rc && status == EXP_OK)
+			status = rc;
+	}
+	if (results_flush(res, status == EXP_OK) && status == EXP_OK)
+		status = EXP_FAILED;
+	probes_close(pr);
+	if (!o.quiet)
+		fprintf(stderr, "spawnscope: results in %s\n", results_dir(res));
+	/* Ctrl-C keeps what finished: the summary and plots are still rendered */
+	g_interrupted = 0;
+	rc = results_report(results_dir(res), o.quiet);
+	if (rc && status == EXP_OK)
+		status = rc;
+	results_close(res);
+	free(ctx.backends);
+	free(argv_copy);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "list"))
+		return cmd_list();
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report")) {
+		if (argc != 3) {
+			fprintf(stderr, "usage: spawnscope report DIR\n");
+			return 2;
+		}
+		return results_report(argv[2], false);
+	}
+	if (!strcmp(argv[1], "gate"))
+		return gate_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version")) {
+		printf("spawnscope %s\n", SPAWNSCOPE_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "spawnscope: unknown command '%s' (list, run, report, gate)\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,220 @@
+/* `spawnscope report DIR`: summary.md and plots/ rebuilt from run.json alone. */
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "experiment.h"
+#include "results.h"
+
+extern char **environ;
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "?";
+}
+
+static void summary_header(const json_t *run, FILE *md)
+{
+	const json_t *m = json_object_get(run, "machine");
+	const json_t *cpu = json_object_get(m, "cpu");
+	const json_t *pr = json_object_get(run, "probes");
+	const json_t *cmd = json_object_get(run, "command");
+	const json_t *v;
+	size_t i;
+
+	fprintf(md, "# spawnscope summary\n\n");
+	if (!json_is_true(json_object_get(run, "complete")))
+		fprintf(md, "> **Incomplete run** (interrupted or failed): only the points that "
+			    "finished are below.\n\n");
+	fprintf(md, "- command: `");
+	json_array_foreach(cmd, i, v) fprintf(md, "%s%s", i ? " " : "", json_string_value(v));
+	fprintf(md, "`\n- started: %s, seed %lld\n", jstr(run, "started"),
+		(long long)json_integer_value(json_object_get(run, "seed")));
+	fprintf(md, "- machine: %s, kernel %s, %s (%lld online CPUs, hypervisor %s)\n",
+		jstr(m, "hostname"), jstr(m, "kernel"), jstr(cpu, "brand"),
+		(long long)json_integer_value(json_object_get(cpu, "online")),
+		jstr(cpu, "hypervisor"));
+	fprintf(md, "- THP %s; ASLR %s; clocksource %s; glibc %s\n",
+		jstr(json_object_get(m, "thp"), "enabled"), jstr(m, "aslr"), jstr(m, "clocksource"),
+		jstr(m, "glibc"));
+	fprintf(md, "- timer overhead (clock_gettime pair, median): %.0f ns\n",
+		json_number_value(json_object_get(run, "timer_overhead_ns")));
+	if (json_is_true(json_object_get(pr, "enabled"))) {
+		json_t *p;
+		fprintf(md, "- probes: on —");
+		json_array_foreach(json_object_get(pr, "programs"), i, p)
+		{
+			if (json_is_true(json_object_get(p, "attached")))
+				fprintf(md, " %s", jstr(p, "name"));
+		}
+		fprintf(md, " attached");
+		json_array_foreach(json_object_get(pr, "programs"), i, p)
+		{
+			if (!json_is_true(json_object_get(p, "attached")))
+				fprintf(md, "; %s not attached (%s)", jstr(p, "name"),
+					jstr(p, "reason"));
+		}
+		fprintf(md, "\n");
+	} else {
+		fprintf(md, "- probes: off — %s\n", jstr(pr, "reason"));
+	}
+	fprintf(md, "\nAll times are CLOCK_MONOTONIC ns from just before the spawn call; "
+		    "quantiles over n samples, [95%% bootstrap interval] of the median.\n\n");
+}
+
+static bool has_experiment(const json_t *run, const char *name)
+{
+	json_t *e;
+
+	RESULTS_FOREACH(run, name, i, e)
+	return true;
+	return false;
+}
+
+struct summary_arg {
+	const json_t *run;
+};
+
+static int fill_summary(FILE *md, void *arg)
+{
+	const json_t *run = ((struct summary_arg *)arg)->run;
+
+	summary_header(run, md);
+	for (size_t i = 0; i < experiment_count(); i++) {
+		const struct experiment *e = experiment_at(i);
+		if (e->summarize && has_experiment(run, e->name))
+			e->summarize(run, md);
+	}
+	return ferror(md) ? -EIO : 0;
+}
+
+static int scripts_dir(char *buf, size_t len)
+{
+	const char *env = getenv("SPAWNSCOPE_SCRIPTS");
+	char exe[PATH_MAX - 32];
+	ssize_t n;
+	char *slash;
+	struct stat st;
+
+	if (env) {
+		snprintf(buf, len, "%s", env);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -errno;
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = 0;
+	snprintf(buf, len, "%s/../scripts", exe);
+	if (stat(buf, &st) == 0)
+		return 0;
+	snprintf(buf, len, "%s/scripts", SPAWNSCOPE_SRCDIR);
+	return stat(buf, &st) ? -ENOENT : 0;
+}
+
+/* gnuplot -e "dir='DIR'" SCRIPTS/NAME.gp; 0 ok, 1 failed (message printed). */
+static int render(const char *scripts, const char *dir, const char *name)
+{
+	char gp[PATH_MAX + 64], expr[PATH_MAX + 16];
+	char *argv[] = {"gnuplot", "-e", expr, gp, NULL};
+	pid_t pid;
+	int status, rc;
+
+	snprintf(gp, sizeof(gp), "%s/%s.gp", scripts, name);
+	if (strchr(dir, '\'')) {
+		fprintf(stderr, "spawnscope: plots: directory name with a quote: %s\n", dir);
+		return 1;
+	}
+	snprintf(expr, sizeof(expr), "dir='%s'", dir);
+	rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+	if (rc) {
+		fprintf(stderr, "spawnscope: plots: gnuplot: %s (scripts/deps.sh installs it)\n",
+			strerror(rc));
+		return 1;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "spawnscope: plots: %s failed for %s\n", gp, dir);
+		return 1;
+	}
+	return 0;
+}
+
+static int render_plots(const json_t *run, const char *dir, bool quiet)
+{
+	char scripts[PATH_MAX];
+	int status = 0;
+
+	if (scripts_dir(scripts, sizeof(scripts))) {
+		fprintf(stderr, "spawnscope: plots: cannot find the scripts directory "
+				"(set SPAWNSCOPE_SCRIPTS)\n");
+		return 1;
+	}
+	for (size_t i = 0; i < experiment_count(); i++) {
+		const struct experiment *e = experiment_at(i);
+		char list[256], *save = NULL;
+
+		if (!e->plot || !has_experiment(run, e->name))
+			continue;
+		snprintf(list, sizeof(list), "%s", e->plot);
+		for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+			char data[PATH_MAX + 64];
+			/* a plot whose data the experiment did not write (e.g. phases without
+			 * probes) is skipped, not failed */
+			snprintf(data, sizeof(data), "%s/%s.csv", dir, p);
+			if (!strcmp(p, "phases") && access(data, R_OK))
+				continue;
+			if (render(scripts, dir, p))
+				status = 1;
+			else if (!quiet)
+				fprintf(stderr, "spawnscope: plot %s/plots/%s.svg\n", dir, p);
+		}
+	}
+	return status;
+}
+
+int results_report(const char *dir, bool quiet)
+{
+	char path[PATH_MAX + 16];
+	json_error_t err;
+	json_t *run;
+	struct summary_arg arg;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/run.json", dir);
+	run = json_load_file(path, 0, &err);
+	if (!run) {
+		fprintf(stderr, "spawnscope: report: %s: %s (line %d)\n", path, err.text, err.line);
+		return 2;
+	}
+	if (!json_is_object(run) ||
+	    strcmp(json_string_value(json_object_get(run, "schema")) ?: "", RESULTS_SCHEMA)) {
+		fprintf(stderr, "spawnscope: report: %s: not a %s file\n", path, RESULTS_SCHEMA);
+		json_decref(run);
+		return 2;
+	}
+	arg.run = run;
+	snprintf(path, sizeof(path), "%s/summary.md", dir);
+	rc = atomic_write(path, fill_summary, &arg);
+	if (rc) {
+		fprintf(stderr, "spawnscope: report: writing %s: %s\n", path, strerror(-rc));
+		json_decref(run);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/plots", dir);
+	mkdir(path, 0755);
+	rc = render_plots(run, dir, quiet);
+	json_decref(run);
+	return rc;
+}

@@ -1,0 +1,315 @@
+/* Order statistics, percentile-bootstrap intervals, least-squares fits and the small PRNG
+ * behind them. NaN samples are dropped before anything is computed: st->n counts the rest.
+ * fit_linear refuses non-finite points (-EDOM) and leaves the slope interval NaN for n == 2
+ * (no residual degrees of freedom); t_crit95(0) is NaN; rng_below(r, 0) is 0. */
+#include "stats.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BOOT_RESAMPLES 2000
+
+int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	int nx = isnan(x), ny = isnan(y);
+
+	/* NaNs sort after every number and compare equal to each other. */
+	if (nx || ny)
+		return nx - ny;
+	return (x > y) - (x < y);
+}
+
+double quantile_sorted(const double *sorted, size_t n, double q)
+{
+	double h, frac;
+	size_t lo;
+
+	if (n == 0 || isnan(q))
+		return NAN;
+	if (q <= 0)
+		return sorted[0];
+	if (q >= 1)
+		return sorted[n - 1];
+	/* Type 7: h = (n - 1) q, linear between the order statistics around h. */
+	h = (double)(n - 1) * q;
+	lo = (size_t)floor(h);
+	if (lo >= n - 1)
+		return sorted[n - 1];
+	frac = h - (double)lo;
+	if (frac == 0)
+		return sorted[lo];
+	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+}
+
+/* The value of rank r (0-based) in a resample held as counts over the sorted data. */
+static double resample_rank(const double *sorted, const size_t *count, size_t n, size_t *pos,
+			    size_t *below, size_t r)
+{
+	/* pos and below walk forward only: callers ask for ranks in increasing order. */
+	while (*pos < n && *below + count[*pos] <= r) {
+		*below += count[*pos];
+		(*pos)++;
+	}
+	return sorted[*pos < n ? *pos : n - 1];
+}
+
+/* Type-7 quantile q of the resample described by count[] (n draws in total). */
+static double resample_quantile(const double *sorted, const size_t *count, size_t n, double q)
+{
+	size_t pos = 0, below = 0, lo;
+	double h = (double)(n - 1) * q, frac, a, b;
+
+	lo = (size_t)floor(h);
+	if (lo >= n - 1)
+		lo = n - 1;
+	frac = h - (double)lo;
+	a = resample_rank(sorted, count, n, &pos, &below, lo);
+	if (frac == 0 || lo == n - 1)
+		return a;
+	b = resample_rank(sorted, count, n, &pos, &below, lo + 1);
+	return a + frac * (b - a);
+}
+
+/* Percentile bootstrap for p50 and p10. A resample of sorted data is represented by how many
+ * times each element was drawn, so it is already in order: O(n) per resample, no sort. */
+static void bootstrap(const double *sorted, size_t n, uint64_t seed, size_t *count, double *b50,
+		      double *b10, struct stats *st)
+{
+	struct rng r;
+
+	rng_seed(&r, seed);
+	for (size_t b = 0; b < BOOT_RESAMPLES; b++) {
+		memset(count, 0, n * sizeof(*count));
+		for (size_t i = 0; i < n; i++)
+			count[rng_below(&r, n)]++;
+		b50[b] = resample_quantile(sorted, count, n, 0.5);
+		b10[b] = resample_quantile(sorted, count, n, 0.1);
+	}
+	qsort(b50, BOOT_RESAMPLES, sizeof(*b50), cmp_double);
+	qsort(b10, BOOT_RESAMPLES, sizeof(*b10), cmp_double);
+	st->ci95_p50[0] = quantile_sorted(b50, BOOT_RESAMPLES, 0.025);
+	st->ci95_p50[1] = quantile_sorted(b50, BOOT_RESAMPLES, 0.975);
+	st->ci95_p10[0] = quantile_sorted(b10, BOOT_RESAMPLES, 0.025);
+	st->ci95_p10[1] = quantile_sorted(b10, BOOT_RESAMPLES, 0.975);
+}
+
+static void stats_empty(struct stats *st)
+{
+	st->n = 0;
+	st->min = st->p10 = st->p50 = st->p90 = st->p99 = st->max = NAN;
+	st->mean = st->stddev = st->mad = NAN;
+	st->ci95_p50[0] = st->ci95_p50[1] = NAN;
+	st->ci95_p10[0] = st->ci95_p10[1] = NAN;
+}
+
+/* Two-pass mean and sample standard deviation; the second pass carries the corrected
+ * two-pass term (sum d)^2 / n, which cancels the rounding error of the mean. */
+static void mean_stddev(const double *x, size_t n, double *mean, double *sd)
+{
+	double sum = 0, m, ss = 0, dsum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += x[i];
+	m = sum / (double)n;
+	for (size_t i = 0; i < n; i++) {
+		double d = x[i] - m;
+		ss += d * d;
+		dsum += d;
+	}
+	*mean = m;
+	if (n < 2) {
+		*sd = 0;
+		return;
+	}
+	ss -= dsum * dsum / (double)n;
+	*sd = ss > 0 ? sqrt(ss / (double)(n - 1)) : 0;
+}
+
+int stats_compute(const double *x, size_t n, uint64_t seed, struct stats *st)
+{
+	double *sorted, *dev, *boot;
+	size_t *count, m = 0;
+
+	stats_empty(st);
+	if (n == 0)
+		return 0;
+	if (n > SIZE_MAX / sizeof(double) / 2 - BOOT_RESAMPLES)
+		return -ENOMEM;
+	/* One block of doubles: sorted data, deviations, two bootstrap tables; one of counts. */
+	sorted = malloc((2 * n + 2 * BOOT_RESAMPLES) * sizeof(double));
+	count = malloc(n * sizeof(*count));
+	if (!sorted || !count) {
+		free(sorted);
+		free(count);
+		return -ENOMEM;
+	}
+	dev = sorted + n;
+	boot = dev + n;
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(x[i]))
+			sorted[m++] = x[i];
+	if (m == 0)
+		goto out;
+	qsort(sorted, m, sizeof(*sorted), cmp_double);
+
+	st->n = m;
+	st->min = sorted[0];
+	st->max = sorted[m - 1];
+	st->p10 = quantile_sorted(sorted, m, 0.10);
+	st->p50 = quantile_sorted(sorted, m, 0.50);
+	st->p90 = quantile_sorted(sorted, m, 0.90);
+	st->p99 = quantile_sorted(sorted, m, 0.99);
+	mean_stddev(sorted, m, &st->mean, &st->stddev);
+
+	for (size_t i = 0; i < m; i++)
+		dev[i] = fabs(sorted[i] - st->p50);
+	qsort(dev, m, sizeof(*dev), cmp_double);
+	st->mad = quantile_sorted(dev, m, 0.5);
+
+	bootstrap(sorted, m, seed, count, boot, boot + BOOT_RESAMPLES, st);
+out:
+	free(sorted);
+	free(count);
+	return 0;
+}
+
+/* Student t quantiles t_{0.975, dof} for dof 1..30 (to 6 significant digits). */
+static const double t975[31] = {
+    NAN,     12.7062, 4.30265, 3.18245, 2.77645, 2.57058, 2.44691, 2.36462,
+    2.30600, 2.26216, 2.22814, 2.20099, 2.17881, 2.16037, 2.14479, 2.13145,
+    2.11991, 2.10982, 2.10092, 2.09302, 2.08596, 2.07961, 2.07387, 2.06866,
+    2.06390, 2.05954, 2.05553, 2.05183, 2.04841, 2.04523, 2.04227,
+};
+
+double t_crit95(size_t dof)
+{
+	/* z_{0.975} and the Cornish-Fisher expansion of t in powers of 1/dof (Abramowitz &
+	 * Stegun 26.7.5); past 30 dof the four terms agree with the exact value to 1e-6. */
+	const double z = 1.959963984540054;
+	double v, z2, g1, g2, g3, g4;
+
+	if (dof == 0)
+		return NAN;
+	if (dof <= 30)
+		return t975[dof];
+	v = (double)dof;
+	z2 = z * z;
+	g1 = (z2 + 1) * z / 4;
+	g2 = ((5 * z2 + 16) * z2 + 3) * z / 96;
+	g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384;
+	g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160;
+	return z + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v);
+}
+
+int fit_linear(const double *x, const double *y, size_t n, struct fit *f)
+{
+	double mx = 0, my = 0, sxx = 0, sxy = 0, syy = 0, sse = 0, se, t;
+
+	memset(f, 0, sizeof(*f));
+	f->slope = f->intercept = f->r2 = NAN;
+	f->slope_ci95[0] = f->slope_ci95[1] = NAN;
+	if (n < 2)
+		return -EDOM;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(x[i]) || !isfinite(y[i]))
+			return -EDOM;
+		mx += x[i];
+		my += y[i];
+	}
+	mx /= (double)n;
+	my /= (double)n;
+	for (size_t i = 0; i < n; i++) {
+		double dx = x[i] - mx, dy = y[i] - my;
+		sxx += dx * dx;
+		sxy += dx * dy;
+		syy += dy * dy;
+	}
+	if (sxx == 0)
+		return -EDOM;
+	f->n = n;
+	f->slope = sxy / sxx;
+	f->intercept = my - f->slope * mx;
+	for (size_t i = 0; i < n; i++) {
+		double r = y[i] - (f->intercept + f->slope * x[i]);
+		sse += r * r;
+	}
+	/* Constant y is fitted exactly by a flat line: call that R^2 = 1. */
+	f->r2 = syy > 0 ? 1 - sse / syy : 1;
+	if (f->r2 < 0)
+		f->r2 = 0;
+	/* Two points leave no degrees of freedom for an interval: it stays NaN. */
+	if (n > 2) {
+		se = sqrt(sse / (double)(n - 2) / sxx);
+		t = t_crit95(n - 2);
+		f->slope_ci95[0] = f->slope - t * se;
+		f->slope_ci95[1] = f->slope + t * se;
+	}
+	return 0;
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void rng_seed(struct rng *r, uint64_t seed)
+{
+	/* splitmix64 never yields four zero words in a row, so the state is never all zero. */
+	for (int i = 0; i < 4; i++)
+		r->s[i] = splitmix64(&seed);
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t rng_next(struct rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t result = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+uint64_t rng_below(struct rng *r, uint64_t n)
+{
+	unsigned __int128 m;
+	uint64_t low, threshold;
+
+	if (n == 0)
+		return 0; /* the empty range has no value; 0 keeps callers' indexes harmless */
+	/* Lemire's multiply-shift: reject the 2^64 mod n low products that would bias it. */
+	m = (unsigned __int128)rng_next(r) * n;
+	low = (uint64_t)m;
+	if (low < n) {
+		threshold = -n % n;
+		while (low < threshold) {
+			m = (unsigned __int128)rng_next(r) * n;
+			low = (uint64_t)m;
+		}
+	}
+	return (uint64_t)(m >> 64);
+}
+
+void rng_shuffle(struct rng *r, size_t *v, size_t n)
+{
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)rng_below(r, i), tmp = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = tmp;
+	}
+}

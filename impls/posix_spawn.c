@@ -1,0 +1,141 @@
+/* posix-spawn: glibc posix_spawn (clone(CLONE_VM|CLONE_VFORK) on its own stack, see glibc
+ * sysdeps/unix/sysv/linux/spawni.c). The file actions object is built from fd_ops on every
+ * spawn and destroyed after, as a caller pays it. Exec errors come back from posix_spawn. */
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend.h"
+#include "registry.h"
+#include "spawn_util.h"
+
+static int add_actions(posix_spawn_file_actions_t *fa, const struct spawn_fd_op *ops, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct spawn_fd_op *op = &ops[i];
+		int err;
+		switch (op->kind) {
+		case SPAWN_FD_DUP2:
+			err = posix_spawn_file_actions_adddup2(fa, op->fd, op->newfd);
+			break;
+		case SPAWN_FD_CLOSE:
+			err = posix_spawn_file_actions_addclose(fa, op->fd);
+			break;
+		case SPAWN_FD_OPEN:
+			err = posix_spawn_file_actions_addopen(fa, op->fd, op->path, op->oflag,
+							       op->mode);
+			break;
+		case SPAWN_FD_CLOSE_FROM:
+			err = posix_spawn_file_actions_addclosefrom_np(fa, op->fd);
+			break;
+		default:
+			err = EINVAL;
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Signals with a handler installed: POSIX_SPAWN_SETSIGDEF resets them in the child. */
+static void caught_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (sigaction(sig, NULL, &sa) != 0)
+			continue; /* glibc's internal signals (32, 33) are refused: EINVAL */
+		if (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN)
+			sigaddset(set, sig);
+	}
+}
+
+static int posix_spawn_spawn(const struct spawn_req *req, struct spawn_child *child)
+{
+	posix_spawn_file_actions_t fa, *fap = NULL;
+	posix_spawnattr_t attr;
+	sigset_t mask, def;
+	pid_t pid;
+	int err;
+
+	if (!req->exec)
+		return -ENOTSUP;
+	if (req->n_fd_ops) {
+		err = posix_spawn_file_actions_init(&fa);
+		if (err)
+			return -err;
+		fap = &fa;
+		err = add_actions(fap, req->fd_ops, req->n_fd_ops);
+		if (err)
+			goto out_fa;
+	}
+	err = posix_spawnattr_init(&attr);
+	if (err)
+		goto out_fa;
+	pthread_sigmask(SIG_SETMASK, NULL, &mask);
+	caught_signals(&def);
+	if ((err = posix_spawnattr_setsigmask(&attr, &mask)) ||
+	    (err = posix_spawnattr_setsigdefault(&attr, &def)) ||
+	    (err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)))
+		goto out_attr;
+	err = posix_spawn(&pid, req->path, fap, &attr, req->argv, req->envp);
+	if (!err) {
+		child->pid = pid;
+		child->pidfd = -1;
+	}
+out_attr:
+	posix_spawnattr_destroy(&attr);
+out_fa:
+	if (fap)
+		posix_spawn_file_actions_destroy(fap);
+	return -err;
+}
+
+static int posix_spawn_reap(struct spawn_child *child, int *status)
+{
+	return spawn_wait_pid(child->pid, status);
+}
+
+/* posix_spawn has no noexec mode: spawn a path that cannot exist; ENOENT proves the whole
+ * primitive ran (the child was created and its execve failed). */
+static int posix_spawn_available(char *why, size_t len)
+{
+	static char *const argv[] = {"spawnscope-probe", NULL};
+	static char *const envp[] = {NULL};
+	const struct spawn_req req = {.path = "/nonexistent/spawnscope-probe",
+				      .argv = argv,
+				      .envp = envp,
+				      .exec = true,
+				      .stamp_fd = -1};
+	struct spawn_child child;
+	int status;
+	int err = posix_spawn_spawn(&req, &child);
+	if (err == -ENOENT) {
+		if (len)
+			why[0] = '\0';
+		return 0;
+	}
+	if (err == 0) {
+		posix_spawn_reap(&child, &status);
+		snprintf(why, len, "posix_spawn: a missing program was not reported (status 0x%x)",
+			 (unsigned)status);
+		return -EPROTO;
+	}
+	snprintf(why, len, "posix_spawn: %s", strerror(-err));
+	return err;
+}
+
+const struct spawn_backend posix_spawn_backend = {
+	SPAWN_BACKEND_ABI_INIT,
+	.name = "posix-spawn",
+	.summary = "glibc posix_spawn (clone CLONE_VM|CLONE_VFORK on its own stack)",
+	.caps = SPAWN_CAP_SYNC_EXEC_ERROR,
+	.available = posix_spawn_available,
+	.spawn = posix_spawn_spawn,
+	.reap = posix_spawn_reap,
+};
+SPAWN_BACKEND_REGISTER(posix_spawn_backend, 30)

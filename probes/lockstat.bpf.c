@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lock contention and mmap_lock holds of the driver and its children, aggregated in the
+ * kernel by lock and calling function.
+ *
+ *   lock:contention_begin/end      (kernel/locking: qspinlock, rwsem, mutex, rwlock slowpaths)
+ *   mmap_lock:mmap_lock_start_locking / _acquire_returned / _released
+ *
+ * The caller is the first stack frame after the lock functions: user space passes the address
+ * ranges of the lock text (__lock_text_start.., __sched_text_start.., the queued_*_slowpath
+ * functions, the tracepoint glue) in rodata, so the aggregation key is (lock, caller).
+ */
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "lockstat_maps.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set before load: the driver's tgid; its threads and direct children are measured. */
+const volatile __u32 filter_tgid = 0;
+const volatile __u32 n_lock_ranges = 0;
+const volatile __u64 lock_lo[LS_MAX_RANGES] = {};
+const volatile __u64 lock_hi[LS_MAX_RANGES] = {};
+const volatile __u32 n_mm_ranges = 0;
+const volatile __u64 mm_lo[LS_MAX_RANGES] = {};
+const volatile __u64 mm_hi[LS_MAX_RANGES] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LS_MAX_KEYS);
+	__type(key, struct ls_key);
+	__type(value, struct ls_val);
+} contention SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LS_MAX_KEYS);
+	__type(key, __u32);
+	__type(value, struct ls_inflight);
+} inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LS_MAX_KEYS);
+	__type(key, struct mm_key);
+	__type(value, struct mm_val);
+} mmap_holds SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LS_MAX_KEYS);
+	__type(key, __u32);
+	__type(value, struct mm_inflight);
+} mm_inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64[LS_STACK]);
+} stackbuf SEC(".maps");
+
+static __always_inline bool interesting(struct task_struct *t)
+{
+	if (BPF_CORE_READ(t, tgid) == (int)filter_tgid)
+		return true;
+	return BPF_CORE_READ(t, real_parent, tgid) == (int)filter_tgid;
+}
+
+static __always_inline bool in_ranges(__u64 ip, const volatile __u64 *lo, const volatile __u64 *hi,
+				      __u32 n)
+{
+	for (int j = 0; j < LS_MAX_RANGES; j++) {
+		if (j >= n)
+			break;
+		if (ip >= lo[j] && ip < hi[j])
+			return true;
+	}
+	return false;
+}
+
+/* First frame after the run of frames inside the given ranges; 0 if none. */
+static __always_inline __u64 find_caller(void *ctx, const volatile __u64 *lo,
+					 const volatile __u64 *hi, __u32 n)
+{
+	__u32 zero = 0;
+	__u64 *stk = bpf_map_lookup_elem(&stackbuf, &zero);
+	bool seen = false;
+	long sz;
+
+	if (!stk)
+		return 0;
+	sz = bpf_get_stack(ctx, stk, LS_STACK * sizeof(__u64), 0);
+	if (sz <= 0)
+		return 0;
+	for (int i = 0; i < LS_STACK; i++) {
+		if (i >= sz / 8)
+			break;
+		bool in = in_ranges(stk[i], lo, hi, n);
+		if (in)
+			seen = true;
+		else if (seen)
+			return stk[i];
+	}
+	return 0;
+}
+
+static __always_inline __u32 classify(struct task_struct *t, __u64 lock)
+{
+	struct files_struct *files = BPF_CORE_READ(t, files);
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	struct sighand_struct *sighand = BPF_CORE_READ(t, sighand);
+	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
+	struct fs_struct *fs = BPF_CORE_READ(t, fs);
+
+	if (files && lock == (__u64)&files->file_lock)
+		return LS_FILE_LOCK;
+	if (mm && lock == (__u64)&mm->mmap_lock)
+		return LS_MMAP_LOCK;
+	if (sighand && lock == (__u64)&sighand->siglock)
+		return LS_SIGLOCK;
+	if (leader && lock == (__u64)&leader->alloc_lock)
+		return LS_LEADER_ALLOC;
+	if (fs && lock == (__u64)&fs->seq.lock)
+		return LS_FS_LOCK;
+	return LS_OTHER;
+}
+
+SEC("tp_btf/contention_begin")
+int BPF_PROG(ls_contention_begin, void *lock, unsigned int flags)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ls_inflight zero = {}, *in;
+
+	if (!interesting(t))
+		return 0;
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (!in) {
+		bpf_map_update_elem(&inflight, &tid, &zero, BPF_NOEXIST);
+		in = bpf_map_lookup_elem(&inflight, &tid);
+		if (!in)
+			return 0;
+	}
+	__u32 d = in->depth;
+	if (d >= LS_DEPTH)
+		return 0;
+	in->e[d].lock = (__u64)lock;
+	in->e[d].flags = flags;
+	in->e[d].cls = classify(t, (__u64)lock);
+	in->e[d].caller = find_caller(ctx, lock_lo, lock_hi, n_lock_ranges);
+	in->e[d].ts = bpf_ktime_get_ns();
+	in->depth = d + 1;
+	return 0;
+}
+
+SEC("tp_btf/contention_end")
+int BPF_PROG(ls_contention_end, void *lock, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ls_inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+	struct ls_key key = {};
+	struct ls_val *v, nv = {};
+	__u64 now = bpf_ktime_get_ns(), wait;
+
+	if (!in)
+		return 0;
+	__u32 d = in->depth;
+	if (d == 0 || d > LS_DEPTH)
+		return 0;
+	d--;
+	struct ls_inflight_ent ent = in->e[d];
+	/* Forget the task once nothing is in flight: tids of exited tasks must not fill the map. */
+	if (d == 0)
+		bpf_map_delete_elem(&inflight, &tid);
+	else
+		in->depth = d;
+	if (ent.lock != (__u64)lock)
+		return 0; /* unbalanced (an event lost at attach time): drop it */
+	wait = now - ent.ts;
+	key.cls = ent.cls;
+	key.lock = key.cls == LS_OTHER ? (__u64)lock : 0;
+	key.caller = ent.caller;
+	key.flags = ent.flags;
+	v = bpf_map_lookup_elem(&contention, &key);
+	if (!v) {
+		bpf_map_update_elem(&contention, &key, &nv, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&contention, &key);
+		if (!v)
+			return 0;
+	}
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->wait_ns, wait);
+	if (wait > v->max_ns)
+		v->max_ns = wait;
+	return 0;
+}
+
+static __always_inline struct mm_inflight *mm_slot(__u32 tid)
+{
+	struct mm_inflight zero = {}, *in = bpf_map_lookup_elem(&mm_inflight, &tid);
+	if (in)
+		return in;
+	bpf_map_update_elem(&mm_inflight, &tid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&mm_inflight, &tid);
+}
+
+SEC("tp_btf/mmap_lock_start_locking")
+int BPF_PROG(ls_mm_start, struct mm_struct *mm, bool write)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct mm_inflight *in;
+
+	if (!interesting(t))
+		return 0;
+	in = mm_slot(tid);
+	if (!in)
+		return 0;
+	__u32 d = in->depth;
+	if (d >= LS_DEPTH)
+		return 0;
+	in->e[d].mm = (__u64)mm;
+	in->e[d].write = write;
+	in->e[d].acquired = 0;
+	in->e[d].caller = 0;
+	in->e[d].ts_acq = 0;
+	in->e[d].ts_start = bpf_ktime_get_ns();
+	in->depth = d + 1;
+	return 0;
+}
+
+SEC("tp_btf/mmap_lock_acquire_returned")
+int BPF_PROG(ls_mm_acquired, struct mm_struct *mm, bool write, bool success)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct mm_inflight *in = bpf_map_lookup_elem(&mm_inflight, &tid);
+
+	if (!in)
+		return 0;
+	__u32 d = in->depth;
+	if (d == 0 || d > LS_DEPTH)
+		return 0;
+	d--;
+	if (in->e[d].mm != (__u64)mm || in->e[d].acquired)
+		return 0;
+	if (!success) { /* trylock or killable wait that failed: nothing is held */
+		if (d == 0)
+			bpf_map_delete_elem(&mm_inflight, &tid);
+		else
+			in->depth = d;
+		return 0;
+	}
+	in->e[d].acquired = 1;
+	in->e[d].ts_acq = bpf_ktime_get_ns();
+	in->e[d].caller = find_caller(ctx, mm_lo, mm_hi, n_mm_ranges);
+	return 0;
+}
+
+SEC("tp_btf/mmap_lock_released")
+int BPF_PROG(ls_mm_released, struct mm_struct *mm, bool write)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct mm_inflight *in = bpf_map_lookup_elem(&mm_inflight, &tid);
+	struct mm_key key = {};
+	struct mm_val *v, nv = {};
+	__u64 now = bpf_ktime_get_ns(), hold, wait;
+
+	if (!in)
+		return 0;
+	__u32 d = in->depth;
+	if (d == 0 || d > LS_DEPTH)
+		return 0;
+	d--;
+	/* Holds nest (dup_mmap locks the child's mm inside the parent's); they release in
+	 * reverse order, so the top entry is the one released. */
+	struct mm_inflight_ent ent = in->e[d];
+	if (d == 0)
+		bpf_map_delete_elem(&mm_inflight, &tid);
+	else
+		in->depth = d;
+	if (ent.mm != (__u64)mm || !ent.acquired)
+		return 0; /* unbalanced (an event lost at attach time): dropped with its entry */
+	hold = now - ent.ts_acq;
+	wait = ent.ts_acq - ent.ts_start;
+	key.caller = ent.caller;
+	key.write = ent.write;
+	v = bpf_map_lookup_elem(&mmap_holds, &key);
+	if (!v) {
+		bpf_map_update_elem(&mmap_holds, &key, &nv, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&mmap_holds, &key);
+		if (!v)
+			return 0;
+	}
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->hold_ns, hold);
+	__sync_fetch_and_add(&v->wait_ns, wait);
+	if (hold > v->max_hold_ns)
+		v->max_hold_ns = hold;
+	if (wait > v->max_wait_ns)
+		v->max_wait_ns = wait;
+	return 0;
+}

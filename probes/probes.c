@@ -1,0 +1,542 @@
+/*
+ * Loading, attaching and describing the spawn probes (probes/spawn.bpf.c and
+ * probes/spawn_fentry.bpf.c).
+ *
+ * Which programs run is found by trial loads, never by kernel version or tracefs files:
+ * every tracepoint has a tp_btf program and a raw_tp twin; all tp_btf ones are tried at once
+ * (the common case: one load), then per tracepoint when that fails. The fentry programs are
+ * optional extras, tried per kernel function. Every program ends up in run.json with whether
+ * it is attached and, if not, why.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "probe_names.h"
+#include "probes.h"
+#include "probes_internal.h"
+#include "spawn.skel.h"
+#include "spawn_fentry.skel.h"
+
+PROBE_NAMES_DEFINE;
+
+/* One tracepoint's pair of programs. */
+struct tp_pair {
+	const char *tp, *btf, *raw;
+	bool required; /* without it nothing useful is recorded */
+};
+static const struct tp_pair tp_pairs[] = {
+    {"sys_enter", "sp_enter_btf", "sp_enter_raw", true},
+    {"sys_exit", "sp_exit_btf", "sp_exit_raw", false},
+    {"task_newtask", "sp_newtask_btf", "sp_newtask_raw", false},
+    {"sched_process_fork", "sp_fork_btf", "sp_fork_raw", true},
+    {"sched_wakeup_new", "sp_wakeup_btf", "sp_wakeup_raw", false},
+    {"sched_switch", "sp_switch_btf", "sp_switch_raw", false},
+    {"sched_process_exec", "sp_exec_btf", "sp_exec_raw", false},
+    {"sched_process_exit", "sp_pexit_btf", "sp_pexit_raw", false},
+    {"mmap_lock_acquire_returned", "sp_lockacq_btf", "sp_lockacq_raw", false},
+    {"mmap_lock_released", "sp_lockrel_btf", "sp_lockrel_raw", false},
+};
+#define N_PAIRS (sizeof(tp_pairs) / sizeof(tp_pairs[0]))
+
+/* One kernel function's fentry/fexit pair. Everything hangs off copy_process's pair: it
+ * creates the per-thread accumulator the others add to. */
+struct kf_group {
+	const char *fn, *in, *out;
+};
+static const struct kf_group kf_groups[] = {
+    {"copy_process", "sp_cp_in", "sp_cp_out"},
+    {"dup_mm", "sp_dupmm_in", "sp_dupmm_out"},
+    {"dup_mmap", "sp_dupmmap_in", "sp_dupmmap_out"},
+    {"dup_fd", "sp_dupfd_in", "sp_dupfd_out"},
+    {"copy_page_range", "sp_cpr_in", "sp_cpr_out"},
+    {"begin_new_exec", "sp_bne_in", "sp_bne_out"},
+};
+#define N_KF (sizeof(kf_groups) / sizeof(kf_groups[0]))
+
+enum choice { USE_NONE = -1, USE_BTF = 0, USE_RAW = 1 };
+
+/* libbpf's messages: the first warning of a failed load is the informative one ("failed to
+ * find kernel BTF type ID of 'dup_mm'"); the rest (verifier dumps) go nowhere unless
+ * SPAWNSCOPE_PROBES_DEBUG is set. */
+static char libbpf_first_warn[200];
+static bool libbpf_debug;
+
+static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t n;
+
+	if (libbpf_debug) {
+		va_list copy;
+
+		va_copy(copy, ap);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
+	if (level != LIBBPF_WARN || libbpf_first_warn[0])
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (!n || strchr(line, '\n'))
+		return 0;
+	snprintf(libbpf_first_warn, sizeof(libbpf_first_warn), "%s",
+		 strncmp(line, "libbpf: ", 8) ? line : line + 8);
+	return 0;
+}
+
+/* "Operation not permitted (libbpf: ...)" into buf. */
+static void load_error(int err, char *buf, size_t len)
+{
+	const char *hint = (err == -EPERM || err == -EACCES) ? "; need CAP_BPF and CAP_PERFMON" : "";
+
+	if (libbpf_first_warn[0])
+		snprintf(buf, len, "%s (%s%s)", strerror(-err), libbpf_first_warn, hint);
+	else
+		snprintf(buf, len, "%s%s%s", strerror(-err), *hint ? " (" : "",
+			 *hint ? hint + 2 : "");
+	if (*hint && !libbpf_first_warn[0])
+		strncat(buf, ")", len - strlen(buf) - 1);
+	libbpf_first_warn[0] = '\0';
+}
+
+static struct prog_slot *slot_add(struct probes *pr, const char *name, enum prog_kind kind)
+{
+	struct prog_slot *s;
+
+	if (pr->n_progs == PROBES_MAX_PROGS)
+		return NULL;
+	s = &pr->progs[pr->n_progs++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->kind = kind;
+	return s;
+}
+
+static struct prog_slot *slot_find(struct probes *pr, const char *name)
+{
+	for (size_t i = 0; i < pr->n_progs; i++)
+		if (!strcmp(pr->progs[i].name, name))
+			return &pr->progs[i];
+	return NULL;
+}
+
+static void set_autoload(struct bpf_object *obj, const char *name, bool on)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+
+	if (p)
+		bpf_program__set_autoload(p, on);
+}
+
+/* Open spawn.bpf.c with one program of each pair as chosen, and load it. */
+static int spawn_open_load(const int choice[N_PAIRS], struct spawn_bpf **out)
+{
+	struct spawn_bpf *s = spawn_bpf__open();
+	int err;
+
+	if (!s)
+		return -errno;
+	s->rodata->target_tgid = (__u32)getpid();
+	for (size_t i = 0; i < N_PAIRS; i++) {
+		set_autoload(s->obj, tp_pairs[i].btf, choice[i] == USE_BTF);
+		set_autoload(s->obj, tp_pairs[i].raw, choice[i] == USE_RAW);
+	}
+	err = spawn_bpf__load(s);
+	if (err) {
+		spawn_bpf__destroy(s);
+		return err < 0 ? err : -EINVAL;
+	}
+	*out = s;
+	return 0;
+}
+
+static void fill_choice(int choice[N_PAIRS], int c)
+{
+	for (size_t i = 0; i < N_PAIRS; i++)
+		choice[i] = c;
+}
+
+/* Choose tp_btf or raw_tp per tracepoint and load spawn.bpf.c. 0, or -errno with why. */
+static int spawn_load(struct probes *pr, char *why, size_t len)
+{
+	int choice[N_PAIRS], err, err_raw;
+	char btf_err[256] = "", raw_err[256] = "";
+
+	for (size_t i = 0; i < N_PAIRS; i++) {
+		slot_add(pr, tp_pairs[i].btf, PK_TP_BTF);
+		slot_add(pr, tp_pairs[i].raw, PK_RAW_TP);
+	}
+	fill_choice(choice, USE_BTF);
+	err = spawn_open_load(choice, &pr->skel);
+	if (err)
+		load_error(err, btf_err, sizeof(btf_err));
+	if (err == -EPERM || err == -EACCES) {
+		/* No privilege for BPF at all, most likely: one raw_tp load tells. */
+		fill_choice(choice, USE_RAW);
+		err_raw = spawn_open_load(choice, &pr->skel);
+		if (err_raw) {
+			load_error(err_raw, raw_err, sizeof(raw_err));
+			snprintf(why, len, "probes: loading tp_btf programs failed: %s; raw_tp: %s",
+				 btf_err, raw_err);
+			for (size_t i = 0; i < N_PAIRS; i++) {
+				snprintf(slot_find(pr, tp_pairs[i].btf)->reason, 256,
+					 "tp_btf load failed: %s", btf_err);
+				snprintf(slot_find(pr, tp_pairs[i].raw)->reason, 256,
+					 "raw_tp load failed: %s", raw_err);
+			}
+			return err;
+		}
+	} else if (err) {
+		/* Some tracepoint refused tp_btf: find out which, one pair at a time. */
+		for (size_t i = 0; i < N_PAIRS; i++) {
+			struct spawn_bpf *trial = NULL;
+			int one[N_PAIRS];
+			char e1[256], e2[256];
+
+			fill_choice(one, USE_NONE);
+			one[i] = USE_BTF;
+			err = spawn_open_load(one, &trial);
+			if (!err) {
+				choice[i] = USE_BTF;
+				spawn_bpf__destroy(trial);
+				continue;
+			}
+			load_error(err, e1, sizeof(e1));
+			snprintf(slot_find(pr, tp_pairs[i].btf)->reason, 256, "tp_btf load failed: %s",
+				 e1);
+			one[i] = USE_RAW;
+			err = spawn_open_load(one, &trial);
+			if (!err) {
+				choice[i] = USE_RAW;
+				spawn_bpf__destroy(trial);
+				continue;
+			}
+			load_error(err, e2, sizeof(e2));
+			snprintf(slot_find(pr, tp_pairs[i].raw)->reason, 256, "raw_tp load failed: %s",
+				 e2);
+			choice[i] = USE_NONE;
+			if (tp_pairs[i].required) {
+				snprintf(why, len,
+					 "probes: no program for tracepoint %s loads: tp_btf: %s; "
+					 "raw_tp: %s",
+					 tp_pairs[i].tp, e1, e2);
+				return err;
+			}
+		}
+		err = spawn_open_load(choice, &pr->skel);
+		if (err) {
+			load_error(err, btf_err, sizeof(btf_err));
+			snprintf(why, len, "probes: loading the chosen programs failed: %s", btf_err);
+			return err;
+		}
+	}
+	for (size_t i = 0; i < N_PAIRS; i++) {
+		struct prog_slot *b = slot_find(pr, tp_pairs[i].btf);
+		struct prog_slot *r = slot_find(pr, tp_pairs[i].raw);
+
+		if (choice[i] == USE_BTF) {
+			b->prog = bpf_object__find_program_by_name(pr->skel->obj, b->name);
+			snprintf(r->reason, sizeof(r->reason), "not needed: tp_btf twin %s loaded",
+				 b->name);
+		} else if (choice[i] == USE_RAW) {
+			r->prog = bpf_object__find_program_by_name(pr->skel->obj, r->name);
+			if (!b->reason[0])
+				snprintf(b->reason, sizeof(b->reason), "tp_btf load failed: %s",
+					 btf_err);
+		}
+	}
+	return 0;
+}
+
+static int fentry_open_load(const bool use[N_KF], struct spawn_fentry_bpf **out)
+{
+	struct spawn_fentry_bpf *s = spawn_fentry_bpf__open();
+	int err;
+
+	if (!s)
+		return -errno;
+	s->rodata->target_tgid = (__u32)getpid();
+	for (size_t i = 0; i < N_KF; i++) {
+		set_autoload(s->obj, kf_groups[i].in, use[i]);
+		set_autoload(s->obj, kf_groups[i].out, use[i]);
+	}
+	err = spawn_fentry_bpf__load(s);
+	if (err) {
+		spawn_fentry_bpf__destroy(s);
+		return err < 0 ? err : -EINVAL;
+	}
+	*out = s;
+	return 0;
+}
+
+static void kf_reason(struct probes *pr, size_t i, const char *fmt, const char *arg)
+{
+	snprintf(slot_find(pr, kf_groups[i].in)->reason, 256, fmt, arg);
+	snprintf(slot_find(pr, kf_groups[i].out)->reason, 256, fmt, arg);
+}
+
+/* The optional fentry/fexit programs: as many function pairs as the kernel accepts. */
+static void fentry_load(struct probes *pr)
+{
+	bool use[N_KF];
+	char e[256];
+	int err;
+
+	for (size_t i = 0; i < N_KF; i++) {
+		slot_add(pr, kf_groups[i].in, PK_FENTRY);
+		slot_add(pr, kf_groups[i].out, PK_FENTRY);
+		use[i] = true;
+	}
+	err = fentry_open_load(use, &pr->fskel);
+	if (err) {
+		load_error(err, e, sizeof(e));
+		if (err == -EPERM || err == -EACCES || err == -EOPNOTSUPP || err == -ENOTSUPP) {
+			/* The kernel refuses BPF trampolines as such: no single function helps. */
+			for (size_t i = 0; i < N_KF; i++)
+				kf_reason(pr, i, "fentry load failed: %s", e);
+			return;
+		}
+		/* Some function has no BTF entry (inlined) or is not traceable: try each. */
+		for (size_t i = 0; i < N_KF; i++) {
+			struct spawn_fentry_bpf *trial = NULL;
+			bool one[N_KF] = {0};
+
+			one[0] = true; /* copy_process: the others depend on it */
+			one[i] = true;
+			err = fentry_open_load(one, &trial);
+			if (!err) {
+				spawn_fentry_bpf__destroy(trial);
+				continue;
+			}
+			load_error(err, e, sizeof(e));
+			use[i] = false;
+			kf_reason(pr, i, "fentry load failed: %s", e);
+			if (i == 0) {
+				for (size_t j = 1; j < N_KF; j++)
+					kf_reason(pr, j, "%s",
+						  "not loaded: it needs the copy_process pair, which "
+						  "failed");
+				return;
+			}
+		}
+		err = fentry_open_load(use, &pr->fskel);
+		if (err) {
+			load_error(err, e, sizeof(e));
+			for (size_t i = 0; i < N_KF; i++)
+				if (use[i])
+					kf_reason(pr, i, "fentry load failed: %s", e);
+			return;
+		}
+	}
+	for (size_t i = 0; i < N_KF; i++) {
+		if (!use[i])
+			continue;
+		slot_find(pr, kf_groups[i].in)->prog =
+		    bpf_object__find_program_by_name(pr->fskel->obj, kf_groups[i].in);
+		slot_find(pr, kf_groups[i].out)->prog =
+		    bpf_object__find_program_by_name(pr->fskel->obj, kf_groups[i].out);
+	}
+}
+
+static bool slot_required(const struct prog_slot *s)
+{
+	for (size_t i = 0; i < N_PAIRS; i++)
+		if (tp_pairs[i].required &&
+		    (!strcmp(s->name, tp_pairs[i].btf) || !strcmp(s->name, tp_pairs[i].raw)))
+			return true;
+	return false;
+}
+
+static void detach_all(struct probes *pr)
+{
+	for (size_t i = 0; i < pr->n_progs; i++) {
+		bpf_link__destroy(pr->progs[i].link);
+		pr->progs[i].link = NULL;
+	}
+}
+
+/* Attach every loaded program. A required one that will not attach is an error (-errno,
+ * why); any other is reported in its slot. */
+static int attach_all(struct probes *pr, char *why, size_t len)
+{
+	for (size_t i = 0; i < pr->n_progs; i++) {
+		struct prog_slot *s = &pr->progs[i];
+		int err;
+
+		if (!s->prog || s->link)
+			continue;
+		s->link = bpf_program__attach(s->prog);
+		if (s->link) {
+			s->reason[0] = '\0';
+			continue;
+		}
+		err = -errno;
+		load_error(err, s->reason, sizeof(s->reason));
+		memmove(s->reason + 15, s->reason, strlen(s->reason) + 1 > sizeof(s->reason) - 15
+							? sizeof(s->reason) - 16
+							: strlen(s->reason) + 1);
+		memcpy(s->reason, "attach failed: ", 15);
+		s->reason[sizeof(s->reason) - 1] = '\0';
+		if (slot_required(s)) {
+			snprintf(why, len, "probes: %s: %s", s->name, s->reason);
+			detach_all(pr);
+			return err;
+		}
+	}
+	pr->attached = true;
+	return 0;
+}
+
+static void summarize(struct probes *pr)
+{
+	size_t n_att[3] = {0}, n_all[3] = {0};
+
+	for (size_t i = 0; i < pr->n_progs; i++) {
+		n_all[pr->progs[i].kind]++;
+		if (pr->progs[i].link)
+			n_att[pr->progs[i].kind]++;
+	}
+	snprintf(pr->summary, sizeof(pr->summary),
+		 "attached: %zu of %zu tp_btf, %zu of %zu raw_tp (twins, used where tp_btf "
+		 "fails), %zu of %zu fentry",
+		 n_att[PK_TP_BTF], n_all[PK_TP_BTF], n_att[PK_RAW_TP], n_all[PK_RAW_TP],
+		 n_att[PK_FENTRY], n_all[PK_FENTRY]);
+}
+
+int probes_open(enum probes_mode mode, struct probes **out, char *why, size_t len)
+{
+	libbpf_print_fn_t old_print;
+	struct probes *pr;
+	int err;
+
+	*out = NULL;
+	if (len)
+		why[0] = '\0';
+	if (mode == PROBES_OFF) {
+		snprintf(why, len, "probes off (--probes off)");
+		return 0;
+	}
+	pr = calloc(1, sizeof(*pr));
+	if (!pr) {
+		snprintf(why, len, "probes: %s", strerror(ENOMEM));
+		return mode == PROBES_ON ? -ENOMEM : 0;
+	}
+	libbpf_debug = getenv("SPAWNSCOPE_PROBES_DEBUG") != NULL;
+	libbpf_first_warn[0] = '\0';
+	old_print = libbpf_set_print(capture_print);
+	err = spawn_load(pr, why, len);
+	if (!err) {
+		fentry_load(pr);
+		err = attach_all(pr, why, len);
+	}
+	libbpf_set_print(old_print);
+	if (err) {
+		probes_close(pr);
+		return mode == PROBES_ON ? err : 0;
+	}
+	summarize(pr);
+	*out = pr;
+	return 0;
+}
+
+static const char *kind_name(enum prog_kind k)
+{
+	return k == PK_TP_BTF ? "tp_btf" : k == PK_RAW_TP ? "raw_tp" : "fentry";
+}
+
+static void describe_prog(json_t *arr, const char *name, const char *kind, bool attached,
+			  const char *reason)
+{
+	json_t *p = json_object();
+
+	json_object_set_new(p, "name", json_string(name));
+	json_object_set_new(p, "kind", json_string(kind));
+	json_object_set_new(p, "attached", json_boolean(attached));
+	json_object_set_new(p, "reason", json_string(reason));
+	json_array_append_new(arr, p);
+}
+
+/* Without a loaded probes object, list the programs from the embedded ELF (opening a
+ * skeleton only parses it: no privilege needed). */
+static void describe_unloaded(json_t *arr, const char *why)
+{
+	struct spawn_bpf *s = spawn_bpf__open();
+	struct spawn_fentry_bpf *f = spawn_fentry_bpf__open();
+	struct bpf_program *p;
+
+	if (s)
+		bpf_object__for_each_program(p, s->obj)
+		{
+			const char *sec = bpf_program__section_name(p);
+
+			describe_prog(arr, bpf_program__name(p),
+				      strncmp(sec, "tp_btf/", 7) ? "raw_tp" : "tp_btf", false, why);
+		}
+	if (f)
+		bpf_object__for_each_program(p, f->obj)
+		{
+			describe_prog(arr, bpf_program__name(p), "fentry", false, why);
+		}
+	spawn_bpf__destroy(s);
+	spawn_fentry_bpf__destroy(f);
+}
+
+void probes_describe(const struct probes *pr, const char *why_off, json_t *obj)
+{
+	json_t *arr = json_array();
+
+	json_object_set_new(obj, "enabled", json_boolean(pr != NULL));
+	if (!pr) {
+		const char *why = why_off && *why_off ? why_off : "probes not opened";
+		libbpf_print_fn_t old_print = libbpf_set_print(NULL);
+
+		json_object_set_new(obj, "reason", json_string(why));
+		describe_unloaded(arr, why);
+		libbpf_set_print(old_print);
+	} else {
+		json_object_set_new(obj, "reason", json_string(pr->summary));
+		for (size_t i = 0; i < pr->n_progs; i++) {
+			const struct prog_slot *s = &pr->progs[i];
+			const char *reason = s->reason;
+
+			if (s->prog && !s->link && !s->reason[0])
+				reason = "detached (probes_set_attached)";
+			describe_prog(arr, s->name, kind_name(s->kind), s->link != NULL, reason);
+		}
+	}
+	json_object_set_new(obj, "programs", arr);
+}
+
+int probes_set_attached(struct probes *pr, bool on)
+{
+	char why[256];
+
+	if (!pr)
+		return -EINVAL;
+	if (on == pr->attached)
+		return 0;
+	if (!on) {
+		detach_all(pr);
+		pr->attached = false;
+		return 0;
+	}
+	return attach_all(pr, why, sizeof(why));
+}
+
+void probes_close(struct probes *pr)
+{
+	if (!pr)
+		return;
+	detach_all(pr);
+	spawn_fentry_bpf__destroy(pr->fskel);
+	spawn_bpf__destroy(pr->skel);
+	free(pr);
+}

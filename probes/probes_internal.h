@@ -1,0 +1,37 @@
+/* What probes.c (loading, attaching) and probes_collect.c (reading records) share. */
+#ifndef SPAWNSCOPE_PROBES_INTERNAL_H
+#define SPAWNSCOPE_PROBES_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probes.h"
+
+struct spawn_bpf;
+struct spawn_fentry_bpf;
+struct bpf_program;
+struct bpf_link;
+
+enum prog_kind { PK_TP_BTF, PK_RAW_TP, PK_FENTRY };
+
+/* One program of either object, loaded or not, and why not. */
+struct prog_slot {
+	char name[32];
+	enum prog_kind kind;
+	struct bpf_program *prog; /* NULL when not loaded */
+	struct bpf_link *link;    /* NULL when not attached */
+	char reason[256];         /* why it is not loaded/attached; "" when it is */
+};
+
+#define PROBES_MAX_PROGS 48
+
+struct probes {
+	struct spawn_bpf *skel;         /* the tracepoint programs (required) */
+	struct spawn_fentry_bpf *fskel; /* the fentry programs, NULL when none loaded */
+	struct prog_slot progs[PROBES_MAX_PROGS];
+	size_t n_progs;
+	bool attached;                  /* probes_set_attached state */
+	char summary[512];              /* run.json "reason" when enabled */
+};
+
+#endif

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-child phase timing of every spawn made by the driver (target_tgid) and its descendants.
+ *
+ * Every tracepoint has two programs: a tp_btf one (preferred: BTF-typed arguments, cheapest
+ * dispatch) and a raw_tp twin for kernels that refuse tp_btf. The loader enables one of each
+ * pair by a trial load (probes/probes.c). Both call the same handlers below, which only read
+ * kernel memory through BPF_CORE_READ so that they verify under either program type.
+ *
+ * Kernel path followed (kernel/fork.c kernel_clone): raw_syscalls:sys_enter (clone, clone3,
+ * fork, vfork) -> copy_process (copy_mm -> dup_mm -> dup_mmap holds the parent's mmap_lock for
+ * write) -> task:task_newtask -> sched:sched_process_fork -> wake_up_new_task
+ * (sched:sched_wakeup_new) -> [CLONE_VFORK: wait_for_vfork_done] -> raw_syscalls:sys_exit.
+ * The child: first sched:sched_switch in, execve entry, sched:sched_process_exec,
+ * sched:sched_process_exit.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "spawn_events.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* The driver's tgid, set before load. */
+const volatile __u32 target_tgid = 0;
+
+/* Children being recorded, by pid. LRU: records nobody collects age out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct spawn_record);
+} records SEC(".maps");
+
+/* Threads of tracked processes inside a spawning syscall, by tid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct spawn_inflight);
+} inflight SEC(".maps");
+
+struct fd_words {
+	__u64 w[SPAWN_FD_WORDS];
+};
+/* Room to copy a child's open-fd bitmap (too big for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fd_words);
+} fd_scratch SEC(".maps");
+
+/* Recorded children not yet switched in: sched_switch skips its map lookup while 0. */
+__s64 pending_first_run = 0;
+
+#if defined(__TARGET_ARCH_x86)
+#define NR_CLONE 56
+#define NR_FORK 57
+#define NR_VFORK 58
+#define NR_EXECVE 59
+#define NR_EXECVEAT 322
+#define NR_CLONE3 435
+#define REGS_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+/* asm-generic/unistd.h: arm64 has no fork/vfork syscalls. */
+#define NR_CLONE 220
+#define NR_FORK (-1)
+#define NR_VFORK (-1)
+#define NR_EXECVE 221
+#define NR_EXECVEAT 281
+#define NR_CLONE3 435
+#define REGS_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#else
+#error "spawn.bpf.c: syscall numbers known for x86 and arm64 only"
+#endif
+
+static __always_inline bool is_spawn_syscall(long id)
+{
+	return id == NR_CLONE || id == NR_CLONE3 || id == NR_FORK || id == NR_VFORK;
+}
+
+static __always_inline bool is_exec_syscall(long id)
+{
+	return id == NR_EXECVE || id == NR_EXECVEAT;
+}
+
+/* The driver itself, or a child of it we are recording (its grandchildren are recorded too). */
+static __always_inline bool tracked_tgid(__u32 tgid)
+{
+	return tgid == target_tgid || bpf_map_lookup_elem(&records, &tgid);
+}
+
+static __always_inline struct spawn_record *record_of(struct task_struct *task)
+{
+	__u32 pid = BPF_CORE_READ(task, pid);
+
+	return bpf_map_lookup_elem(&records, &pid);
+}
+
+static __always_inline void stamp_once(struct spawn_record *r, int ev, __u64 now)
+{
+	if (!r->t[ev])
+		r->t[ev] = now;
+}
+
+static __always_inline int on_sys_enter(long id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+
+	if (is_exec_syscall(id)) {
+		struct spawn_record *r = bpf_map_lookup_elem(&records, &tid);
+
+		if (r)
+			stamp_once(r, SE_EXEC_ENTER, bpf_ktime_get_ns());
+		return 0;
+	}
+	if (!is_spawn_syscall(id) || !tracked_tgid(pid_tgid >> 32))
+		return 0;
+	struct spawn_inflight in = {.t_enter = bpf_ktime_get_ns(), .syscall_nr = (__u32)id};
+
+	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_sys_exit(struct pt_regs *regs)
+{
+	__u64 now = bpf_ktime_get_ns();
+	long id = REGS_SYSCALL_NR(regs);
+
+	if (!is_spawn_syscall(id))
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct spawn_inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+
+	if (!in)
+		return 0;
+	if (in->child_pid) {
+		struct spawn_record *r = bpf_map_lookup_elem(&records, &in->child_pid);
+
+		if (r)
+			r->t[SE_SYS_EXIT] = now;
+	}
+	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+static __always_inline int on_newtask(__u64 clone_flags)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct spawn_inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+
+	if (in) {
+		in->t_newtask = bpf_ktime_get_ns();
+		in->clone_flags = clone_flags;
+	}
+	return 0;
+}
+
+/* SWAR popcount: the BPF instruction set has none. */
+static __always_inline __u64 popcount64(__u64 x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (x * 0x0101010101010101ULL) >> 56;
+}
+
+/* Open fds in the child's fresh table: dup_fd copied the parent's open_fds bitmap (up to the
+ * last open fd, see count_open_files), so the bits set are the fds it copied. */
+static __always_inline void count_fds(struct files_struct *files, struct spawn_record *r)
+{
+	struct fdtable *fdt = BPF_CORE_READ(files, fdt);
+	unsigned long *open_fds = BPF_CORE_READ(fdt, open_fds);
+	__u32 words = BPF_CORE_READ(fdt, max_fds) / 64;
+	__u32 zero = 0, bytes;
+	__u64 n = 0;
+	struct fd_words *buf = bpf_map_lookup_elem(&fd_scratch, &zero);
+
+	if (!buf || !open_fds)
+		return;
+	if (words > SPAWN_FD_WORDS) {
+		words = SPAWN_FD_WORDS;
+		r->flags |= SRF_FDS_TRUNCATED;
+	}
+	bytes = words * 8;
+	if (bytes > sizeof(buf->w))
+		bytes = sizeof(buf->w);
+	barrier_var(bytes);
+	if (bpf_probe_read_kernel(buf->w, bytes, open_fds))
+		return;
+	for (__u32 i = 0; i < SPAWN_FD_WORDS; i++) {
+		if (i >= words)
+			break;
+		n += popcount64(buf->w[i]);
+	}
+	r->nr_fds = n;
+	r->flags |= SRF_OWN_FILES;
+}
+
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 cpid = BPF_CORE_READ(child, pid);
+
+	/* Threads (CLONE_THREAD) are not spawns. */
+	if (cpid != (__u32)BPF_CORE_READ(child, tgid) || !tracked_tgid(BPF_CORE_READ(parent, tgid)))
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct spawn_record r = {};
+	struct spawn_inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+
+	r.t[SE_FORK] = now;
+	r.parent_tid = tid;
+	if (in) {
+		r.t[SE_SYS_ENTER] = in->t_enter;
+		r.t[SE_NEWTASK] = in->t_newtask;
+		r.clone_flags = in->clone_flags;
+		r.syscall_nr = in->syscall_nr;
+		r.mmap_lock_hold_ns = in->lock_hold_ns;
+		r.mmap_lock_holds = in->lock_holds;
+		if (in->lock_holds)
+			r.flags |= SRF_LOCK_HELD;
+		in->child_pid = cpid;
+		in->lock_since = 0;
+	}
+	/* A CLONE_VM child shares the parent's mm (copy_mm takes a reference, no dup_mmap):
+	 * nothing was copied, so no values are recorded for it. Likewise CLONE_FILES. */
+	struct mm_struct *mm = BPF_CORE_READ(child, mm);
+
+	if (mm && mm != BPF_CORE_READ(parent, mm)) {
+		/* dup_mmap has copied every page table by now (copy_mm ran in copy_process). */
+		if (bpf_core_field_exists(mm->pgtables_bytes))
+			r.pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
+		r.map_count = BPF_CORE_READ(mm, map_count);
+		r.flags |= SRF_OWN_MM;
+	}
+	struct files_struct *files = BPF_CORE_READ(child, files);
+
+	if (files && files != BPF_CORE_READ(parent, files))
+		count_fds(files, &r);
+	bpf_map_update_elem(&records, &cpid, &r, BPF_ANY);
+	__sync_fetch_and_add(&pending_first_run, 1);
+	return 0;
+}
+
+static __always_inline int on_wakeup_new(struct task_struct *task)
+{
+	struct spawn_record *r = record_of(task);
+
+	if (r)
+		stamp_once(r, SE_WAKEUP_NEW, bpf_ktime_get_ns());
+	return 0;
+}
+
+static __always_inline int on_switch(struct task_struct *next)
+{
+	if (pending_first_run <= 0)
+		return 0;
+	struct spawn_record *r = record_of(next);
+
+	if (r && !r->t[SE_FIRST_RUN]) {
+		r->t[SE_FIRST_RUN] = bpf_ktime_get_ns();
+		__sync_fetch_and_add(&pending_first_run, -1);
+	}
+	return 0;
+}
+
+static __always_inline int on_exec(struct task_struct *task)
+{
+	struct spawn_record *r = record_of(task);
+
+	if (r)
+		stamp_once(r, SE_EXEC, bpf_ktime_get_ns());
+	return 0;
+}
+
+static __always_inline int on_exit(struct task_struct *task)
+{
+	struct spawn_record *r = record_of(task);
+
+	if (r)
+		r->t[SE_EXIT] = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline bool is_current_mm(struct mm_struct *mm)
+{
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+
+	return mm == BPF_CORE_READ(cur, mm);
+}
+
+/* dup_mmap: mmap_write_lock_killable(oldmm) ... mmap_write_unlock(oldmm). The child's mm is
+ * write-locked too (mmap_write_lock_nested): only the parent's own mm counts. */
+static __always_inline int on_lock_acquired(struct mm_struct *mm, bool write, bool success)
+{
+	if (!write || !success)
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct spawn_inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+
+	if (in && !in->child_pid && is_current_mm(mm))
+		in->lock_since = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int on_lock_released(struct mm_struct *mm, bool write)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!write)
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct spawn_inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+
+	if (in && in->lock_since && is_current_mm(mm)) {
+		in->lock_hold_ns += now - in->lock_since;
+		in->lock_holds++;
+		in->lock_since = 0;
+	}
+	return 0;
+}
+
+/* tp_btf programs (names <= 15 characters: the kernel keeps that much). */
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sp_enter_btf, struct pt_regs *regs, long id)
+{
+	return on_sys_enter(id);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sp_exit_btf, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(regs);
+}
+
+SEC("tp_btf/task_newtask")
+int BPF_PROG(sp_newtask_btf, struct task_struct *task, __u64 clone_flags)
+{
+	return on_newtask(clone_flags);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sp_fork_btf, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(sp_wakeup_btf, struct task_struct *task)
+{
+	return on_wakeup_new(task);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sp_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_switch(next);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sp_exec_btf, struct task_struct *task)
+{
+	return on_exec(task);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sp_pexit_btf, struct task_struct *task)
+{
+	return on_exit(task);
+}
+
+SEC("tp_btf/mmap_lock_acquire_returned")
+int BPF_PROG(sp_lockacq_btf, struct mm_struct *mm, bool write, bool success)
+{
+	return on_lock_acquired(mm, write, success);
+}
+
+SEC("tp_btf/mmap_lock_released")
+int BPF_PROG(sp_lockrel_btf, struct mm_struct *mm, bool write)
+{
+	return on_lock_released(mm, write);
+}
+
+/* raw_tp twins: same arguments, untyped. */
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sp_enter_raw, struct pt_regs *regs, long id)
+{
+	return on_sys_enter(id);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sp_exit_raw, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(regs);
+}
+
+SEC("raw_tp/task_newtask")
+int BPF_PROG(sp_newtask_raw, struct task_struct *task, __u64 clone_flags)
+{
+	return on_newtask(clone_flags);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(sp_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child);
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(sp_wakeup_raw, struct task_struct *task)
+{
+	return on_wakeup_new(task);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(sp_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_switch(next);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(sp_exec_raw, struct task_struct *task)
+{
+	return on_exec(task);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(sp_pexit_raw, struct task_struct *task)
+{
+	return on_exit(task);
+}
+
+SEC("raw_tp/mmap_lock_acquire_returned")
+int BPF_PROG(sp_lockacq_raw, struct mm_struct *mm, bool write, bool success)
+{
+	return on_lock_acquired(mm, write, success);
+}
+
+SEC("raw_tp/mmap_lock_released")
+int BPF_PROG(sp_lockrel_raw, struct mm_struct *mm, bool write)
+{
+	return on_lock_released(mm, write);
+}
