@@ -109,6 +109,11 @@ double entry_metric(const json_t *entry, const char *metric, const char *field);
 double entry_param(const json_t *entry, const char *key);
 const char *entry_param_str(const json_t *entry, const char *key);
 
+/* The fit of run.json "fits" for exp/label/metric/x_unit whose field key equals val (key
+ * NULL: any). 0 or -ENOENT. */
+int fit_lookup(const json_t *run, const char *exp, const char *label, const char *metric,
+	       const char *x_unit, const char *key, const char *val, struct fit *f);
+
 /* "31.2 µs" style from ns. */
 const char *fmt_ns(double ns, char *buf, size_t len);
 /* The slope in words: "pays 31.2 µs per MiB (95% CI 30.1–32.3 µs, R² 0.998)" or

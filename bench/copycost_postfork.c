@@ -134,6 +134,11 @@ int postfork_measure(struct memregion *r, size_t reps, double max_seconds, bool 
 			return -ENOMEM;
 		}
 	}
+	/* the sampler's fork children left the parent's PTEs write-protected (copy_page_range
+	 * does that to the parent too): one unmeasured pass makes them writable again, so the
+	 * no-child pass measures plain stores */
+	if (passes)
+		memregion_write_pass(r);
 	int64_t start = now_ns();
 	for (size_t i = 0; i < reps; i++) {
 		if (g_interrupted)

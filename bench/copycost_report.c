@@ -121,3 +121,29 @@ void slope_words(FILE *md, const struct fit *f, const char *per)
 		fprintf(md, "pays %s per %s (95%% CI %s to %s, R² %.3f)",
 			fmt_ns(f->slope, s, sizeof s), per, lo, hi, f->r2);
 }
+
+int fit_lookup(const json_t *run, const char *exp, const char *label, const char *metric,
+	       const char *x_unit, const char *key, const char *val, struct fit *f)
+{
+	json_t *fits = json_object_get(run, "fits");
+	for (size_t i = 0; i < json_array_size(fits); i++) {
+		json_t *o = json_array_get(fits, i);
+		if (!str_eq(json_string_value(json_object_get(o, "experiment")), exp) ||
+		    !str_eq(json_string_value(json_object_get(o, "backend")), label) ||
+		    !str_eq(json_string_value(json_object_get(o, "metric")), metric) ||
+		    !str_eq(json_string_value(json_object_get(o, "x_unit")), x_unit))
+			continue;
+		if (key && !str_eq(json_string_value(json_object_get(o, key)), val))
+			continue;
+		json_t *ci = json_object_get(o, "slope_ci95");
+		memset(f, 0, sizeof *f);
+		f->n = (size_t)json_integer_value(json_object_get(o, "n"));
+		f->slope = json_number_value(json_object_get(o, "slope_ns"));
+		f->intercept = json_number_value(json_object_get(o, "intercept_ns"));
+		f->r2 = json_number_value(json_object_get(o, "r2"));
+		f->slope_ci95[0] = json_number_value(json_array_get(ci, 0));
+		f->slope_ci95[1] = json_number_value(json_array_get(ci, 1));
+		return 0;
+	}
+	return -ENOENT;
+}

@@ -37,19 +37,19 @@ enum gate_exit {
 /* ---- options (gate_opts.c) ---- */
 
 struct gate_opts {
-	const char *a_cmd, *b_cmd;        /* paired mode, as given */
-	char **a_argv, **b_argv;          /* split like a shell would; NULL-terminated, owned */
-	const char *baseline, *current;   /* saved mode */
-	const char *metric;               /* t_first | t_return | t_reaped */
-	const char *quantile;             /* p10 | p50: the per-block summary that decides */
-	double threshold;                 /* fraction: fail only for a shift at least this big */
-	double noise;                     /* fraction: the interval's lower bound must clear it */
-	double budget_s;                  /* wall-clock budget for the whole paired gate */
-	long block;                       /* samples per block (--samples K given to each run) */
-	long min_pairs;                   /* no decision before this many pairs (per phase) */
-	long max_pairs;                   /* stop a phase after this many pairs */
-	const char *out;                  /* the gate's own output directory */
-	uint64_t seed;                    /* coin flips; 0: from the clock */
+	const char *a_cmd, *b_cmd;	/* paired mode, as given */
+	char **a_argv, **b_argv;	/* split like a shell would; NULL-terminated, owned */
+	const char *baseline, *current; /* saved mode */
+	const char *metric;		/* t_first | t_return | t_reaped */
+	const char *quantile;		/* p10 | p50: the per-block summary that decides */
+	double threshold;		/* fraction: fail only for a shift at least this big */
+	double noise;			/* fraction: the interval's lower bound must clear it */
+	double budget_s;		/* wall-clock budget for the whole paired gate */
+	long block;			/* samples per block (--samples K given to each run) */
+	long min_pairs;			/* no decision before this many pairs (per phase) */
+	long max_pairs;			/* stop a phase after this many pairs */
+	const char *out;		/* the gate's own output directory */
+	uint64_t seed;			/* coin flips; 0: from the clock */
 	bool quiet;
 };
 
@@ -75,7 +75,7 @@ int gate_parse_duration(const char *s, double *secs);
  * [lo, hi] its ~95% distribution-free interval, p the two-sided rank-test p-value, stat
  * the test statistic (W+ for paired, U for unpaired). */
 struct gate_shift {
-	size_t n;           /* pairs (paired) or the smaller group size (unpaired) */
+	size_t n;	    /* pairs (paired) or the smaller group size (unpaired) */
 	double est, lo, hi; /* log ratios */
 	double p;
 	double stat;
@@ -83,17 +83,17 @@ struct gate_shift {
 };
 
 enum gate_verdict {
-	GV_CONTINUE,     /* not yet decided: take more blocks */
-	GV_PASS,         /* the interval's upper bound is below the threshold */
-	GV_IMPROVED,     /* a real improvement of at least the threshold */
-	GV_REGRESSION,   /* lower bound clears the noise band and estimate >= threshold */
+	GV_CONTINUE,	 /* not yet decided: take more blocks */
+	GV_PASS,	 /* the interval's upper bound is below the threshold */
+	GV_IMPROVED,	 /* a real improvement of at least the threshold */
+	GV_REGRESSION,	 /* lower bound clears the noise band and estimate >= threshold */
 	GV_INCONCLUSIVE, /* no decision and no more data */
 };
 
 struct gate_rule {
 	double threshold; /* fraction */
-	double noise;     /* fraction */
-	size_t min_n;     /* fewer observations: never a decision */
+	double noise;	  /* fraction */
+	size_t min_n;	  /* fewer observations: never a decision */
 };
 
 /* Paired: d[i] = log(b[i] / a[i]); Wilcoxon signed-rank p and the one-sample HL interval.
@@ -128,12 +128,12 @@ int gate_entry_value(const json_t *entry, const char *metric, const char *q, dou
  * paired whatever their names; otherwise entries with the same key are paired. */
 struct gate_pairing {
 	size_t n;
-	size_t *ia, *ib;  /* indexes into each side's "results" */
-	char **names;     /* display name of each pair (owned) */
+	size_t *ia, *ib; /* indexes into each side's "results" */
+	char **names;	 /* display name of each pair (owned) */
 };
 /* 0, or -ENOENT with a message in err when no entry pairs up. */
-int gate_pair_entries(const json_t *run_a, const json_t *run_b, struct gate_pairing *p,
-		      char *err, size_t len);
+int gate_pair_entries(const json_t *run_a, const json_t *run_b, struct gate_pairing *p, char *err,
+		      size_t len);
 void gate_pairing_free(struct gate_pairing *p);
 
 /* ---- per-comparison data and results (shared by the paired and saved modes) ---- */
@@ -146,7 +146,7 @@ struct gate_series {
 	double *a[GQ__N], *b[GQ__N]; /* per block (paired: per pair) summaries, ns */
 	size_t na, nb, cap_a, cap_b;
 	struct gate_shift shift[GQ__N];
-	int shift_err[GQ__N];        /* 0, or the -errno gate_shift_* gave */
+	int shift_err[GQ__N]; /* 0, or the -errno gate_shift_* gave */
 	enum gate_verdict verdict[GQ__N];
 };
 
@@ -157,7 +157,7 @@ void gate_series_level(const double *v, size_t n, double *median, double *stddev
 
 /* Everything a report needs. */
 struct gate_phase {
-	const char *name;  /* "initial" | "confirmation" | "saved" */
+	const char *name; /* "initial" | "confirmation" | "saved" */
 	struct gate_series *series;
 	size_t n_series;
 	size_t pairs;
@@ -170,13 +170,19 @@ struct gate_report {
 	bool paired;
 	struct gate_phase phases[2];
 	size_t n_phases;
-	enum gate_verdict verdict;    /* final */
+	enum gate_verdict verdict; /* final */
 	int exit_status;
-	const char *note;             /* one line explaining the verdict */
+	const char *note; /* one line explaining the verdict */
 	double elapsed_s;
+	uint64_t seed; /* paired: of the coin flips */
 };
 
 /* ---- outputs (gate_report.c, gate_export.c) ---- */
+
+/* The phase whose data decided (the confirmation when there was one). */
+const struct gate_phase *gate_deciding_phase(const struct gate_report *r);
+/* GQ_P10 or GQ_P50: the --quantile that decides. */
+int gate_decisive_q(const struct gate_opts *o);
 
 /* The Markdown table of the deciding phase, to f. */
 void gate_markdown(const struct gate_report *r, FILE *f);

@@ -59,6 +59,10 @@ static const struct kf_group kf_groups[] = {
 };
 #define N_KF (sizeof(kf_groups) / sizeof(kf_groups[0]))
 
+/* include/linux/errno.h: internal, but bpf_trampoline lets it reach user space where an
+ * arch has no trampolines. */
+#define KERNEL_ENOTSUPP 524
+
 enum choice { USE_NONE = -1, USE_BTF = 0, USE_RAW = 1 };
 
 /* libbpf's messages: the first warning of a failed load is the informative one ("failed to
@@ -87,23 +91,26 @@ static int capture_print(enum libbpf_print_level level, const char *fmt, va_list
 		line[--n] = '\0';
 	if (!n || strchr(line, '\n'))
 		return 0;
-	snprintf(libbpf_first_warn, sizeof(libbpf_first_warn), "%s",
-		 strncmp(line, "libbpf: ", 8) ? line : line + 8);
+	{
+		const char *msg = strncmp(line, "libbpf: ", 8) ? line : line + 8;
+		size_t m = strlen(msg);
+
+		if (m >= sizeof(libbpf_first_warn))
+			m = sizeof(libbpf_first_warn) - 1;
+		memcpy(libbpf_first_warn, msg, m);
+		libbpf_first_warn[m] = '\0';
+	}
 	return 0;
 }
 
-/* "Operation not permitted (libbpf: ...)" into buf. */
-static void load_error(int err, char *buf, size_t len)
+/* what + "Operation not permitted (need CAP_BPF and CAP_PERFMON)" or + "No such process
+ * (libbpf's first warning)" into buf. */
+static void load_error(int err, const char *what, char *buf, size_t len)
 {
-	const char *hint = (err == -EPERM || err == -EACCES) ? "; need CAP_BPF and CAP_PERFMON" : "";
+	bool priv = err == -EPERM; /* EACCES is the verifier refusing */
+	const char *w = priv ? "need CAP_BPF and CAP_PERFMON" : libbpf_first_warn;
 
-	if (libbpf_first_warn[0])
-		snprintf(buf, len, "%s (%s%s)", strerror(-err), libbpf_first_warn, hint);
-	else
-		snprintf(buf, len, "%s%s%s", strerror(-err), *hint ? " (" : "",
-			 *hint ? hint + 2 : "");
-	if (*hint && !libbpf_first_warn[0])
-		strncat(buf, ")", len - strlen(buf) - 1);
+	snprintf(buf, len, "%s%s%s%s%s", what, strerror(-err), *w ? " (" : "", w, *w ? ")" : "");
 	libbpf_first_warn[0] = '\0';
 }
 
@@ -142,6 +149,7 @@ static int spawn_open_load(const int choice[N_PAIRS], struct spawn_bpf **out)
 	struct spawn_bpf *s = spawn_bpf__open();
 	int err;
 
+	libbpf_first_warn[0] = '\0';
 	if (!s)
 		return -errno;
 	s->rodata->target_tgid = (__u32)getpid();
@@ -177,19 +185,19 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 	fill_choice(choice, USE_BTF);
 	err = spawn_open_load(choice, &pr->skel);
 	if (err)
-		load_error(err, btf_err, sizeof(btf_err));
-	if (err == -EPERM || err == -EACCES) {
+		load_error(err, "", btf_err, sizeof(btf_err));
+	if (err == -EPERM) {
 		/* No privilege for BPF at all, most likely: one raw_tp load tells. */
 		fill_choice(choice, USE_RAW);
 		err_raw = spawn_open_load(choice, &pr->skel);
 		if (err_raw) {
-			load_error(err_raw, raw_err, sizeof(raw_err));
+			load_error(err_raw, "", raw_err, sizeof(raw_err));
 			snprintf(why, len, "probes: loading tp_btf programs failed: %s; raw_tp: %s",
 				 btf_err, raw_err);
 			for (size_t i = 0; i < N_PAIRS; i++) {
-				snprintf(slot_find(pr, tp_pairs[i].btf)->reason, 256,
+				snprintf(slot_find(pr, tp_pairs[i].btf)->reason, REASON_LEN,
 					 "tp_btf load failed: %s", btf_err);
-				snprintf(slot_find(pr, tp_pairs[i].raw)->reason, 256,
+				snprintf(slot_find(pr, tp_pairs[i].raw)->reason, REASON_LEN,
 					 "raw_tp load failed: %s", raw_err);
 			}
 			return err;
@@ -209,8 +217,8 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 				spawn_bpf__destroy(trial);
 				continue;
 			}
-			load_error(err, e1, sizeof(e1));
-			snprintf(slot_find(pr, tp_pairs[i].btf)->reason, 256, "tp_btf load failed: %s",
+			load_error(err, "", e1, sizeof(e1));
+			snprintf(slot_find(pr, tp_pairs[i].btf)->reason, REASON_LEN, "tp_btf load failed: %s",
 				 e1);
 			one[i] = USE_RAW;
 			err = spawn_open_load(one, &trial);
@@ -219,8 +227,8 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 				spawn_bpf__destroy(trial);
 				continue;
 			}
-			load_error(err, e2, sizeof(e2));
-			snprintf(slot_find(pr, tp_pairs[i].raw)->reason, 256, "raw_tp load failed: %s",
+			load_error(err, "", e2, sizeof(e2));
+			snprintf(slot_find(pr, tp_pairs[i].raw)->reason, REASON_LEN, "raw_tp load failed: %s",
 				 e2);
 			choice[i] = USE_NONE;
 			if (tp_pairs[i].required) {
@@ -233,7 +241,7 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 		}
 		err = spawn_open_load(choice, &pr->skel);
 		if (err) {
-			load_error(err, btf_err, sizeof(btf_err));
+			load_error(err, "", btf_err, sizeof(btf_err));
 			snprintf(why, len, "probes: loading the chosen programs failed: %s", btf_err);
 			return err;
 		}
@@ -261,6 +269,7 @@ static int fentry_open_load(const bool use[N_KF], struct spawn_fentry_bpf **out)
 	struct spawn_fentry_bpf *s = spawn_fentry_bpf__open();
 	int err;
 
+	libbpf_first_warn[0] = '\0';
 	if (!s)
 		return -errno;
 	s->rodata->target_tgid = (__u32)getpid();
@@ -279,8 +288,8 @@ static int fentry_open_load(const bool use[N_KF], struct spawn_fentry_bpf **out)
 
 static void kf_reason(struct probes *pr, size_t i, const char *fmt, const char *arg)
 {
-	snprintf(slot_find(pr, kf_groups[i].in)->reason, 256, fmt, arg);
-	snprintf(slot_find(pr, kf_groups[i].out)->reason, 256, fmt, arg);
+	snprintf(slot_find(pr, kf_groups[i].in)->reason, REASON_LEN, fmt, arg);
+	snprintf(slot_find(pr, kf_groups[i].out)->reason, REASON_LEN, fmt, arg);
 }
 
 /* The optional fentry/fexit programs: as many function pairs as the kernel accepts. */
@@ -297,8 +306,8 @@ static void fentry_load(struct probes *pr)
 	}
 	err = fentry_open_load(use, &pr->fskel);
 	if (err) {
-		load_error(err, e, sizeof(e));
-		if (err == -EPERM || err == -EACCES || err == -EOPNOTSUPP || err == -ENOTSUPP) {
+		load_error(err, "", e, sizeof(e));
+		if (err == -EPERM || err == -EOPNOTSUPP || err == -KERNEL_ENOTSUPP) {
 			/* The kernel refuses BPF trampolines as such: no single function helps. */
 			for (size_t i = 0; i < N_KF; i++)
 				kf_reason(pr, i, "fentry load failed: %s", e);
@@ -316,7 +325,7 @@ static void fentry_load(struct probes *pr)
 				spawn_fentry_bpf__destroy(trial);
 				continue;
 			}
-			load_error(err, e, sizeof(e));
+			load_error(err, "", e, sizeof(e));
 			use[i] = false;
 			kf_reason(pr, i, "fentry load failed: %s", e);
 			if (i == 0) {
@@ -329,7 +338,7 @@ static void fentry_load(struct probes *pr)
 		}
 		err = fentry_open_load(use, &pr->fskel);
 		if (err) {
-			load_error(err, e, sizeof(e));
+			load_error(err, "", e, sizeof(e));
 			for (size_t i = 0; i < N_KF; i++)
 				if (use[i])
 					kf_reason(pr, i, "fentry load failed: %s", e);
@@ -379,12 +388,7 @@ static int attach_all(struct probes *pr, char *why, size_t len)
 			continue;
 		}
 		err = -errno;
-		load_error(err, s->reason, sizeof(s->reason));
-		memmove(s->reason + 15, s->reason, strlen(s->reason) + 1 > sizeof(s->reason) - 15
-							? sizeof(s->reason) - 16
-							: strlen(s->reason) + 1);
-		memcpy(s->reason, "attach failed: ", 15);
-		s->reason[sizeof(s->reason) - 1] = '\0';
+		load_error(err, "attach failed: ", s->reason, sizeof(s->reason));
 		if (slot_required(s)) {
 			snprintf(why, len, "probes: %s: %s", s->name, s->reason);
 			detach_all(pr);

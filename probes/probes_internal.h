@@ -14,13 +14,15 @@ struct bpf_link;
 
 enum prog_kind { PK_TP_BTF, PK_RAW_TP, PK_FENTRY };
 
+#define REASON_LEN 320
+
 /* One program of either object, loaded or not, and why not. */
 struct prog_slot {
 	char name[32];
 	enum prog_kind kind;
 	struct bpf_program *prog; /* NULL when not loaded */
 	struct bpf_link *link;    /* NULL when not attached */
-	char reason[256];         /* why it is not loaded/attached; "" when it is */
+	char reason[REASON_LEN];  /* why it is not loaded/attached; "" when it is */
 };
 
 #define PROBES_MAX_PROGS 48

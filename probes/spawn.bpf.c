@@ -186,10 +186,12 @@ static __always_inline void count_fds(struct files_struct *files, struct spawn_r
 		words = SPAWN_FD_WORDS;
 		r->flags |= SRF_FDS_TRUNCATED;
 	}
+	/* Opaque to clang from here, so the bound below is checked on the very register the
+	 * verifier sees passed to bpf_probe_read_kernel. */
+	barrier_var(words);
 	bytes = words * 8;
 	if (bytes > sizeof(buf->w))
 		bytes = sizeof(buf->w);
-	barrier_var(bytes);
 	if (bpf_probe_read_kernel(buf->w, bytes, open_fds))
 		return;
 	for (__u32 i = 0; i < SPAWN_FD_WORDS; i++) {

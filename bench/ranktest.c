@@ -1,0 +1,359 @@
+/* Wilcoxon signed-rank, Mann-Whitney U and Hodges-Lehmann estimates (see ranktest.h for the
+ * conventions). Exact null distributions are computed as probabilities, not counts, so they
+ * neither overflow nor lose precision for the sizes used here. */
+#include "ranktest.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define Z975 1.959963984540054 /* standard normal 97.5% quantile */
+#define HALF_ALPHA 0.025
+#define PROB_SLACK 1e-9 /* tail sums within this of alpha/2 count as equal to it */
+
+struct keyed {
+	double key;
+	int tag; /* signed rank: 1 for a positive difference; Mann-Whitney: 1 for x */
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	double x = ((const struct keyed *)a)->key, y = ((const struct keyed *)b)->key;
+
+	return (x > y) - (x < y);
+}
+
+static int all_finite(const double *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(x[i]))
+			return 0;
+	return 1;
+}
+
+/* Sort v and return the sum of the average ranks (1-based) of the tagged entries; *ties gets
+ * sum(t^3 - t) over the groups of tied keys. */
+static double tagged_rank_sum(struct keyed *v, size_t n, double *ties)
+{
+	double sum = 0;
+
+	qsort(v, n, sizeof(*v), cmp_keyed);
+	*ties = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		double avg, t;
+
+		while (j < n && v[j].key == v[i].key)
+			j++;
+		avg = ((double)(i + 1) + (double)j) / 2; /* ranks i+1 .. j */
+		t = (double)(j - i);
+		*ties += t * t * t - t;
+		for (size_t k = i; k < j; k++)
+			if (v[k].tag)
+				sum += avg;
+		i = j;
+	}
+	return sum;
+}
+
+/* P(W+ = s), s = 0 .. n(n+1)/2, for n untied nonzero differences: each rank k joins the
+ * positive set with probability 1/2. Descending s keeps p[s - k] from the previous step. */
+static void signed_rank_dist(size_t n, double *p)
+{
+	size_t top = 0;
+
+	p[0] = 1;
+	for (size_t k = 1; k <= n; k++) {
+		top += k;
+		for (size_t s = top + 1; s-- > 0;) {
+			double with = s >= k ? p[s - k] : 0, without = s <= top - k ? p[s] : 0;
+			p[s] = (with + without) / 2;
+		}
+	}
+}
+
+/* P(U = u), u = 0 .. m*n, for samples of m and n untied values. With i x's and j y's, the
+ * largest value is an x with probability i / (i + j) and then beats all j y's:
+ * f(i, j, u) = i/(i+j) f(i-1, j, u-j) + j/(i+j) f(i, j-1, u). Rows over j for two i. */
+static int mann_whitney_dist(size_t m, size_t n, double *p)
+{
+	size_t width = m * n + 1;
+	double *rows = calloc(2 * (n + 1) * width, sizeof(double)), *prev = rows, *cur;
+
+	if (!rows)
+		return -ENOMEM;
+	cur = rows + (n + 1) * width;
+	for (size_t j = 0; j <= n; j++)
+		prev[j * width] = 1; /* i = 0: U is 0 */
+	for (size_t i = 1; i <= m; i++) {
+		memset(cur, 0, (n + 1) * width * sizeof(double));
+		cur[0] = 1; /* j = 0: U is 0 */
+		for (size_t j = 1; j <= n; j++) {
+			double px = (double)i / (double)(i + j), py = 1 - px;
+			double *c = cur + j * width, *left = cur + (j - 1) * width;
+			const double *up = prev + j * width;
+
+			for (size_t u = 0; u <= i * j; u++)
+				c[u] = (u >= j ? px * up[u - j] : 0) + py * left[u];
+		}
+		double *swap = prev;
+		prev = cur;
+		cur = swap;
+	}
+	memcpy(p, prev + n * width, width * sizeof(double));
+	free(rows);
+	return 0;
+}
+
+/* Two-sided p for an integer statistic w under the symmetric null distribution p[0..top]. */
+static double exact_two_sided(const double *p, size_t top, double w)
+{
+	double lower = 0, upper = 0;
+
+	for (size_t s = 0; s <= top; s++) {
+		if ((double)s <= w)
+			lower += p[s];
+		if ((double)s >= w)
+			upper += p[s];
+	}
+	return fmin(1, 2 * fmin(lower, upper));
+}
+
+/* Two-sided p of a statistic with mean mu and variance var, continuity-corrected. */
+static double normal_two_sided(double w, double mu, double var)
+{
+	double z;
+
+	if (var <= 0)
+		return 1;
+	z = (fabs(w - mu) - 0.5) / sqrt(var);
+	if (z < 0)
+		z = 0;
+	return erfc(z / M_SQRT2);
+}
+
+int signed_rank_test(const double *d, size_t n, struct signed_rank *r)
+{
+	struct keyed *v;
+	size_t m = 0;
+	double ties, nn;
+
+	memset(r, 0, sizeof(*r));
+	r->p = 1;
+	r->exact = 1;
+	if (n && (!d || !all_finite(d, n)))
+		return -EDOM;
+	for (size_t i = 0; i < n; i++)
+		m += d[i] != 0;
+	r->zeros = n - m;
+	if (m == 0)
+		return 0;
+	v = malloc(m * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (d[i] != 0)
+			v[m++] = (struct keyed){fabs(d[i]), d[i] > 0};
+	r->n = m;
+	r->w_plus = tagged_rank_sum(v, m, &ties);
+	free(v);
+
+	if (m <= RANK_EXACT_SIGNED && ties == 0) {
+		size_t top = m * (m + 1) / 2;
+		double p[RANK_EXACT_SIGNED * (RANK_EXACT_SIGNED + 1) / 2 + 1];
+
+		signed_rank_dist(m, p);
+		r->p = exact_two_sided(p, top, r->w_plus);
+		return 0;
+	}
+	nn = (double)m;
+	r->exact = 0;
+	r->p = normal_two_sided(r->w_plus, nn * (nn + 1) / 4,
+				nn * (nn + 1) * (2 * nn + 1) / 24 - ties / 48);
+	return 0;
+}
+
+int signed_rank_paired(const double *x, const double *y, size_t n, struct signed_rank *r)
+{
+	double *d;
+	int rc;
+
+	if (n == 0)
+		return signed_rank_test(NULL, 0, r);
+	d = malloc(n * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		d[i] = x[i] - y[i];
+	rc = signed_rank_test(d, n, r);
+	free(d);
+	return rc;
+}
+
+int mann_whitney_test(const double *x, size_t nx, const double *y, size_t ny,
+		      struct mann_whitney *r)
+{
+	struct keyed *v;
+	double ties, m = (double)nx, n = (double)ny, big_n = m + n, rank_x;
+
+	memset(r, 0, sizeof(*r));
+	r->nx = nx;
+	r->ny = ny;
+	r->p = 1;
+	if (nx == 0 || ny == 0 || !all_finite(x, nx) || !all_finite(y, ny))
+		return -EDOM;
+	v = malloc((nx + ny) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < nx; i++)
+		v[i] = (struct keyed){x[i], 1};
+	for (size_t j = 0; j < ny; j++)
+		v[nx + j] = (struct keyed){y[j], 0};
+	rank_x = tagged_rank_sum(v, nx + ny, &ties);
+	free(v);
+	r->u = rank_x - m * (m + 1) / 2;
+
+	if (nx < RANK_EXACT_TWO && ny < RANK_EXACT_TWO && ties == 0) {
+		double *p = malloc((nx * ny + 1) * sizeof(*p));
+
+		if (!p || mann_whitney_dist(nx, ny, p) < 0) {
+			free(p);
+			return -ENOMEM;
+		}
+		r->exact = 1;
+		r->p = exact_two_sided(p, nx * ny, r->u);
+		free(p);
+		return 0;
+	}
+	r->p = normal_two_sided(r->u, m * n / 2,
+				m * n / 12 * ((big_n + 1) - ties / (big_n * (big_n - 1))));
+	return 0;
+}
+
+/* The interval [sorted[k-1], sorted[M-k]] from the null distribution p[0..M] of a statistic
+ * symmetric about M/2: k is the largest with P(stat <= k-1) <= alpha/2. */
+static void interval_exact(const double *sorted, size_t total, const double *p, struct hl_shift *h)
+{
+	double cum = 0;
+	size_t k = 0;
+
+	while (k <= total && cum + p[k] <= HALF_ALPHA * (1 + PROB_SLACK)) {
+		cum += p[k];
+		k++;
+	}
+	h->exact = 1;
+	if (k == 0) {
+		h->ci95[0] = -INFINITY;
+		h->ci95[1] = INFINITY;
+		h->coverage = 1;
+		return;
+	}
+	h->ci95[0] = sorted[k - 1];
+	h->ci95[1] = sorted[total - k];
+	h->coverage = 1 - 2 * cum;
+}
+
+/* The same k from the normal approximation with continuity correction:
+ * P(stat <= k-1) ~ Phi((k - 1/2 - mu) / sd) <= alpha/2  ->  k = floor(mu - z sd + 1/2). */
+static void interval_normal(const double *sorted, size_t total, double sd, struct hl_shift *h)
+{
+	double mu = (double)total / 2, kf = floor(mu - Z975 * sd + 0.5);
+	size_t k;
+
+	h->exact = 0;
+	if (kf < 1) {
+		h->ci95[0] = -INFINITY;
+		h->ci95[1] = INFINITY;
+		h->coverage = 1;
+		return;
+	}
+	k = (size_t)kf;
+	h->ci95[0] = sorted[k - 1];
+	h->ci95[1] = sorted[total - k];
+	h->coverage = 1 - erfc((mu - (kf - 0.5)) / sd / M_SQRT2);
+}
+
+static void hl_reset(struct hl_shift *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->estimate = h->ci95[0] = h->ci95[1] = h->coverage = NAN;
+}
+
+int hodges_lehmann_one(const double *d, size_t n, struct hl_shift *h)
+{
+	size_t total, k = 0;
+	double *walsh;
+
+	hl_reset(h);
+	if (n == 0 || !all_finite(d, n))
+		return -EDOM;
+	if (n > 2 * HL_MAX_PAIRS || n * (n + 1) / 2 > HL_MAX_PAIRS)
+		return -E2BIG;
+	total = n * (n + 1) / 2;
+	walsh = malloc(total * sizeof(*walsh));
+	if (!walsh)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i; j < n; j++)
+			walsh[k++] = (d[i] + d[j]) / 2;
+	qsort(walsh, total, sizeof(*walsh), cmp_double);
+	h->n = n;
+	h->estimate = quantile_sorted(walsh, total, 0.5);
+
+	if (n <= RANK_EXACT_SIGNED) {
+		double p[RANK_EXACT_SIGNED * (RANK_EXACT_SIGNED + 1) / 2 + 1];
+
+		signed_rank_dist(n, p);
+		interval_exact(walsh, total, p, h);
+	} else {
+		double nn = (double)n;
+		interval_normal(walsh, total, sqrt(nn * (nn + 1) * (2 * nn + 1) / 24), h);
+	}
+	free(walsh);
+	return 0;
+}
+
+int hodges_lehmann_two(const double *x, size_t nx, const double *y, size_t ny, struct hl_shift *h)
+{
+	size_t total, k = 0;
+	double *diff;
+	int rc = 0;
+
+	hl_reset(h);
+	if (nx == 0 || ny == 0 || !all_finite(x, nx) || !all_finite(y, ny))
+		return -EDOM;
+	if (nx > HL_MAX_PAIRS || ny > HL_MAX_PAIRS || nx * ny > HL_MAX_PAIRS)
+		return -E2BIG;
+	total = nx * ny;
+	diff = malloc(total * sizeof(*diff));
+	if (!diff)
+		return -ENOMEM;
+	for (size_t i = 0; i < nx; i++)
+		for (size_t j = 0; j < ny; j++)
+			diff[k++] = x[i] - y[j];
+	qsort(diff, total, sizeof(*diff), cmp_double);
+	h->n = total;
+	h->estimate = quantile_sorted(diff, total, 0.5);
+
+	if (nx < RANK_EXACT_TWO && ny < RANK_EXACT_TWO) {
+		double *p = malloc((total + 1) * sizeof(*p));
+
+		if (!p || mann_whitney_dist(nx, ny, p) < 0) {
+			rc = -ENOMEM;
+		} else {
+			interval_exact(diff, total, p, h);
+		}
+		free(p);
+	} else {
+		double m = (double)nx, n = (double)ny;
+		interval_normal(diff, total, sqrt(m * n * (m + n + 1) / 12), h);
+	}
+	free(diff);
+	if (rc < 0)
+		hl_reset(h);
+	return rc;
+}

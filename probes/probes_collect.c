@@ -1,0 +1,125 @@
+/*
+ * Reading the per-child records the spawn probes leave in their BPF maps and turning them
+ * into the phases and values of probes.h.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "probes.h"
+#include "probes_internal.h"
+#include "probes_raw.h"
+#include "spawn.skel.h"
+#include "spawn_fentry.skel.h"
+
+const char *const spawn_kfunc_names[SK__N] = {
+    [SK_COPY_PROCESS] = "copy_process",
+    [SK_DUP_MM] = "dup_mm",
+    [SK_DUP_MMAP] = "dup_mmap",
+    [SK_DUP_FD] = "dup_fd",
+    [SK_COPY_PAGE_RANGE] = "copy_page_range",
+    [SK_BEGIN_NEW_EXEC] = "begin_new_exec",
+};
+
+/* Fetch and delete one element; falls back to lookup + delete where the kernel lacks
+ * BPF_MAP_LOOKUP_AND_DELETE_ELEM for hash maps (before 5.14). */
+static int take(struct bpf_map *map, __u32 key, void *val, size_t size)
+{
+	int err = bpf_map__lookup_and_delete_elem(map, &key, sizeof(key), val, size, 0);
+
+	if (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP) {
+		err = bpf_map__lookup_elem(map, &key, sizeof(key), val, size, 0);
+		if (!err)
+			bpf_map__delete_elem(map, &key, sizeof(key), 0);
+	}
+	return err;
+}
+
+int probes_collect_raw(struct probes *pr, pid_t child, struct probe_raw *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!pr || child <= 0)
+		return -ENOENT;
+	err = take(pr->skel->maps.records, (__u32)child, &out->rec, sizeof(out->rec));
+	if (err)
+		return err == -ENOENT ? err : -ENOENT;
+	if (pr->fskel)
+		out->have_kfunc = !take(pr->fskel->maps.kf_records, (__u32)child, &out->kfunc,
+					sizeof(out->kfunc));
+	return 0;
+}
+
+static void phase(struct probe_sample *s, enum probe_phase ph, __u64 from, __u64 to)
+{
+	if (!from || !to || to < from)
+		return;
+	s->phase_ns[ph] = (int64_t)(to - from);
+	s->have_phase |= 1u << ph;
+}
+
+static void value(struct probe_sample *s, enum probe_value v, __u64 x)
+{
+	s->value[v] = (int64_t)x;
+	s->have_value |= 1u << v;
+}
+
+void probes_sample_from_raw(const struct probe_raw *raw, struct probe_sample *out)
+{
+	const struct spawn_record *r = &raw->rec;
+	const __u64 *t = r->t;
+
+	memset(out, 0, sizeof(*out));
+	phase(out, PH_KERNEL_CREATE, t[SE_SYS_ENTER], t[SE_FORK]);
+	phase(out, PH_WAKEUP, t[SE_FORK], t[SE_WAKEUP_NEW]);
+	phase(out, PH_FIRST_RUN_DELAY, t[SE_WAKEUP_NEW], t[SE_FIRST_RUN]);
+	phase(out, PH_EXEC, t[SE_EXEC_ENTER], t[SE_EXEC]);
+	phase(out, PH_PARENT_BLOCKED, t[SE_SYS_ENTER], t[SE_SYS_EXIT]);
+	/* A CLONE_VM child has no mm of its own: no dup_mmap, no lock hold, no values. */
+	if (r->flags & SRF_OWN_MM) {
+		if (r->flags & SRF_LOCK_HELD) {
+			out->phase_ns[PH_MMAP_LOCK_HOLD] = (int64_t)r->mmap_lock_hold_ns;
+			out->have_phase |= 1u << PH_MMAP_LOCK_HOLD;
+		}
+		value(out, PV_PGTABLES_BYTES, r->pgtables_bytes);
+		value(out, PV_MAP_COUNT, r->map_count);
+	}
+	if ((r->flags & SRF_OWN_FILES) && !(r->flags & SRF_FDS_TRUNCATED))
+		value(out, PV_NR_FDS, r->nr_fds);
+}
+
+int probes_collect(struct probes *pr, pid_t child, struct probe_sample *out)
+{
+	struct probe_raw raw;
+	int err = probes_collect_raw(pr, child, &raw);
+
+	if (err) {
+		memset(out, 0, sizeof(*out));
+		return err;
+	}
+	probes_sample_from_raw(&raw, out);
+	return 0;
+}
+
+static void clear_map(struct bpf_map *map)
+{
+	__u32 key;
+
+	while (!bpf_map__get_next_key(map, NULL, &key, sizeof(key)))
+		if (bpf_map__delete_elem(map, &key, sizeof(key), 0))
+			break;
+}
+
+void probes_reset(struct probes *pr)
+{
+	if (!pr)
+		return;
+	clear_map(pr->skel->maps.records);
+	/* Children recorded but never switched in are forgotten with their records. */
+	pr->skel->bss->pending_first_run = 0;
+	if (pr->fskel)
+		clear_map(pr->fskel->maps.kf_records);
+}

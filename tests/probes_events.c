@@ -1,0 +1,294 @@
+/*
+ * The spawn probes against real spawns: the programs load and attach; for every backend
+ * each child's events arrive, in order, inside the user-space spawn -> reap span; the phases
+ * are non-negative and bounded by t_reaped; vfork's parent_blocked covers the child's exec;
+ * pgtables_bytes grows when the parent touches 256 MiB more; nr_fds counts the fds copied.
+ * Needs root (CAP_BPF + CAP_PERFMON): skipped otherwise.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../impls/registry.h"
+#include "../probes/probes.h"
+#include "../probes/probes_raw.h"
+#include "tap.h"
+
+#define N_SPAWNS 20
+#define EXTRA_FDS 100
+#define BIG_RSS (256ul << 20)
+
+static const char *const backends[] = {"fork-exec",    "vfork", "posix-spawn", "clone",
+				       "clone3-pidfd", "efork", "efork-blank"};
+#define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+static char exit0_path[4096];
+static char *child_argv[] = {exit0_path, NULL};
+static char *child_envp[] = {NULL};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* One child of be running exit0: its raw record and the user-space span. 0 or -errno. */
+static int spawn_one(struct probes *pr, const struct spawn_backend *be, struct probe_raw *raw,
+		     int64_t *t0, int64_t *t_reaped)
+{
+	struct spawn_req req = {.path = exit0_path,
+				.argv = child_argv,
+				.envp = child_envp,
+				.exec = true,
+				.stamp_fd = -1};
+	struct spawn_child child;
+	int status, err;
+
+	*t0 = now_ns();
+	err = be->spawn(&req, &child);
+	if (err)
+		return err;
+	err = be->reap(&child, &status);
+	*t_reaped = now_ns();
+	if (err)
+		return err;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -ECHILD;
+	return probes_collect_raw(pr, child.pid, raw);
+}
+
+/* Events that must arrive for an exec-mode spawn, in the order they must arrive. The
+ * parent's syscall exit is checked apart: it may come before or after the child's events. */
+static const int ordered[] = {SE_SYS_ENTER, SE_NEWTASK,    SE_FORK, SE_WAKEUP_NEW,
+			      SE_FIRST_RUN, SE_EXEC_ENTER, SE_EXEC, SE_EXIT};
+#define N_ORDERED (sizeof(ordered) / sizeof(ordered[0]))
+
+/* NULL when the record is consistent, else what is wrong. */
+static const char *check_record(const struct probe_raw *raw, int64_t t0, int64_t t_reaped,
+				bool vfork_like)
+{
+	const __u64 *t = raw->rec.t;
+	struct probe_sample s;
+
+	for (size_t i = 0; i < SE__N; i++)
+		if (!t[i])
+			return "an event is missing";
+	for (size_t i = 0; i + 1 < N_ORDERED; i++)
+		if (t[ordered[i]] > t[ordered[i + 1]])
+			return "events out of order";
+	if (t[SE_SYS_EXIT] < t[SE_FORK])
+		return "parent's syscall exit before sched_process_fork";
+	if ((int64_t)t[SE_SYS_ENTER] < t0 || (int64_t)t[SE_EXIT] > t_reaped ||
+	    (int64_t)t[SE_SYS_EXIT] > t_reaped)
+		return "events outside the user-space spawn -> reap span";
+	probes_sample_from_raw(raw, &s);
+	for (int ph = 0; ph < PH__N; ph++) {
+		if (!(s.have_phase & (1u << ph)))
+			continue;
+		if (s.phase_ns[ph] < 0 || s.phase_ns[ph] > t_reaped - t0)
+			return "a phase is negative or longer than t_reaped";
+	}
+	for (int ph = 0; ph < PH_PARENT_BLOCKED + 1; ph++)
+		if (ph != PH_MMAP_LOCK_HOLD && !(s.have_phase & (1u << ph)))
+			return "a phase is missing";
+	if (vfork_like) {
+		/* CLONE_VFORK: the parent sleeps in wait_for_vfork_done until the child's exec
+		 * releases the mm (exec_mm_release -> complete_vfork_done). */
+		if (t[SE_SYS_EXIT] < t[SE_EXEC])
+			return "vfork parent returned before the child's exec";
+		if (s.phase_ns[PH_PARENT_BLOCKED] < s.phase_ns[PH_EXEC])
+			return "vfork parent_blocked shorter than the exec phase";
+	}
+	return NULL;
+}
+
+static void test_backend(struct probes *pr, const char *name)
+{
+	const struct spawn_backend *be = backend_find(name);
+	char why[256];
+	size_t good = 0, lock = 0, own_mm = 0;
+	const char *bad = NULL;
+	bool vfork_like = !strcmp(name, "vfork") || !strcmp(name, "posix-spawn");
+
+	if (!be || (be->available && be->available(why, sizeof(why)))) {
+		tap_skip_test(be ? why : "not built", "%s: events in order within the span", name);
+		if (!strcmp(name, "fork-exec") || !strcmp(name, "vfork"))
+			tap_skip_test(be ? why : "not built", "%s: mm values", name);
+		return;
+	}
+	for (int i = 0; i < N_SPAWNS; i++) {
+		struct probe_raw raw;
+		int64_t t0, t_reaped;
+		int err = spawn_one(pr, be, &raw, &t0, &t_reaped);
+
+		if (err) {
+			bad = err == -ENOENT ? "no record for the child" : strerror(-err);
+			break;
+		}
+		bad = check_record(&raw, t0, t_reaped, vfork_like);
+		if (bad)
+			break;
+		good++;
+		own_mm += !!(raw.rec.flags & SRF_OWN_MM);
+		lock += !!(raw.rec.flags & SRF_LOCK_HELD);
+	}
+	tap_ok(good == N_SPAWNS, "%s: %zu/%d children with every event, in order, within the span%s%s",
+	       name, good, N_SPAWNS, bad ? ": " : "", bad ? bad : "");
+	if (!strcmp(name, "fork-exec"))
+		tap_ok(own_mm == good && lock == good,
+		       "fork-exec: own mm and an mmap_lock write hold in %zu and %zu of %zu", own_mm,
+		       lock, good);
+	if (!strcmp(name, "vfork"))
+		tap_ok(own_mm == 0 && lock == 0,
+		       "vfork: CLONE_VM child has no mm values nor lock hold (%zu, %zu)", own_mm,
+		       lock);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of a value over N_SPAWNS fork-exec children; 0 when a spawn fails. */
+static __u64 median_of(struct probes *pr, size_t offset)
+{
+	const struct spawn_backend *be = backend_find("fork-exec");
+	__u64 v[N_SPAWNS];
+
+	for (int i = 0; i < N_SPAWNS; i++) {
+		struct probe_raw raw;
+		int64_t t0, t1;
+
+		if (spawn_one(pr, be, &raw, &t0, &t1))
+			return 0;
+		memcpy(&v[i], (const char *)&raw.rec + offset, sizeof(__u64));
+	}
+	qsort(v, N_SPAWNS, sizeof(v[0]), cmp_u64);
+	return v[N_SPAWNS / 2];
+}
+
+static void test_pgtables(struct probes *pr)
+{
+	__u64 before = median_of(pr, offsetof(struct spawn_record, pgtables_bytes)), after;
+	/* 256 MiB of 4 KiB pages need 128 PTE pages (512 KiB); THP-mapped, the same number of
+	 * deposited page tables (pgtable_trans_huge_deposit) counts in pgtables_bytes too. */
+	char *mem = mmap(NULL, BIG_RSS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem == MAP_FAILED) {
+		tap_ok(0, "pgtables_bytes: mmap 256 MiB: %s", strerror(errno));
+		return;
+	}
+	for (size_t off = 0; off < BIG_RSS; off += 4096)
+		((volatile char *)mem)[off] = 1;
+	after = median_of(pr, offsetof(struct spawn_record, pgtables_bytes));
+	munmap(mem, BIG_RSS);
+	tap_ok(before && after >= before + (256u << 10),
+	       "pgtables_bytes grows by >= 256 KiB with 256 MiB touched: %llu -> %llu",
+	       (unsigned long long)before, (unsigned long long)after);
+}
+
+static void test_nr_fds(struct probes *pr)
+{
+	int fds[EXTRA_FDS], n = 0;
+	__u64 before = median_of(pr, offsetof(struct spawn_record, nr_fds)), after;
+
+	for (; n < EXTRA_FDS; n++) {
+		fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fds[n] < 0)
+			break;
+	}
+	after = median_of(pr, offsetof(struct spawn_record, nr_fds));
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	tap_ok(n == EXTRA_FDS && before && after == before + EXTRA_FDS,
+	       "nr_fds counts the fds dup_fd copied: %llu -> %llu with %d more open",
+	       (unsigned long long)before, (unsigned long long)after, n);
+}
+
+/* The programs in run.json's form: every one listed, the required ones attached. */
+static void test_describe(struct probes *pr)
+{
+	json_t *obj = json_object(), *p;
+	size_t i, n_att = 0, n_all = 0;
+	bool fork_att = false, enter_att = false;
+
+	probes_describe(pr, "", obj);
+	json_array_foreach(json_object_get(obj, "programs"), i, p)
+	{
+		const char *name = json_string_value(json_object_get(p, "name"));
+		bool att = json_is_true(json_object_get(p, "attached"));
+
+		n_all++;
+		n_att += att;
+		if (att && !strncmp(name, "sp_fork_", 8))
+			fork_att = true;
+		if (att && !strncmp(name, "sp_enter_", 9))
+			enter_att = true;
+		tap_diag("%-16s %-7s %s %s", name, json_string_value(json_object_get(p, "kind")),
+			 att ? "attached" : "not attached",
+			 json_string_value(json_object_get(p, "reason")));
+	}
+	tap_ok(json_is_true(json_object_get(obj, "enabled")) && fork_att && enter_att &&
+		   n_att >= 10 && n_all >= 20,
+	       "programs load and attach: %zu of %zu listed are attached", n_att, n_all);
+	json_decref(obj);
+}
+
+static void test_detach(struct probes *pr)
+{
+	const struct spawn_backend *be = backend_find("fork-exec");
+	struct probe_raw raw;
+	int64_t t0, t1;
+	int off = probes_set_attached(pr, false);
+	int err = spawn_one(pr, be, &raw, &t0, &t1);
+	int on = probes_set_attached(pr, true);
+	int err2 = spawn_one(pr, be, &raw, &t0, &t1);
+
+	tap_ok(!off && err == -ENOENT && !on && !err2,
+	       "detached: no record (%d); re-attached: recorded (%d)", err, err2);
+}
+
+int main(void)
+{
+	const char *build = getenv("SPAWNSCOPE_BUILD");
+	struct probes *pr = NULL;
+	char why[512];
+	int err;
+
+	tap_plan((int)N_BACKENDS + 7);
+	if (geteuid() != 0 || !build) {
+		const char *skip = build ? "not root (needs CAP_BPF and CAP_PERFMON)"
+					 : "SPAWNSCOPE_BUILD not set";
+		for (size_t i = 0; i < N_BACKENDS + 7; i++)
+			tap_skip_test(skip, "probes");
+		return tap_done();
+	}
+	snprintf(exit0_path, sizeof(exit0_path), "%s/targets/exit0", build);
+	err = probes_open(PROBES_ON, &pr, why, sizeof(why));
+	if (!tap_ok(err == 0 && pr, "probes_open(on): %s", err ? why : "ok")) {
+		for (size_t i = 0; i < N_BACKENDS + 6; i++)
+			tap_skip_test("probes did not open", "probes");
+		return tap_done();
+	}
+	test_describe(pr);
+	probes_reset(pr);
+	for (size_t i = 0; i < N_BACKENDS; i++)
+		test_backend(pr, backends[i]);
+	test_pgtables(pr);
+	test_nr_fds(pr);
+	test_detach(pr);
+	probes_reset(pr);
+	probes_close(pr);
+	return tap_done();
+}
