@@ -19,12 +19,12 @@
 #include "contention.h"
 #include "units.h"
 
-#define DEFAULT_DURATION 1.0      /* s per worker point */
+#define DEFAULT_DURATION 1.0 /* s per worker point */
 #define QUICK_DURATION 0.08
-#define WORKER_BUDGET 100.0       /* s for the worker points of a default run */
-#define QUICK_WORKER_BUDGET 7.0
-#define SPAWN_SAMPLES 100         /* per backend per spawn point */
-#define QUICK_SPAWN_SAMPLES 16
+#define WORKER_BUDGET 100.0 /* s for the worker points of a default run */
+#define QUICK_WORKER_BUDGET 5.0
+#define SPAWN_SAMPLES 100 /* per backend per spawn point */
+#define QUICK_SPAWN_SAMPLES 10
 
 static long online_cpus(void)
 {
@@ -79,24 +79,24 @@ static int parse_workers(const struct opts *o, uint64_t **out, size_t *n)
 		*out = malloc(32 * sizeof(**out));
 		if (!*out)
 			return EXP_FAILED;
-		for (uint64_t w = 1; w <= (uint64_t)(2 * online_cpus()) && w <= (uint64_t)cap &&
-				     k < 32;
-		     w *= 2)
+		for (uint64_t w = 1;
+		     w <= (uint64_t)(2 * online_cpus()) && w <= (uint64_t)cap && k < 32; w *= 2)
 			(*out)[k++] = w;
 		*n = k;
 		return 0;
 	}
 	if (parse_u64_list(o->workers, out, n, &bad) || !*n) {
-		fprintf(stderr, "spawnscope: --workers: bad value '%s': %s\n", bad ? bad : o->workers,
-			strerror(EINVAL));
+		fprintf(stderr, "spawnscope: --workers: bad value '%s': %s\n",
+			bad ? bad : o->workers, strerror(EINVAL));
 		return EXP_USAGE;
 	}
 	for (size_t i = 0; i < *n; i++) {
 		if ((*out)[i] == 0 || (*out)[i] > (uint64_t)cap) {
-			fprintf(stderr,
-				"spawnscope: --workers: %llu is outside 1..%ld (the cap is 4 x online "
-				"CPUs unless --max-workers raises it; at most %d)\n",
-				(unsigned long long)(*out)[i], cap, CW_MAX_WORKERS);
+			fprintf(
+			    stderr,
+			    "spawnscope: --workers: %llu is outside 1..%ld (the cap is 4 x online "
+			    "CPUs unless --max-workers raises it; at most %d)\n",
+			    (unsigned long long)(*out)[i], cap, CW_MAX_WORKERS);
 			free(*out);
 			*out = NULL;
 			return EXP_USAGE;
@@ -141,8 +141,8 @@ static int plan_build(const struct opts *o, struct cont_plan *pl)
 		if (pl->duration < 0.02)
 			pl->duration = 0.02;
 	}
-	pl->spawn_samples = o->samples > 0 ? (size_t)o->samples
-					    : (o->quick ? QUICK_SPAWN_SAMPLES : SPAWN_SAMPLES);
+	pl->spawn_samples =
+	    o->samples > 0 ? (size_t)o->samples : (o->quick ? QUICK_SPAWN_SAMPLES : SPAWN_SAMPLES);
 	pl->spawn_warmup = o->warmup >= 0 ? (size_t)o->warmup : pl->spawn_samples / 10;
 	return 0;
 }
@@ -187,22 +187,22 @@ void cont_attach_locks(struct cont_run *cr, json_t **entries, size_t n)
 	}
 	locks = json_array();
 	for (size_t i = 0; i < nr && i < CONT_TOP_LOCKS; i++)
-		json_array_append_new(
-			locks, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "lock", rows[i].lock,
-					 "caller", rows[i].caller, "kind", rows[i].kind, "count",
-					 (json_int_t)rows[i].count, "wait_ns",
-					 (json_int_t)rows[i].wait_ns, "max_ns",
-					 (json_int_t)rows[i].max_ns));
+		json_array_append_new(locks,
+				      json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "lock",
+						rows[i].lock, "caller", rows[i].caller, "kind",
+						rows[i].kind, "count", (json_int_t)rows[i].count,
+						"wait_ns", (json_int_t)rows[i].wait_ns, "max_ns",
+						(json_int_t)rows[i].max_ns));
 	mm = json_array();
 	for (size_t i = 0; i < nh && i < CONT_TOP_LOCKS; i++)
-		json_array_append_new(
-			mm, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "caller", holds[i].caller,
-				      "mode", holds[i].write ? "write" : "read", "count",
-				      (json_int_t)holds[i].count, "hold_ns",
-				      (json_int_t)holds[i].hold_ns, "max_hold_ns",
-				      (json_int_t)holds[i].max_hold_ns, "wait_ns",
-				      (json_int_t)holds[i].wait_ns, "max_wait_ns",
-				      (json_int_t)holds[i].max_wait_ns));
+		json_array_append_new(mm, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "caller",
+						    holds[i].caller, "mode",
+						    holds[i].write ? "write" : "read", "count",
+						    (json_int_t)holds[i].count, "hold_ns",
+						    (json_int_t)holds[i].hold_ns, "max_hold_ns",
+						    (json_int_t)holds[i].max_hold_ns, "wait_ns",
+						    (json_int_t)holds[i].wait_ns, "max_wait_ns",
+						    (json_int_t)holds[i].max_wait_ns));
 	for (size_t i = 0; i < n; i++) {
 		json_object_set(entries[i], "contention", locks);
 		json_object_set(entries[i], "mmap_lock", mm);
@@ -237,7 +237,8 @@ static const char *worker_failure(const struct cw_group *g, char *buf, size_t le
 	for (int i = 0; i < g->n; i++) {
 		const struct cw_slot *s = &g->ctl->slot[i];
 		if (!s->done) {
-			snprintf(buf, len, "worker %d ended without finishing (killed by a signal?)", i);
+			snprintf(buf, len,
+				 "worker %d ended without finishing (killed by a signal?)", i);
 			return buf;
 		}
 		if (s->err) {
@@ -304,11 +305,13 @@ static int worker_point(struct cont_run *cr, const struct cont_plan *pl, int sh,
 	}
 	if (base[0] > 0) {
 		json_object_set_new(m, "efficiency", json_real(total / elapsed / n / base[0]));
-		json_object_set_new(m, "efficiency_base_workers", json_integer((json_int_t)base[1]));
+		json_object_set_new(m, "efficiency_base_workers",
+				    json_integer((json_int_t)base[1]));
 	}
 	x = gather_samples(&g, &nx);
 	if (x && nx) {
-		json_t *st = json_stats_of(x, nx, "ns", ctx->seed ^ (uint64_t)(sh * 131 + op * 17 + n));
+		json_t *st =
+		    json_stats_of(x, nx, "ns", ctx->seed ^ (uint64_t)(sh * 131 + op * 17 + n));
 		if (st)
 			json_object_set_new(m, "op_ns", st);
 	}
@@ -317,7 +320,8 @@ static int worker_point(struct cont_run *cr, const struct cont_plan *pl, int sh,
 	json_object_set_new(entry, "duration_s", json_real(elapsed));
 	json_object_set_new(entry, "total_ops", json_integer((json_int_t)total));
 	json_object_set_new(entry, "sample_every", json_integer(g.ctl->slot[0].sample_every));
-	json_object_set_new(entry, "clock_pair_ns", json_integer((json_int_t)g.ctl->slot[0].clock_ns));
+	json_object_set_new(entry, "clock_pair_ns",
+			    json_integer((json_int_t)g.ctl->slot[0].clock_ns));
 	failure = worker_failure(&g, fail, sizeof(fail));
 	if (failure) {
 		json_object_set_new(entry, "error", json_string(failure));
@@ -336,9 +340,9 @@ static int worker_point(struct cont_run *cr, const struct cont_plan *pl, int sh,
 static void record_lockstat(struct cont_run *cr)
 {
 	json_t *root = results_root(cr->ctx->res);
-	json_object_set_new(root, "lockstat",
-			    json_pack("{s:b, s:s}", "enabled", cr->ls != NULL, "reason",
-				      cr->ls ? "" : cr->ls_why));
+	json_object_set_new(
+	    root, "lockstat",
+	    json_pack("{s:b, s:s}", "enabled", cr->ls != NULL, "reason", cr->ls ? "" : cr->ls_why));
 }
 
 static int contention_run(struct run_ctx *ctx)
@@ -391,12 +395,12 @@ out:
 }
 
 static const struct experiment contention_experiment = {
-	.name = "contention",
-	.summary = "what sharing an fd table, memory or limits costs concurrent workers",
-	.order = 40,
-	.check = contention_check,
-	.run = contention_run,
-	.summarize = contention_summarize,
-	.plot = "contention",
+    .name = "contention",
+    .summary = "what sharing an fd table, memory or limits costs concurrent workers",
+    .order = 40,
+    .check = contention_check,
+    .run = contention_run,
+    .summarize = contention_summarize,
+    .plot = "contention",
 };
 EXPERIMENT_REGISTER(contention_experiment)

@@ -30,7 +30,7 @@ struct cont_run {
 	struct run_ctx *ctx;
 	struct lockstat *ls; /* NULL: not measured (reason in ls_why) */
 	char ls_why[256];
-	struct sampler sp;   /* spawn-under-load only */
+	struct sampler sp; /* spawn-under-load only */
 	bool sp_open;
 	struct target target;
 	bool target_ok;
@@ -48,6 +48,14 @@ int cont_spawn_point(struct cont_run *cr, const struct cont_plan *pl, int sharin
 
 /* RUNDIR/points-contention.csv, RUNDIR/lockstat.csv, RUNDIR/mmap_lock.csv from run.json. */
 int cont_write_csvs(struct results *res);
+
+/* Contended wait per "lock via caller" summed over the run's points (of one sharing
+ * configuration, or all when sharing is NULL): malloc'd, by wait descending. */
+struct cont_lock_total {
+	char name[160];
+	double wait_ns, count;
+};
+struct cont_lock_total *cont_lock_totals(const json_t *run, const char *sharing, size_t *n);
 
 /* summary.md section. */
 void contention_summarize(const json_t *run, FILE *md);

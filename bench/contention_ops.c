@@ -13,8 +13,8 @@
 #include "../impls/rawsys.h"
 
 const char *const cont_op_names[OP__N + 1] = {
-	"dup-close",	   "open-close",   "pipe-close",   "read-shared", "getrlimit",
-	"setrlimit",	   "prlimit-sibling", "spawn-faults", "spawn-fds",   NULL,
+    "dup-close", "open-close",	    "pipe-close",   "read-shared", "getrlimit",
+    "setrlimit", "prlimit-sibling", "spawn-faults", "spawn-fds",   NULL,
 };
 
 const char *cont_op_unit(int op)
@@ -80,8 +80,8 @@ static inline long close_pair(long a, long b)
 	return r1 < 0 ? r1 : r2;
 }
 
-/* One operation; 0 or -errno. */
-static long run_op(struct cw_ctl *ctl, int index, char *buf)
+/* One operation; 0 or -errno. own_fd: the worker's own /dev/null (dup-close's source). */
+static long run_op(struct cw_ctl *ctl, int index, long own_fd, char *buf)
 {
 	long fd, r;
 	int fds[2];
@@ -89,8 +89,10 @@ static long run_op(struct cw_ctl *ctl, int index, char *buf)
 
 	switch (ctl->op) {
 	case OP_DUP_CLOSE:
-		/* alloc_fd and close_fd both take files->file_lock (fs/file.c). */
-		fd = raw_syscall1(SYS_dup, ctl->base_fd);
+		/* alloc_fd and file_close_fd both take files->file_lock (fs/file.c). Each worker
+		 * dups its own open file (as will-it-scale's dup1 does), so f_count is not a
+		 * cache line every worker shares: only the table is. */
+		fd = raw_syscall1(SYS_dup, own_fd);
 		if (fd < 0)
 			return fd;
 		return raw_syscall1(SYS_close, fd);
@@ -124,8 +126,8 @@ static long run_op(struct cw_ctl *ctl, int index, char *buf)
 		lim.cur = ctl->nofile_soft;
 		return raw_setrlimit(RLIMIT_NOFILE, &lim);
 	case OP_PRLIMIT_SIBLING:
-		/* A write of the unchanged limits into another worker: find_task_by_vpid, permission
-		 * check, task_lock(tsk->group_leader) in do_prlimit. */
+		/* A write of the unchanged limits into another worker: find_task_by_vpid,
+		 * permission check, task_lock(tsk->group_leader) in do_prlimit. */
 		lim.cur = ctl->nofile_soft;
 		lim.max = ctl->nofile_hard;
 		return raw_syscall4(SYS_prlimit64, ctl->pids[(index + 1) % ctl->n], RLIMIT_NOFILE,
@@ -171,7 +173,7 @@ int cw_worker_main(void *argp)
 	char buf[64];
 	uint64_t ops = 0, clock_ns = UINT64_MAX;
 	uint32_t every = ctl->sample_every ? ctl->sample_every : 1, n = 0, countdown = every;
-	long err = 0;
+	long err = 0, own_fd = -1;
 
 	s->tid = (int32_t)raw_syscall0(SYS_gettid);
 	/* The cheapest back-to-back clock pair: subtracted from each timed op. */
@@ -181,6 +183,11 @@ int cw_worker_main(void *argp)
 			clock_ns = (uint64_t)(b - a);
 	}
 	s->clock_ns = clock_ns;
+	if (ctl->op == OP_DUP_CLOSE) {
+		own_fd = raw_syscall4(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC, 0);
+		if (own_fd < 0)
+			err = own_fd;
+	}
 
 	/* Barrier: everyone waits on ctl->go (a futex in shared memory: not private, the workers
 	 * may be separate processes). */
@@ -193,26 +200,34 @@ int cw_worker_main(void *argp)
 		kcmp_probe(ctl, s);
 		goto out;
 	}
+	if (err)
+		goto out;
 	while (!__atomic_load_n(&ctl->stop, __ATOMIC_RELAXED)) {
 		long r;
 		if (--countdown == 0) {
 			int64_t t0 = raw_now_ns();
-			r = run_op(ctl, arg->index, buf);
+			r = run_op(ctl, arg->index, own_fd, buf);
 			int64_t dt = raw_now_ns() - t0 - (int64_t)clock_ns;
 			if (n == CW_MAX_SAMPLES)
 				decimate(s, &n, &every);
-			s->sample_ns[n++] = dt < 0 ? 0 : dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt;
+			s->sample_ns[n++] = dt < 0	      ? 0
+					    : dt > UINT32_MAX ? UINT32_MAX
+							      : (uint32_t)dt;
 			countdown = every;
 		} else {
-			r = run_op(ctl, arg->index, buf);
+			r = run_op(ctl, arg->index, own_fd, buf);
 		}
 		if (r < 0) {
-			err = r;
+			/* After stop, a sibling may already be gone (prlimit-sibling: -ESRCH). */
+			if (!__atomic_load_n(&ctl->stop, __ATOMIC_RELAXED))
+				err = r;
 			break;
 		}
 		ops++;
 	}
 out:
+	if (own_fd >= 0)
+		raw_syscall1(SYS_close, own_fd);
 	s->ops = ops;
 	s->err = err;
 	s->n_samples = n;

@@ -123,11 +123,10 @@ int cw_start(struct cw_group *g, int sharing, int op, int n, uint32_t sample_eve
 	g->ctl->nofile_soft = nofile.rlim_cur;
 	g->ctl->nofile_hard = nofile.rlim_max;
 	g->ctl->sample_every = sample_every;
-	g->ctl->base_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	g->ctl->shared_fd = g->ctl->base_fd < 0 ? -1 : open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	g->ctl->shared_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
 	if (g->ctl->shared_fd < 0) {
 		err = -errno;
-		snprintf(why, len, "open /dev/null or /dev/zero: %s", strerror(errno));
+		snprintf(why, len, "open /dev/zero: %s", strerror(errno));
 		goto fail;
 	}
 	g->stacks = calloc((size_t)n, sizeof(*g->stacks));
@@ -157,8 +156,8 @@ int cw_start(struct cw_group *g, int sharing, int op, int n, uint32_t sample_eve
 					&g->args[i], NULL);
 		if (pid < 0) {
 			err = pid;
-			snprintf(why, len, "clone of worker %d (%s): %s", i, cont_sharing_names[sharing],
-				 strerror(-err));
+			snprintf(why, len, "clone of worker %d (%s): %s", i,
+				 cont_sharing_names[sharing], strerror(-err));
 			break;
 		}
 		g->pids[i] = pid;
@@ -236,8 +235,6 @@ void cw_free(struct cw_group *g)
 	g->args = NULL;
 	g->pids = NULL;
 	if (g->ctl) {
-		if (g->ctl->base_fd >= 0)
-			close(g->ctl->base_fd);
 		if (g->ctl->shared_fd >= 0)
 			close(g->ctl->shared_fd);
 		munmap(g->ctl, g->ctl_size);

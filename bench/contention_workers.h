@@ -18,14 +18,14 @@ unsigned cont_sharing_bits(int sharing);
 
 struct cw_group {
 	int sharing, op, n;
-	struct cw_ctl *ctl;     /* MAP_SHARED: visible to workers that are separate processes */
+	struct cw_ctl *ctl; /* MAP_SHARED: visible to workers that are separate processes */
 	size_t ctl_size;
 	struct clone_stack *stacks;
 	struct cw_arg *args;
-	pid_t *pids;            /* 0 when that worker was never started or is already reaped */
+	pid_t *pids; /* 0 when that worker was never started or is already reaped */
 	int started;
-	int64_t t_go, t_stop;   /* CLOCK_MONOTONIC ns: barrier released, stop flag set */
-	int status_failed;      /* workers that exited non-zero or by a signal */
+	int64_t t_go, t_stop; /* CLOCK_MONOTONIC ns: barrier released, stop flag set */
+	int status_failed;    /* workers that exited non-zero or by a signal */
 };
 
 /* Create the group (control block, stacks, the fds the ops use) and start n workers running

@@ -19,7 +19,7 @@
 
 struct budget {
 	size_t min_samples, max_samples; /* per arm and point */
-	double point_seconds;            /* spawn time allowed per point, all arms together */
+	double point_seconds;		 /* spawn time allowed per point, all arms together */
 	size_t warmup;
 };
 /* Take one pilot sample of every arm (discarded) and turn the measured round-trip cost into
@@ -46,14 +46,14 @@ int held_child_release(struct held_child *c);
 long vmpte_kb_of(pid_t pid);
 
 struct postfork_result {
-	size_t n;               /* repetitions taken */
-	double *vmpte_kb;       /* [n] */
-	double *no_child_ns;    /* [n] write pass with no child */
+	size_t n;		/* repetitions taken */
+	double *vmpte_kb;	/* [n] */
+	double *no_child_ns;	/* [n] write pass with no child */
 	double *child_alive_ns; /* [n] write pass while a fork child is alive (COW copies) */
-	double *after_exit_ns;  /* [n] write pass after a fork child has exited (wp faults) */
-	double *post_fork_ns;   /* [n] child_alive - no_child */
-	double *post_exit_ns;   /* [n] after_exit - no_child */
-	bool passes;            /* write passes taken (writable kind, memory allowed them) */
+	double *after_exit_ns;	/* [n] write pass after a fork child has exited (wp faults) */
+	double *post_fork_ns;	/* [n] child_alive - no_child */
+	double *post_exit_ns;	/* [n] after_exit - no_child */
+	bool passes;		/* write passes taken (writable kind, memory allowed them) */
 };
 /* Measure reps times (fewer when a pass is slow: max_seconds bounds the whole). With
  * passes false only VmPTE is read. 0, -errno (message printed) or -EINTR. */

@@ -37,7 +37,8 @@ int budget_plan(struct sampler *sp, struct arm *arms, size_t *n_arms, const stru
 		int64_t spent = now_ns() - t0;
 		if (rc || s.err) {
 			int err = s.err ? -s.err : -rc;
-			fprintf(stderr, "spawnscope: %s: pilot spawn failed (%s); arm left out here\n",
+			fprintf(stderr,
+				"spawnscope: %s: pilot spawn failed (%s); arm left out here\n",
 				arms[i].label, strerror(err));
 			/* keep the failed arm past the end so its owner still frees it */
 			struct arm tmp = arms[i];

@@ -33,8 +33,8 @@ int fdset_open(struct fdset *s, size_t n, bool cloexec)
 		int fd = fcntl(first, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
 		if (fd < 0) {
 			int err = errno;
-			fprintf(stderr, "spawnscope: fdtable: opening fd %zu of %zu: %s\n", s->n + 1, n,
-				strerror(err));
+			fprintf(stderr, "spawnscope: fdtable: opening fd %zu of %zu: %s\n",
+				s->n + 1, n, strerror(err));
 			fdset_close(s);
 			return -err;
 		}

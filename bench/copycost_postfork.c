@@ -81,8 +81,8 @@ void postfork_free(struct postfork_result *p)
 
 static int fail_child(const struct memregion *r, const char *what, int err)
 {
-	fprintf(stderr, "spawnscope: pagetable: %s child for %s memory of %llu bytes: %s\n",
-		what, memkind_names[r->kind], (unsigned long long)r->size, strerror(err));
+	fprintf(stderr, "spawnscope: pagetable: %s child for %s memory of %llu bytes: %s\n", what,
+		memkind_names[r->kind], (unsigned long long)r->size, strerror(err));
 	return -err;
 }
 
@@ -125,7 +125,7 @@ int postfork_measure(struct memregion *r, size_t reps, double max_seconds, bool 
 	out->passes = passes;
 	if (reps == 0)
 		reps = 1;
-	double **arrays[] = {&out->vmpte_kb,      &out->no_child_ns,  &out->child_alive_ns,
+	double **arrays[] = {&out->vmpte_kb,	  &out->no_child_ns,  &out->child_alive_ns,
 			     &out->after_exit_ns, &out->post_fork_ns, &out->post_exit_ns};
 	for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) {
 		*arrays[k] = calloc(reps, sizeof(double));

@@ -111,12 +111,22 @@ const char *fmt_ns(double ns, char *buf, size_t len)
 void slope_words(FILE *md, const struct fit *f, const char *per)
 {
 	char s[32], lo[32], hi[32];
+	if (isnan(f->slope_ci95[0]) || isnan(f->slope_ci95[1])) {
+		fprintf(md, "pays %s per %s (from %zu points: no interval)",
+			fmt_ns(f->slope, s, sizeof s), per, f->n);
+		return;
+	}
 	bool zero_inside = f->slope_ci95[0] <= 0 && f->slope_ci95[1] >= 0;
 	fmt_ns(f->slope_ci95[0], lo, sizeof lo);
 	fmt_ns(f->slope_ci95[1], hi, sizeof hi);
 	if (zero_inside)
 		fprintf(md, "pays nothing measurable per %s (slope %s, 95%% CI %s to %s)", per,
 			fmt_ns(f->slope, s, sizeof s), lo, hi);
+	else if (f->slope < 0)
+		/* a cost cannot fall with size: what is left is drift between the points */
+		fprintf(md,
+			"shows no growth per %s (slope %s, 95%% CI %s to %s: drift, not a cost)",
+			per, fmt_ns(f->slope, s, sizeof s), lo, hi);
 	else
 		fprintf(md, "pays %s per %s (95%% CI %s to %s, R² %.3f)",
 			fmt_ns(f->slope, s, sizeof s), per, lo, hi, f->r2);
@@ -141,8 +151,12 @@ int fit_lookup(const json_t *run, const char *exp, const char *label, const char
 		f->slope = json_number_value(json_object_get(o, "slope_ns"));
 		f->intercept = json_number_value(json_object_get(o, "intercept_ns"));
 		f->r2 = json_number_value(json_object_get(o, "r2"));
-		f->slope_ci95[0] = json_number_value(json_array_get(ci, 0));
-		f->slope_ci95[1] = json_number_value(json_array_get(ci, 1));
+		/* null (no interval: two points) reads as NaN, not as zero */
+		json_t *lo = json_array_get(ci, 0), *hi = json_array_get(ci, 1);
+		f->slope_ci95[0] = json_is_number(lo) ? json_number_value(lo) : NAN;
+		f->slope_ci95[1] = json_is_number(hi) ? json_number_value(hi) : NAN;
+		if (!json_is_number(json_object_get(o, "r2")))
+			f->r2 = NAN;
 		return 0;
 	}
 	return -ENOENT;

@@ -230,6 +230,17 @@ static int make_series(struct paired *pp, struct gate_phase *ph)
 	return 0;
 }
 
+/* A line of blocks.csv; the name is quoted (CSV: a quote inside is doubled). */
+static void log_row(FILE *f, const char *phase, size_t pair, bool b_first, const char *name,
+		    double v[2][GQ__N])
+{
+	fprintf(f, "%s,%zu,%s,\"", phase, pair, b_first ? "B" : "A");
+	for (const char *c = name; *c; c++)
+		fprintf(f, *c == '"' ? "\"\"" : "%c", *c);
+	fprintf(f, "\",%.1f,%.1f,%.1f,%.1f\n", v[0][GQ_P10], v[0][GQ_P50], v[1][GQ_P10],
+		v[1][GQ_P50]);
+}
+
 /* One pair: coin flip for the order, run both blocks, push the summaries. */
 static int run_pair(struct paired *pp, struct gate_phase *ph, size_t pair)
 {
@@ -260,9 +271,7 @@ static int run_pair(struct paired *pp, struct gate_phase *ph, size_t pair)
 				rc = 2;
 			}
 		if (!rc && pp->log)
-			fprintf(pp->log, "%s,%zu,%s,\"%s\",%.1f,%.1f,%.1f,%.1f\n", ph->name, pair,
-				b_first ? "B" : "A", ph->series[i].name, v[0][GQ_P10], v[0][GQ_P50],
-				v[1][GQ_P10], v[1][GQ_P50]);
+			log_row(pp->log, ph->name, pair, b_first, ph->series[i].name, v);
 	}
 	json_decref(run[0]);
 	json_decref(run[1]);
@@ -365,28 +374,6 @@ static void free_phase(struct gate_phase *ph)
 	ph->n_series = 0;
 }
 
-static int open_out(const struct gate_opts *o, char *out, size_t len)
-{
-	int rc;
-
-	if (o->out) {
-		snprintf(out, len, "%s", o->out);
-	} else {
-		time_t t = time(NULL);
-		struct tm tm;
-		char stamp[32];
-
-		gmtime_r(&t, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-		snprintf(out, len, "results/gate-%s", stamp);
-	}
-	if ((rc = gate_mkdirs(out))) {
-		fprintf(stderr, "spawnscope gate: --out %s: %s\n", out, strerror(-rc));
-		return 2;
-	}
-	return 0;
-}
-
 static const char *final_note(const struct gate_report *r, bool no_room)
 {
 	const struct gate_phase *p1 = &r->phases[0];
@@ -429,8 +416,7 @@ int gate_run_paired(const struct gate_opts *o)
 	memset(&pp, 0, sizeof(pp));
 	memset(&r, 0, sizeof(r));
 	pp.o = o;
-	if ((rc = open_out(o, out, sizeof(out))))
-		return rc;
+	snprintf(out, sizeof(out), "%s", o->out);
 	snprintf(pp.blocks_dir, sizeof(pp.blocks_dir), "%.*s/blocks", PATH_MAX - 16, out);
 	if ((rc = gate_mkdirs(pp.blocks_dir))) {
 		fprintf(stderr, "spawnscope gate: %s: %s\n", pp.blocks_dir, strerror(-rc));

@@ -203,7 +203,7 @@ static int fill_markdown(FILE *f, void *arg)
 
 static int fill_json(FILE *f, void *arg)
 {
-	if (json_dumpf(arg, f, JSON_INDENT(2) | JSON_ENSURE_ASCII))
+	if (json_dumpf(arg, f, JSON_INDENT(2)))
 		return -EIO;
 	fputc('\n', f);
 	return ferror(f) ? -EIO : 0;

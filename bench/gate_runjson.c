@@ -17,7 +17,7 @@ json_t *gate_load_run(const char *path, char *err, size_t len)
 	if (!run) {
 		/* jansson: line 1 column 0 "unable to open ...: No such file" for I/O errors */
 		if (je.line < 0 || !strncmp(je.text, "unable to open", 14))
-			snprintf(err, len, "%s: %s", path, je.text);
+			snprintf(err, len, "%s", je.text);
 		else
 			snprintf(err, len,
 				 "%s: not valid JSON (corrupt or truncated?): %s at line %d "
@@ -76,6 +76,18 @@ char *gate_entry_key(const json_t *entry)
 	    0)
 		key = NULL;
 	free(p);
+	return key;
+}
+
+/* "experiment/backend": malloc'd. */
+static char *short_key(const json_t *entry)
+{
+	const char *exp = json_string_value(json_object_get(entry, "experiment"));
+	const char *be = json_string_value(json_object_get(entry, "backend"));
+	char *key = NULL;
+
+	if (asprintf(&key, "%s/%s", exp ? exp : "?", be ? be : "?") < 0)
+		key = NULL;
 	return key;
 }
 
@@ -138,8 +150,8 @@ int gate_pair_entries(const json_t *run_a, const json_t *run_b, struct gate_pair
 		return -ENOENT;
 	}
 	if (na == 1 && nb == 1) {
-		char *ka = gate_entry_key(json_array_get(ra, 0));
-		char *kb = gate_entry_key(json_array_get(rb, 0));
+		char *ka = short_key(json_array_get(ra, 0));
+		char *kb = short_key(json_array_get(rb, 0));
 		char *name = NULL;
 
 		if (ka && kb && asprintf(&name, strcmp(ka, kb) ? "%s vs %s" : "%s", ka, kb) < 0)
@@ -155,7 +167,7 @@ int gate_pair_entries(const json_t *run_a, const json_t *run_b, struct gate_pair
 				bool same = kb && !strcmp(ka, kb);
 				free(kb);
 				if (same) {
-					rc = pair_push(p, i, j, strdup(ka));
+					rc = pair_push(p, i, j, short_key(json_array_get(ra, i)));
 					break;
 				}
 			}
@@ -163,6 +175,26 @@ int gate_pair_entries(const json_t *run_a, const json_t *run_b, struct gate_pair
 				rc = -ENOMEM;
 			free(ka);
 		}
+		/* the params tell apart entries of one backend (a sweep): show them then */
+		bool *dup = calloc(p->n ? p->n : 1, sizeof(*dup));
+		if (!dup && !rc)
+			rc = -ENOMEM;
+		for (size_t i = 0; i < p->n && dup; i++)
+			for (size_t j = 0; j < p->n; j++)
+				if (i != j && !strcmp(p->names[i], p->names[j]))
+					dup[i] = true;
+		for (size_t i = 0; i < p->n && dup && !rc; i++) {
+			char *full;
+			if (!dup[i])
+				continue;
+			if (!(full = gate_entry_key(json_array_get(ra, p->ia[i])))) {
+				rc = -ENOMEM;
+				break;
+			}
+			free(p->names[i]);
+			p->names[i] = full;
+		}
+		free(dup);
 	}
 	if (rc) {
 		snprintf(err, len, "%s", strerror(-rc));

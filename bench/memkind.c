@@ -216,8 +216,10 @@ int memregion_alloc(struct memregion *r, enum memkind kind, uint64_t size, unsig
 	r->nvmas = nvmas ? nvmas : 1;
 	r->fd = -1;
 	if ((unsigned)kind >= MK__N) {
+		fprintf(stderr, "spawnscope: memory kind %d (of %d): %s\n", (int)kind, MK__N,
+			strerror(EINVAL));
 		r->kind = MK_ANON;
-		return fail(r, "unknown memory kind", EINVAL);
+		return -EINVAL;
 	}
 	if (size == 0) {
 		r->map_size = 0;

@@ -19,9 +19,9 @@ extern char **environ;
 /* Samples per point: the budget keeps `run pagetable` within ≈ 3 minutes by default and
  * 15 s with --quick (fork of a 4 GiB parent costs ≈ 0.1 s per sample on this VM). */
 static const struct budget full_budget = {
-	.min_samples = 5, .max_samples = 40, .point_seconds = 1.5, .warmup = 1};
+    .min_samples = 5, .max_samples = 40, .point_seconds = 1.5, .warmup = 1};
 static const struct budget quick_budget = {
-	.min_samples = 3, .max_samples = 10, .point_seconds = 0.12, .warmup = 1};
+    .min_samples = 3, .max_samples = 10, .point_seconds = 0.12, .warmup = 1};
 
 struct pt_point {
 	const char *axis; /* "size" or "vmas" */
@@ -35,6 +35,7 @@ struct pt_run {
 	struct sampler sp;
 	struct target t;
 	const struct budget *b;
+	uint64_t postfork_max; /* largest size whose post-fork passes are measured */
 };
 
 /* Kinds whose pages the parent can write after fork (file_ro is read-only; a write pass
@@ -85,9 +86,13 @@ static void set_stats(json_t *metrics, const char *name, const double *x, size_t
 static int store_postfork(struct pt_run *pr, const struct pt_point *pt, struct memregion *r)
 {
 	struct run_ctx *ctx = pr->ctx;
-	/* while the child lives each written page is copied: the pass needs size again */
+	/* while the child lives each written page is copied: the pass needs size again. A
+	 * copy-on-write fault costs ≈ 4-15 µs here (a VM: the host faults the new page in too),
+	 * so a pass over 4 GiB takes seconds; sizes above postfork_max are left out. */
 	bool room = mem_available_bytes() > pt->size + 256 * MIB;
-	bool passes = !strcmp(pt->axis, "size") && pt->size && kind_writable(pt->kind) && room;
+	bool small = pt->size <= pr->postfork_max;
+	bool passes =
+	    !strcmp(pt->axis, "size") && pt->size && kind_writable(pt->kind) && room && small;
 	struct postfork_result pf;
 	int rc = postfork_measure(r, ctx->o->quick ? 1 : 3, ctx->o->quick ? 0.5 : 2.0, passes, &pf);
 	if (rc == -EINTR)
@@ -105,10 +110,11 @@ static int store_postfork(struct pt_run *pr, const struct pt_point *pt, struct m
 		set_stats(m, "post_fork_ns", pf.post_fork_ns, pf.n, "ns", seed);
 		set_stats(m, "post_exit_ns", pf.post_exit_ns, pf.n, "ns", seed);
 	} else if (!strcmp(pt->axis, "size") && pt->size) {
-		json_object_set_new(e, "post_fork_skipped",
-				    json_string(!kind_writable(pt->kind)
-							? "this kind cannot be written without changing it"
-							: "MemAvailable leaves no room for the copies"));
+		json_object_set_new(
+		    e, "post_fork_skipped",
+		    json_string(!kind_writable(pt->kind)
+				    ? "this kind cannot be written without changing it"
+				    : "MemAvailable leaves no room for the copies"));
 	}
 	postfork_free(&pf);
 	return EXP_OK;
@@ -121,20 +127,22 @@ static void store_arms(struct pt_run *pr, const struct pt_point *pt, const struc
 	struct run_ctx *ctx = pr->ctx;
 	for (size_t i = 0; i < n_all; i++) {
 		char csv[192];
-		json_t *e = results_add(ctx->res, "pagetable", arms[i].label, point_params(pr, pt, r));
+		json_t *e =
+		    results_add(ctx->res, "pagetable", arms[i].label, point_params(pr, pt, r));
 		if (i >= n_ok) {
 			json_object_set_new(e, "skipped", json_string("the pilot spawn failed"));
 			continue;
 		}
-		json_object_set_new(e, "plan",
-				    json_pack("{s:I, s:I, s:I}", "samples", (json_int_t)plan->samples,
-					      "warmup", (json_int_t)plan->warmup, "block",
-					      (json_int_t)plan->block));
+		json_object_set_new(
+		    e, "plan",
+		    json_pack("{s:I, s:I, s:I}", "samples", (json_int_t)plan->samples, "warmup",
+			      (json_int_t)plan->warmup, "block", (json_int_t)plan->block));
 		csv_name(csv, sizeof csv, pt, arms[i].label);
 		if (arm_store(ctx, &arms[i], e, csv))
 			*status = EXP_FAILED;
 		if (arms[i].failures)
-			fprintf(stderr, "spawnscope: pagetable: %s: %zu of %zu samples failed (%s)\n",
+			fprintf(stderr,
+				"spawnscope: pagetable: %s: %zu of %zu samples failed (%s)\n",
 				arms[i].label, arms[i].failures, arms[i].n,
 				strerror(-arms[i].first_err));
 	}
@@ -186,8 +194,9 @@ static int run_point(struct pt_run *pr, const struct pt_point *pt)
 	uint64_t avail = mem_available_bytes();
 	if (pt->size > avail) {
 		char a[32], b[32];
-		fprintf(stderr, "spawnscope: pagetable: skipping %s memory of %s: MemAvailable is "
-				"now %s\n",
+		fprintf(stderr,
+			"spawnscope: pagetable: skipping %s memory of %s: MemAvailable is "
+			"now %s\n",
 			memkind_names[pt->kind], fmt_bytes(pt->size, a, sizeof a),
 			fmt_bytes(avail, b, sizeof b));
 		return EXP_OK;
@@ -215,38 +224,55 @@ static int pt_check(const struct opts *o)
 	return rc;
 }
 
+/* Every point of both axes, in a seeded random order: drift on the machine (other load,
+ * page-cache and allocator state) then spreads over all sizes instead of tilting the fit. */
 static int run_grid(struct pt_run *pr, const struct pt_grid *g)
 {
+	size_t n = g->n_kinds * g->n_sizes + g->n_vmas, k = 0;
+	struct pt_point *pts = calloc(n ? n : 1, sizeof *pts);
+	size_t *order = calloc(n ? n : 1, sizeof *order);
 	int status = EXP_OK;
-	for (size_t k = 0; k < g->n_kinds; k++)
-		for (size_t i = 0; i < g->n_sizes; i++) {
-			if (g_interrupted)
-				return EXP_INTERRUPTED;
-			struct pt_point pt = {"size", (enum memkind)g->kinds[k], g->sizes[i], 1, 1};
-			int rc = run_point(pr, &pt);
-			if (rc == EXP_INTERRUPTED)
-				return rc;
-			if (rc && status == EXP_OK)
-				status = rc;
+	if (!pts || !order) {
+		free(pts);
+		free(order);
+		return EXP_FAILED;
+	}
+	for (size_t i = 0; i < g->n_kinds; i++)
+		for (size_t j = 0; j < g->n_sizes; j++)
+			pts[k++] =
+			    (struct pt_point){"size", (enum memkind)g->kinds[i], g->sizes[j], 1, 1};
+	for (size_t i = 0; i < g->n_vmas; i++)
+		pts[k++] = (struct pt_point){"vmas", MK_ANON, g->vma_size, g->vmas[i],
+					     g->vmas_requested[i]};
+	struct rng rng;
+	rng_seed(&rng, pr->ctx->seed ^ 0x70a9e7ab1eULL);
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	rng_shuffle(&rng, order, n);
+	for (size_t i = 0; i < n; i++) {
+		if (g_interrupted) {
+			status = EXP_INTERRUPTED;
+			break;
 		}
-	for (size_t i = 0; i < g->n_vmas; i++) {
-		if (g_interrupted)
-			return EXP_INTERRUPTED;
-		struct pt_point pt = {"vmas", MK_ANON, g->vma_size, g->vmas[i],
-				      g->vmas_requested[i]};
-		int rc = run_point(pr, &pt);
-		if (rc == EXP_INTERRUPTED)
-			return rc;
+		int rc = run_point(pr, &pts[order[i]]);
+		if (rc == EXP_INTERRUPTED) {
+			status = rc;
+			break;
+		}
 		if (rc && status == EXP_OK)
 			status = rc;
 	}
+	free(pts);
+	free(order);
 	return status;
 }
 
 static int pt_run(struct run_ctx *ctx)
 {
 	struct pt_grid g;
-	struct pt_run pr = {.ctx = ctx, .b = ctx->o->quick ? &quick_budget : &full_budget};
+	struct pt_run pr = {.ctx = ctx,
+			    .b = ctx->o->quick ? &quick_budget : &full_budget,
+			    .postfork_max = ctx->o->quick ? 128 * MIB : 1024 * MIB};
 	int rc = pt_grid_parse(ctx->o, &g, ctx->o->quiet);
 	if (rc)
 		return rc;
@@ -270,13 +296,13 @@ static int pt_run(struct run_ctx *ctx)
 }
 
 static const struct experiment pagetable_experiment = {
-	.name = "pagetable",
-	.summary = "fork's copy cost against parent memory (per kind, THP) and VMAs; post-fork "
-		   "copy-on-write",
-	.order = 20,
-	.check = pt_check,
-	.run = pt_run,
-	.summarize = pt_summarize,
-	.plot = "pagetable",
+    .name = "pagetable",
+    .summary = "fork's copy cost against parent memory (per kind, THP) and VMAs; post-fork "
+	       "copy-on-write",
+    .order = 20,
+    .check = pt_check,
+    .run = pt_run,
+    .summarize = pt_summarize,
+    .plot = "pagetable",
 };
 EXPERIMENT_REGISTER(pagetable_experiment)

@@ -13,7 +13,7 @@ struct pt_grid {
 	size_t n_sizes;
 	int *kinds; /* enum memkind, the size axis is swept for each */
 	size_t n_kinds;
-	uint64_t *vmas;           /* the VMA axis: mappings at vma_size (anon), after clamping */
+	uint64_t *vmas;		  /* the VMA axis: mappings at vma_size (anon), after clamping */
 	uint64_t *vmas_requested; /* as asked for */
 	size_t n_vmas;
 	uint64_t vma_size;

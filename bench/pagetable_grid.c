@@ -177,8 +177,9 @@ int pt_grid_parse(const struct opts *o, struct pt_grid *g, bool quiet)
 		return EXP_USAGE;
 	}
 	if (!avail) {
-		fprintf(stderr, "spawnscope: pagetable: cannot read MemAvailable from /proc/meminfo: "
-				"%s; refusing to allocate blind\n",
+		fprintf(stderr,
+			"spawnscope: pagetable: cannot read MemAvailable from /proc/meminfo: "
+			"%s; refusing to allocate blind\n",
 			strerror(errno ? errno : ENOENT));
 		pt_grid_free(g);
 		return EXP_FAILED;

@@ -13,7 +13,7 @@
 static const char *const spawn_metrics[] = {"t_return", "t_first", "t_reaped"};
 static const char *const postfork_metrics[] = {"post_fork_ns", "post_exit_ns"};
 /* Columns of points-pagetable.csv, p10/p50/p90 each. */
-static const char *const csv_metrics[] = {"t_return",     "t_first",      "t_reaped",
+static const char *const csv_metrics[] = {"t_return",	  "t_first",	  "t_reaped",
 					  "post_fork_ns", "post_exit_ns", "vmpte_kb"};
 /* Fitted-line columns. */
 static const char *const csv_fits[] = {"t_return", "t_reaped", "post_fork_ns"};
@@ -50,13 +50,13 @@ static void fit_size_axis(struct run_ctx *ctx)
 			size_t nm = pf ? N_OF(postfork_metrics) : N_OF(spawn_metrics);
 			for (size_t m = 0; m < nm; m++) {
 				struct series_fit sf = {
-					.exp = "pagetable",
-					.label = label,
-					.series_key = "kind",
-					.series_val = kind,
-					.x_param = "size",
-					.metric = pf ? postfork_metrics[m] : spawn_metrics[m],
-					.axis = "size",
+				    .exp = "pagetable",
+				    .label = label,
+				    .series_key = "kind",
+				    .series_val = kind,
+				    .x_param = "size",
+				    .metric = pf ? postfork_metrics[m] : spawn_metrics[m],
+				    .axis = "size",
 				};
 				add_fit(ctx, sf, "parent_memory", "MiB", 1 / MIB);
 				add_fit(ctx, sf, "parent_memory", "4KiB page", 1 / 4096.0);
@@ -114,7 +114,7 @@ static void put_num(FILE *f, double v)
 	if (isnan(v))
 		fputs(",NaN", f);
 	else
-		fprintf(f, ",%.6g", v);
+		fprintf(f, ",%.12g", v);
 }
 
 static int fill_points(FILE *f, void *arg)
@@ -193,26 +193,59 @@ static void put_word_list(FILE *f, const char *var, const json_t *values, bool s
 	fputs("\"\n", f);
 }
 
+/* Points each panel of pagetable.gp can draw on log axes (x > 0, p50 > 0): gnuplot stops
+ * the whole script at a plot without one valid point, so empty panels get a note instead. */
+static void count_points(const json_t *run, const char *main_kind, const char *ref, FILE *f)
+{
+	json_t *results = json_object_get(run, "results");
+	long n_main = 0, n_post = 0, n_kinds = 0, n_vmas = 0;
+	for (size_t i = 0; i < json_array_size(results); i++) {
+		const json_t *e = json_array_get(results, i);
+		const char *exp = json_string_value(json_object_get(e, "experiment"));
+		const char *axis = entry_param_str(e, "axis"), *kind = entry_param_str(e, "kind");
+		const char *label = json_string_value(json_object_get(e, "backend"));
+		if (!exp || strcmp(exp, "pagetable") || !axis || !kind || !label)
+			continue;
+		bool pf = is_postfork(label), is_ref = ref && !strcmp(label, ref);
+		if (!strcmp(axis, "vmas")) {
+			n_vmas += !pf && entry_metric(e, "t_reaped", "p50") > 0;
+			continue;
+		}
+		if (!(entry_param(e, "size") > 0))
+			continue;
+		bool main = main_kind && !strcmp(kind, main_kind);
+		double reaped = entry_metric(e, "t_reaped", "p50");
+		n_main += main && !pf && reaped > 0;
+		n_post += main && ((is_ref && reaped > 0) ||
+				   (pf && entry_metric(e, "post_fork_ns", "p50") > 0));
+		n_kinds += is_ref && reaped > 0;
+	}
+	fprintf(f, "pt_n_main = %ld\npt_n_postfork = %ld\npt_n_kinds = %ld\npt_n_vmas = %ld\n",
+		n_main, n_post, n_kinds, n_vmas);
+}
+
 static int fill_gp_vars(FILE *f, void *arg)
 {
 	const json_t *run = arg;
 	json_t *labels = distinct_values(run, "pagetable", NULL, "backend");
 	json_t *kinds = distinct_values(run, "pagetable", "size", "kind");
-	json_t *vmas = distinct_values(run, "pagetable", "vmas", "backend");
-	const char *ref = NULL;
+	const char *ref = NULL, *main_kind = json_string_value(json_array_get(kinds, 0));
 	for (size_t i = 0; i < json_array_size(labels); i++) {
 		const char *v = json_string_value(json_array_get(labels, i));
 		if (!strcmp(v, "fork-exec") || (!ref && !is_postfork(v)))
 			ref = v;
 	}
+	for (size_t i = 0; i < json_array_size(kinds); i++)
+		if (!strcmp(json_string_value(json_array_get(kinds, i)), "anon"))
+			main_kind = "anon";
 	fputs("# written by spawnscope run pagetable: the series in points-pagetable.csv\n", f);
 	put_word_list(f, "pt_backends", labels, true);
 	put_word_list(f, "pt_kinds", kinds, false);
 	fprintf(f, "pt_ref = \"%s\"\n", ref ? ref : "");
-	fprintf(f, "pt_has_vmas = %d\n", json_array_size(vmas) > 0);
+	fprintf(f, "pt_main_kind = \"%s\"\n", main_kind ? main_kind : "");
+	count_points(run, main_kind, ref, f);
 	json_decref(labels);
 	json_decref(kinds);
-	json_decref(vmas);
 	return 0;
 }
 

@@ -234,46 +234,143 @@ int mann_whitney_test(const double *x, size_t nx, const double *y, size_t ny,
 	return 0;
 }
 
-/* The interval [sorted[k-1], sorted[M-k]] from the null distribution p[0..M] of a statistic
- * symmetric about M/2: k is the largest with P(stat <= k-1) <= alpha/2. */
-static void interval_exact(const double *sorted, size_t total, const double *p, struct hl_shift *h)
+/* The Walsh averages (a_i + a_j) / 2, i <= j, of sorted a (b == NULL), or the differences
+ * a_i - b_j of sorted a and b, as an implicit sorted list: each is nondecreasing in i and
+ * monotone in j (IEEE rounding is monotone), so counting those <= t takes one two-pointer
+ * pass, and the k-th smallest is found by bisection over the ordered bit patterns of
+ * doubles: at most 64 passes, O(n) memory, the same value a full sort would give. */
+struct pairs {
+	const double *a, *b;
+	size_t na, nb;
+	size_t total;
+};
+
+static double pair_value(const struct pairs *p, size_t i, size_t j)
+{
+	return p->b ? p->a[i] - p->b[j] : (p->a[i] + p->a[j]) / 2;
+}
+
+static size_t pairs_at_most(const struct pairs *p, double t)
+{
+	size_t count = 0;
+
+	if (p->b) {
+		/* For each i the j with a_i - b_j <= t are a suffix that shrinks as i grows. */
+		size_t j = 0;
+		for (size_t i = 0; i < p->na; i++) {
+			while (j < p->nb && pair_value(p, i, j) > t)
+				j++;
+			count += p->nb - j;
+		}
+		return count;
+	}
+	/* For each i the j >= i with (a_i + a_j) / 2 <= t are [i, j]; j only moves down. */
+	size_t j = p->na;
+	for (size_t i = 0; i < p->na; i++) {
+		while (j > i && pair_value(p, i, j - 1) > t)
+			j--;
+		if (j <= i)
+			break;
+		count += j - i;
+	}
+	return count;
+}
+
+/* Doubles to unsigned keys in the same order (finite values and infinities) and back. */
+static uint64_t order_key(double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	return u >> 63 ? ~u : u | (1ULL << 63);
+}
+
+static double key_value(uint64_t k)
+{
+	uint64_t u = k >> 63 ? k & ~(1ULL << 63) : ~k;
+	double v;
+
+	memcpy(&v, &u, sizeof(v));
+	return v;
+}
+
+/* The k-th smallest (1-based, k <= total) of the implicit list. */
+static double pairs_kth(const struct pairs *p, size_t k)
+{
+	uint64_t lo, hi;
+	double v;
+
+	if (p->b) {
+		lo = order_key(pair_value(p, 0, p->nb - 1));
+		hi = order_key(pair_value(p, p->na - 1, 0));
+	} else {
+		lo = order_key(pair_value(p, 0, 0));
+		hi = order_key(pair_value(p, p->na - 1, p->na - 1));
+	}
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (pairs_at_most(p, key_value(mid)) >= k)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	v = key_value(lo);
+	return v == 0 ? 0 : v; /* -0 and +0 count alike; report +0 */
+}
+
+/* Type-7 median of the implicit list. */
+static double pairs_median(const struct pairs *p)
+{
+	double lo = pairs_kth(p, (p->total + 1) / 2);
+
+	if (p->total % 2)
+		return lo;
+	return lo + 0.5 * (pairs_kth(p, p->total / 2 + 1) - lo);
+}
+
+static void interval_infinite(struct hl_shift *h)
+{
+	h->ci95[0] = -INFINITY;
+	h->ci95[1] = INFINITY;
+	h->coverage = 1;
+}
+
+/* The interval [(k), (M+1-k)] from the null distribution dist[0..M] of a statistic symmetric
+ * about M/2: k is the largest with P(stat <= k-1) <= alpha/2. */
+static void interval_exact(const struct pairs *p, const double *dist, struct hl_shift *h)
 {
 	double cum = 0;
 	size_t k = 0;
 
-	while (k <= total && cum + p[k] <= HALF_ALPHA * (1 + PROB_SLACK)) {
-		cum += p[k];
+	while (k <= p->total && cum + dist[k] <= HALF_ALPHA * (1 + PROB_SLACK)) {
+		cum += dist[k];
 		k++;
 	}
 	h->exact = 1;
 	if (k == 0) {
-		h->ci95[0] = -INFINITY;
-		h->ci95[1] = INFINITY;
-		h->coverage = 1;
+		interval_infinite(h);
 		return;
 	}
-	h->ci95[0] = sorted[k - 1];
-	h->ci95[1] = sorted[total - k];
+	h->ci95[0] = pairs_kth(p, k);
+	h->ci95[1] = pairs_kth(p, p->total + 1 - k);
 	h->coverage = 1 - 2 * cum;
 }
 
 /* The same k from the normal approximation with continuity correction:
  * P(stat <= k-1) ~ Phi((k - 1/2 - mu) / sd) <= alpha/2  ->  k = floor(mu - z sd + 1/2). */
-static void interval_normal(const double *sorted, size_t total, double sd, struct hl_shift *h)
+static void interval_normal(const struct pairs *p, double sd, struct hl_shift *h)
 {
-	double mu = (double)total / 2, kf = floor(mu - Z975 * sd + 0.5);
+	double mu = (double)p->total / 2, kf = floor(mu - Z975 * sd + 0.5);
 	size_t k;
 
 	h->exact = 0;
 	if (kf < 1) {
-		h->ci95[0] = -INFINITY;
-		h->ci95[1] = INFINITY;
-		h->coverage = 1;
+		interval_infinite(h);
 		return;
 	}
 	k = (size_t)kf;
-	h->ci95[0] = sorted[k - 1];
-	h->ci95[1] = sorted[total - k];
+	h->ci95[0] = pairs_kth(p, k);
+	h->ci95[1] = pairs_kth(p, p->total + 1 - k);
 	h->coverage = 1 - erfc((mu - (kf - 0.5)) / sd / M_SQRT2);
 }
 
@@ -283,76 +380,83 @@ static void hl_reset(struct hl_shift *h)
 	h->estimate = h->ci95[0] = h->ci95[1] = h->coverage = NAN;
 }
 
+static double *sorted_copy(const double *x, size_t n)
+{
+	double *c = malloc(n * sizeof(*c));
+
+	if (c) {
+		memcpy(c, x, n * sizeof(*c));
+		qsort(c, n, sizeof(*c), cmp_double);
+	}
+	return c;
+}
+
 int hodges_lehmann_one(const double *d, size_t n, struct hl_shift *h)
 {
-	size_t total, k = 0;
-	double *walsh;
+	struct pairs p = {0};
+	double *a;
 
 	hl_reset(h);
 	if (n == 0 || !all_finite(d, n))
 		return -EDOM;
-	if (n > 2 * HL_MAX_PAIRS || n * (n + 1) / 2 > HL_MAX_PAIRS)
+	if (n >= UINT32_MAX) /* n (n + 1) / 2 must fit */
 		return -E2BIG;
-	total = n * (n + 1) / 2;
-	walsh = malloc(total * sizeof(*walsh));
-	if (!walsh)
+	a = sorted_copy(d, n);
+	if (!a)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i; j < n; j++)
-			walsh[k++] = (d[i] + d[j]) / 2;
-	qsort(walsh, total, sizeof(*walsh), cmp_double);
+	p = (struct pairs){.a = a, .na = n, .total = n * (n + 1) / 2};
 	h->n = n;
-	h->estimate = quantile_sorted(walsh, total, 0.5);
+	h->estimate = pairs_median(&p);
 
 	if (n <= RANK_EXACT_SIGNED) {
-		double p[RANK_EXACT_SIGNED * (RANK_EXACT_SIGNED + 1) / 2 + 1];
+		double dist[RANK_EXACT_SIGNED * (RANK_EXACT_SIGNED + 1) / 2 + 1];
 
-		signed_rank_dist(n, p);
-		interval_exact(walsh, total, p, h);
+		signed_rank_dist(n, dist);
+		interval_exact(&p, dist, h);
 	} else {
 		double nn = (double)n;
-		interval_normal(walsh, total, sqrt(nn * (nn + 1) * (2 * nn + 1) / 24), h);
+		interval_normal(&p, sqrt(nn * (nn + 1) * (2 * nn + 1) / 24), h);
 	}
-	free(walsh);
+	free(a);
 	return 0;
 }
 
 int hodges_lehmann_two(const double *x, size_t nx, const double *y, size_t ny, struct hl_shift *h)
 {
-	size_t total, k = 0;
-	double *diff;
+	double *a, *b, *dist = NULL;
+	struct pairs p;
 	int rc = 0;
 
 	hl_reset(h);
 	if (nx == 0 || ny == 0 || !all_finite(x, nx) || !all_finite(y, ny))
 		return -EDOM;
-	if (nx > HL_MAX_PAIRS || ny > HL_MAX_PAIRS || nx * ny > HL_MAX_PAIRS)
+	if (nx > SIZE_MAX / ny)
 		return -E2BIG;
-	total = nx * ny;
-	diff = malloc(total * sizeof(*diff));
-	if (!diff)
-		return -ENOMEM;
-	for (size_t i = 0; i < nx; i++)
-		for (size_t j = 0; j < ny; j++)
-			diff[k++] = x[i] - y[j];
-	qsort(diff, total, sizeof(*diff), cmp_double);
-	h->n = total;
-	h->estimate = quantile_sorted(diff, total, 0.5);
+	a = sorted_copy(x, nx);
+	b = sorted_copy(y, ny);
+	if (!a || !b) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	p = (struct pairs){.a = a, .b = b, .na = nx, .nb = ny, .total = nx * ny};
+	h->n = p.total;
+	h->estimate = pairs_median(&p);
 
 	if (nx < RANK_EXACT_TWO && ny < RANK_EXACT_TWO) {
-		double *p = malloc((total + 1) * sizeof(*p));
-
-		if (!p || mann_whitney_dist(nx, ny, p) < 0) {
+		dist = malloc((p.total + 1) * sizeof(*dist));
+		if (!dist || mann_whitney_dist(nx, ny, dist) < 0) {
 			rc = -ENOMEM;
-		} else {
-			interval_exact(diff, total, p, h);
+			goto out;
 		}
-		free(p);
+		interval_exact(&p, dist, h);
 	} else {
 		double m = (double)nx, n = (double)ny;
-		interval_normal(diff, total, sqrt(m * n * (m + n + 1) / 12), h);
+		interval_normal(&p, sqrt(m * n * (m + n + 1) / 12), h);
 	}
-	free(diff);
+out:
+	free(dist);
+	free(a);
+	free(b);
 	if (rc < 0)
 		hl_reset(h);
 	return rc;

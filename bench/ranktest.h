@@ -11,10 +11,13 @@
  * RANK_EXACT_TWO and nothing is tied, else normal with continuity and tie correction.
  * Hodges-Lehmann: one-sample, the median of the Walsh averages (d_i + d_j) / 2, i <= j, of
  * all n values (zeros included); two-sample, the median of all x_i - y_j (the shift of x
- * relative to y). The interval is [sorted_(k), sorted_(M+1-k)] with k from the null
- * distribution of W+ (resp. U): exact under the same size rule, else normal. When even the
- * widest such interval would cover less than 95% (n <= 5 for one sample), it is
- * (-inf, +inf) with coverage 1. */
+ * relative to y). The M averages / differences are never stored: the k-th is selected in
+ * O(n) memory. The interval is their k-th and (M+1-k)-th smallest, k from the null
+ * distribution of W+ (resp. U): exact for n <= RANK_EXACT_SIGNED (resp. both samples below
+ * RANK_EXACT_TWO) whatever the ties (the interval's exact coverage assumes continuous data),
+ * else the normal approximation k = floor(M/2 - z sd + 1/2). When even the widest such
+ * interval would cover less than 95% (n <= 5; two samples with C(nx+ny, nx) < 40, such as
+ * 3 vs 4), it is (-inf, +inf) with coverage 1: a finite interval needs more data. */
 #ifndef SPAWNSCOPE_RANKTEST_H
 #define SPAWNSCOPE_RANKTEST_H
 
@@ -55,11 +58,10 @@ struct hl_shift {
 	int exact;
 };
 
-/* One sample (n >= 1). 0, -EDOM, -ENOMEM, or -E2BIG past HL_MAX_PAIRS averages. */
+/* One sample (n >= 1). 0, -EDOM or -ENOMEM (memory is O(n): the Walsh averages are never
+ * stored; -E2BIG only if their count would not fit in size_t). */
 int hodges_lehmann_one(const double *d, size_t n, struct hl_shift *h);
 /* Two samples: the shift of x relative to y. Same returns. */
 int hodges_lehmann_two(const double *x, size_t nx, const double *y, size_t ny, struct hl_shift *h);
-
-#define HL_MAX_PAIRS (1UL << 26) /* Walsh averages / differences held in memory at once */
 
 #endif

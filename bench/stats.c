@@ -1,15 +1,14 @@
-/* Order statistics, percentile-bootstrap intervals, least-squares fits and the small PRNG
- * behind them. NaN samples are dropped before anything is computed: st->n counts the rest.
- * fit_linear refuses non-finite points (-EDOM) and leaves the slope interval NaN for n == 2
- * (no residual degrees of freedom); t_crit95(0) is NaN; rng_below(r, 0) is 0. */
+/* Order statistics, least-squares fits and the small PRNG behind the bootstrap (which lives
+ * in bench/stats_boot.c). NaN samples are dropped before anything is computed: st->n counts
+ * the rest. fit_linear refuses non-finite points (-EDOM) and leaves the slope interval NaN
+ * for n == 2 (no residual degrees of freedom); t_crit95(0) is NaN; rng_below(r, 0) is 0. */
 #include "stats.h"
+#include "stats_boot.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define BOOT_RESAMPLES 2000
 
 int cmp_double(const void *a, const void *b)
 {
@@ -42,58 +41,6 @@ double quantile_sorted(const double *sorted, size_t n, double q)
 	if (frac == 0)
 		return sorted[lo];
 	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
-}
-
-/* The value of rank r (0-based) in a resample held as counts over the sorted data. */
-static double resample_rank(const double *sorted, const size_t *count, size_t n, size_t *pos,
-			    size_t *below, size_t r)
-{
-	/* pos and below walk forward only: callers ask for ranks in increasing order. */
-	while (*pos < n && *below + count[*pos] <= r) {
-		*below += count[*pos];
-		(*pos)++;
-	}
-	return sorted[*pos < n ? *pos : n - 1];
-}
-
-/* Type-7 quantile q of the resample described by count[] (n draws in total). */
-static double resample_quantile(const double *sorted, const size_t *count, size_t n, double q)
-{
-	size_t pos = 0, below = 0, lo;
-	double h = (double)(n - 1) * q, frac, a, b;
-
-	lo = (size_t)floor(h);
-	if (lo >= n - 1)
-		lo = n - 1;
-	frac = h - (double)lo;
-	a = resample_rank(sorted, count, n, &pos, &below, lo);
-	if (frac == 0 || lo == n - 1)
-		return a;
-	b = resample_rank(sorted, count, n, &pos, &below, lo + 1);
-	return a + frac * (b - a);
-}
-
-/* Percentile bootstrap for p50 and p10. A resample of sorted data is represented by how many
- * times each element was drawn, so it is already in order: O(n) per resample, no sort. */
-static void bootstrap(const double *sorted, size_t n, uint64_t seed, size_t *count, double *b50,
-		      double *b10, struct stats *st)
-{
-	struct rng r;
-
-	rng_seed(&r, seed);
-	for (size_t b = 0; b < BOOT_RESAMPLES; b++) {
-		memset(count, 0, n * sizeof(*count));
-		for (size_t i = 0; i < n; i++)
-			count[rng_below(&r, n)]++;
-		b50[b] = resample_quantile(sorted, count, n, 0.5);
-		b10[b] = resample_quantile(sorted, count, n, 0.1);
-	}
-	qsort(b50, BOOT_RESAMPLES, sizeof(*b50), cmp_double);
-	qsort(b10, BOOT_RESAMPLES, sizeof(*b10), cmp_double);
-	st->ci95_p50[0] = quantile_sorted(b50, BOOT_RESAMPLES, 0.025);
-	st->ci95_p50[1] = quantile_sorted(b50, BOOT_RESAMPLES, 0.975);
-	st->ci95_p10[0] = quantile_sorted(b10, BOOT_RESAMPLES, 0.025);
-	st->ci95_p10[1] = quantile_sorted(b10, BOOT_RESAMPLES, 0.975);
 }
 
 static void stats_empty(struct stats *st)
@@ -130,24 +77,18 @@ static void mean_stddev(const double *x, size_t n, double *mean, double *sd)
 
 int stats_compute(const double *x, size_t n, uint64_t seed, struct stats *st)
 {
-	double *sorted, *dev, *boot;
-	size_t *count, m = 0;
+	double *sorted;
+	size_t m = 0;
+	int rc = 0;
 
 	stats_empty(st);
 	if (n == 0)
 		return 0;
-	if (n > SIZE_MAX / sizeof(double) / 2 - BOOT_RESAMPLES)
+	if (n > SIZE_MAX / sizeof(double))
 		return -ENOMEM;
-	/* One block of doubles: sorted data, deviations, two bootstrap tables; one of counts. */
-	sorted = malloc((2 * n + 2 * BOOT_RESAMPLES) * sizeof(double));
-	count = malloc(n * sizeof(*count));
-	if (!sorted || !count) {
-		free(sorted);
-		free(count);
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted)
 		return -ENOMEM;
-	}
-	dev = sorted + n;
-	boot = dev + n;
 	for (size_t i = 0; i < n; i++)
 		if (!isnan(x[i]))
 			sorted[m++] = x[i];
@@ -163,17 +104,20 @@ int stats_compute(const double *x, size_t n, uint64_t seed, struct stats *st)
 	st->p90 = quantile_sorted(sorted, m, 0.90);
 	st->p99 = quantile_sorted(sorted, m, 0.99);
 	mean_stddev(sorted, m, &st->mean, &st->stddev);
+	rc = stats_bootstrap(sorted, m, seed, st);
+	if (rc < 0) {
+		stats_empty(st);
+		goto out;
+	}
 
+	/* Last, as it overwrites the sorted data with the absolute deviations. */
 	for (size_t i = 0; i < m; i++)
-		dev[i] = fabs(sorted[i] - st->p50);
-	qsort(dev, m, sizeof(*dev), cmp_double);
-	st->mad = quantile_sorted(dev, m, 0.5);
-
-	bootstrap(sorted, m, seed, count, boot, boot + BOOT_RESAMPLES, st);
+		sorted[i] = fabs(sorted[i] - st->p50);
+	qsort(sorted, m, sizeof(*sorted), cmp_double);
+	st->mad = quantile_sorted(sorted, m, 0.5);
 out:
 	free(sorted);
-	free(count);
-	return 0;
+	return rc;
 }
 
 /* Student t quantiles t_{0.975, dof} for dof 1..30 (to 6 significant digits). */

@@ -267,8 +267,9 @@ const char *names_joined(const char *const *valid)
 		int w = snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? ", " : "", valid[i]);
 
 		if (w < 0 || (size_t)w >= sizeof(buf) - used) {
-			/* Too many names for the buffer: end it visibly rather than mid-word. */
-			strcpy(buf + sizeof(buf) - 5, " ...");
+			/* Too many names for the buffer: end after the last whole one, visibly. */
+			size_t at = used + 6 <= sizeof(buf) ? used : sizeof(buf) - 6;
+			strcpy(buf + at, ", ...");
 			break;
 		}
 		used += (size_t)w;

@@ -16,7 +16,7 @@
 
 /* The flags of a real thread (what pthread_create passes, minus CLONE_SETTLS). */
 #define THREAD_CLONE_FLAGS                                                                         \
-	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |         \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |        \
 	 CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)
 
 static const struct {
@@ -24,13 +24,13 @@ static const struct {
 	unsigned bit;
 	unsigned long flag;
 } share_names[] = {
-	{"vm", SHARE_VM, CLONE_VM},
-	{"files", SHARE_FILES, CLONE_FILES},
-	{"fs", SHARE_FS, CLONE_FS},
-	{"sighand", SHARE_SIGHAND, CLONE_SIGHAND},
-	{"io", SHARE_IO, CLONE_IO},
-	{"vfork", SHARE_VFORK, CLONE_VFORK},
-	{"thread", SHARE_THREAD, THREAD_CLONE_FLAGS},
+    {"vm", SHARE_VM, CLONE_VM},
+    {"files", SHARE_FILES, CLONE_FILES},
+    {"fs", SHARE_FS, CLONE_FS},
+    {"sighand", SHARE_SIGHAND, CLONE_SIGHAND},
+    {"io", SHARE_IO, CLONE_IO},
+    {"vfork", SHARE_VFORK, CLONE_VFORK},
+    {"thread", SHARE_THREAD, THREAD_CLONE_FLAGS},
 };
 #define N_SHARE_NAMES (sizeof(share_names) / sizeof(share_names[0]))
 
@@ -128,8 +128,7 @@ void clone_stack_free(struct clone_stack *st)
 	st->size = 0;
 }
 
-pid_t clone_start(unsigned share, struct clone_stack *st, int (*fn)(void *), void *arg,
-		  int *pidfd)
+pid_t clone_start(unsigned share, struct clone_stack *st, int (*fn)(void *), void *arg, int *pidfd)
 {
 	unsigned long flags = share_to_clone_flags(share);
 	/* Top of the stack, 16-byte aligned as both ABIs want at a call. */

@@ -121,12 +121,12 @@ static int clone3_available(char *why, size_t len)
 }
 
 const struct spawn_backend clone3_pidfd_backend = {
-	SPAWN_BACKEND_ABI_INIT,
-	.name = "clone3-pidfd",
-	.summary = "syscall(SYS_clone3) with CLONE_PIDFD, fork-like; reaped by waitid(P_PIDFD)",
-	.caps = SPAWN_CAP_PIDFD | SPAWN_CAP_NOEXEC,
-	.available = clone3_available,
-	.spawn = clone3_spawn,
-	.reap = clone3_reap,
+    SPAWN_BACKEND_ABI_INIT,
+    .name = "clone3-pidfd",
+    .summary = "syscall(SYS_clone3) with CLONE_PIDFD, fork-like; reaped by waitid(P_PIDFD)",
+    .caps = SPAWN_CAP_PIDFD | SPAWN_CAP_NOEXEC,
+    .available = clone3_available,
+    .spawn = clone3_spawn,
+    .reap = clone3_reap,
 };
 SPAWN_BACKEND_REGISTER(clone3_pidfd_backend, 50)

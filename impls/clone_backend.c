@@ -24,8 +24,8 @@
 #include "registry.h"
 #include "spawn_util.h"
 
-#define STACK_SIZE (64 * 1024)       /* the child body needs a few hundred bytes */
-#define HEADER_ROOM (16 * 1024)      /* header + copied fd_ops in a standard stack */
+#define STACK_SIZE (64 * 1024)	/* the child body needs a few hundred bytes */
+#define HEADER_ROOM (16 * 1024) /* header + copied fd_ops in a standard stack */
 
 struct clone_hdr {
 	struct spawn_req req;
@@ -40,6 +40,7 @@ extern const struct spawn_backend clone_backend;
 static __thread struct clone_stack cached;
 static __thread bool cached_registered;
 static pthread_key_t cache_key;
+static bool cache_key_ok;
 static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
 
 static void cache_destroy(void *st)
@@ -49,8 +50,7 @@ static void cache_destroy(void *st)
 
 static void make_cache_key(void)
 {
-	if (pthread_key_create(&cache_key, cache_destroy) != 0)
-		cache_key = (pthread_key_t)-1;
+	cache_key_ok = pthread_key_create(&cache_key, cache_destroy) == 0;
 }
 
 /* A stack for a header of header_bytes: the cached standard one when it fits. *standard
@@ -72,7 +72,7 @@ static void give_back_stack(struct clone_stack *st, bool standard)
 {
 	if (standard && !cached.base) {
 		pthread_once(&cache_key_once, make_cache_key);
-		if (!cached_registered && cache_key != (pthread_key_t)-1 &&
+		if (!cached_registered && cache_key_ok &&
 		    pthread_setspecific(cache_key, &cached) == 0)
 			cached_registered = true;
 		if (cached_registered) {
@@ -171,12 +171,12 @@ static int clone_available(char *why, size_t len)
 }
 
 const struct spawn_backend clone_backend = {
-	SPAWN_BACKEND_ABI_INIT,
-	.name = "clone",
-	.summary = "glibc clone() on its own stack with --share flags (default vm,vfork)",
-	.caps = SPAWN_CAP_HONOURS_SHARE | SPAWN_CAP_NOEXEC | SPAWN_CAP_SYNC_EXEC_ERROR,
-	.available = clone_available,
-	.spawn = clone_spawn,
-	.reap = clone_reap,
+    SPAWN_BACKEND_ABI_INIT,
+    .name = "clone",
+    .summary = "glibc clone() on its own stack with --share flags (default vm,vfork)",
+    .caps = SPAWN_CAP_HONOURS_SHARE | SPAWN_CAP_NOEXEC | SPAWN_CAP_SYNC_EXEC_ERROR,
+    .available = clone_available,
+    .spawn = clone_spawn,
+    .reap = clone_reap,
 };
 SPAWN_BACKEND_REGISTER(clone_backend, 40)

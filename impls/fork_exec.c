@@ -53,12 +53,12 @@ static int fork_exec_available(char *why, size_t len)
 }
 
 const struct spawn_backend fork_exec_backend = {
-	SPAWN_BACKEND_ABI_INIT,
-	.name = "fork-exec",
-	.summary = "glibc fork() then execve in the child (copies the parent's page tables)",
-	.caps = SPAWN_CAP_NOEXEC,
-	.available = fork_exec_available,
-	.spawn = fork_exec_spawn,
-	.reap = fork_exec_reap,
+    SPAWN_BACKEND_ABI_INIT,
+    .name = "fork-exec",
+    .summary = "glibc fork() then execve in the child (copies the parent's page tables)",
+    .caps = SPAWN_CAP_NOEXEC,
+    .available = fork_exec_available,
+    .spawn = fork_exec_spawn,
+    .reap = fork_exec_reap,
 };
 SPAWN_BACKEND_REGISTER(fork_exec_backend, 10)

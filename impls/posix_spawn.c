@@ -130,12 +130,12 @@ static int posix_spawn_available(char *why, size_t len)
 }
 
 const struct spawn_backend posix_spawn_backend = {
-	SPAWN_BACKEND_ABI_INIT,
-	.name = "posix-spawn",
-	.summary = "glibc posix_spawn (clone CLONE_VM|CLONE_VFORK on its own stack)",
-	.caps = SPAWN_CAP_SYNC_EXEC_ERROR,
-	.available = posix_spawn_available,
-	.spawn = posix_spawn_spawn,
-	.reap = posix_spawn_reap,
+    SPAWN_BACKEND_ABI_INIT,
+    .name = "posix-spawn",
+    .summary = "glibc posix_spawn (clone CLONE_VM|CLONE_VFORK on its own stack)",
+    .caps = SPAWN_CAP_SYNC_EXEC_ERROR,
+    .available = posix_spawn_available,
+    .spawn = posix_spawn_spawn,
+    .reap = posix_spawn_reap,
 };
 SPAWN_BACKEND_REGISTER(posix_spawn_backend, 30)

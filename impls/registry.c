@@ -75,3 +75,15 @@ const char *backend_names(void)
 	names_for = n_entries;
 	return names_buf;
 }
+
+/* At exit: give the table back (plug-ins are unloaded by their owner); later calls see an
+ * empty registry rather than freed memory. */
+__attribute__((destructor)) static void registry_free(void)
+{
+	free(entries);
+	free(names_buf);
+	entries = NULL;
+	names_buf = NULL;
+	n_entries = cap_entries = 0;
+	names_for = (size_t)-1;
+}

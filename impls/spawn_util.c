@@ -19,7 +19,7 @@ int spawn_try_noexec(const struct spawn_backend *be, const char *what, char *why
 	static char *const argv[] = {"spawnscope-probe", NULL};
 	static char *const envp[] = {NULL};
 	const struct spawn_req req = {
-		.path = NULL, .argv = argv, .envp = envp, .exec = false, .stamp_fd = -1};
+	    .path = NULL, .argv = argv, .envp = envp, .exec = false, .stamp_fd = -1};
 	struct spawn_child child;
 	int status = 0;
 

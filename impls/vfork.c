@@ -52,12 +52,12 @@ static int vfork_available(char *why, size_t len)
 }
 
 const struct spawn_backend vfork_backend = {
-	SPAWN_BACKEND_ABI_INIT,
-	.name = "vfork",
-	.summary = "vfork() then execve: the child borrows the parent's memory until exec",
-	.caps = SPAWN_CAP_NOEXEC | SPAWN_CAP_SYNC_EXEC_ERROR,
-	.available = vfork_available,
-	.spawn = vfork_spawn,
-	.reap = vfork_reap,
+    SPAWN_BACKEND_ABI_INIT,
+    .name = "vfork",
+    .summary = "vfork() then execve: the child borrows the parent's memory until exec",
+    .caps = SPAWN_CAP_NOEXEC | SPAWN_CAP_SYNC_EXEC_ERROR,
+    .available = vfork_available,
+    .spawn = vfork_spawn,
+    .reap = vfork_reap,
 };
 SPAWN_BACKEND_REGISTER(vfork_backend, 20)

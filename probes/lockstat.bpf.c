@@ -22,12 +22,23 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set before load: the driver's tgid; its threads and direct children are measured. */
 const volatile __u32 filter_tgid = 0;
+const volatile __u32 nr_cpus = 0; /* possible CPUs, for naming runqueue locks */
 const volatile __u32 n_lock_ranges = 0;
 const volatile __u64 lock_lo[LS_MAX_RANGES] = {};
 const volatile __u64 lock_hi[LS_MAX_RANGES] = {};
 const volatile __u32 n_mm_ranges = 0;
 const volatile __u64 mm_lo[LS_MAX_RANGES] = {};
 const volatile __u64 mm_hi[LS_MAX_RANGES] = {};
+
+/* rq->__lock of each CPU as learned from the tasks that ran there (se.cfs_rq->rq, with
+ * CONFIG_FAIR_GROUP_SCHED): schedule() and try_to_wake_up contend on it when workers
+ * outnumber CPUs. The per-CPU `runqueues` has no kallsyms address without KALLSYMS_ALL. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LS_MAX_CPUS);
+	__type(key, __u32);
+	__type(value, __u64);
+} rq_locks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -127,6 +138,20 @@ static __always_inline __u32 classify(struct task_struct *t, __u64 lock)
 		return LS_LEADER_ALLOC;
 	if (fs && lock == (__u64)&fs->seq.lock)
 		return LS_FS_LOCK;
+	if (bpf_core_field_exists(struct cfs_rq, rq)) {
+		struct rq *rq = BPF_CORE_READ(t, se.cfs_rq, rq);
+		__u32 cpu = bpf_get_smp_processor_id();
+		__u64 addr = (__u64)&rq->__lock;
+		if (rq)
+			bpf_map_update_elem(&rq_locks, &cpu, &addr, BPF_ANY);
+	}
+	for (__u32 cpu = 0; cpu < LS_MAX_CPUS; cpu++) {
+		if (cpu >= nr_cpus)
+			break;
+		__u64 *known = bpf_map_lookup_elem(&rq_locks, &cpu);
+		if (known && *known == lock)
+			return LS_RQ_LOCK;
+	}
 	return LS_OTHER;
 }
 

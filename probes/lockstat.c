@@ -22,21 +22,27 @@ struct lockstat {
 /* Functions between the tracepoint and the lock's caller, beyond the two text sections:
  * qspinlock/rwlock slowpaths (pv and native), the rwsem slowpaths and the tracepoint glue. */
 static const char *const lock_funcs[] = {
-	"native_queued_spin_lock_slowpath", "__pv_queued_spin_lock_slowpath",
-	"queued_read_lock_slowpath",	    "queued_write_lock_slowpath",
-	"rwsem_down_read_slowpath",	    "rwsem_down_write_slowpath",
-	"__traceiter_contention_begin",	    "__bpf_trace_contention_begin",
-	"bpf_trace_run2",		    "percpu_down_write",
-	"__percpu_down_read",		    "__mutex_lock_slowpath",
-	"__bpf_trace_run",
+    "native_queued_spin_lock_slowpath",
+    "__pv_queued_spin_lock_slowpath",
+    "queued_read_lock_slowpath",
+    "queued_write_lock_slowpath",
+    "rwsem_down_read_slowpath",
+    "rwsem_down_write_slowpath",
+    "__traceiter_contention_begin",
+    "__bpf_trace_contention_begin",
+    "bpf_trace_run2",
+    "percpu_down_write",
+    "__percpu_down_read",
+    "__mutex_lock_slowpath",
+    "__bpf_trace_run",
 };
 /* mmap_lock:mmap_lock_acquire_returned is fired from this helper right after the lock. */
 static const char *const mmap_funcs[] = {
-	"__mmap_lock_do_trace_acquire_returned",
-	"__traceiter_mmap_lock_acquire_returned",
-	"__bpf_trace_mmap_lock_acquire_returned",
-	"bpf_trace_run3",
-	"__bpf_trace_run",
+    "__mmap_lock_do_trace_acquire_returned",
+    "__traceiter_mmap_lock_acquire_returned",
+    "__bpf_trace_mmap_lock_acquire_returned",
+    "bpf_trace_run3",
+    "__bpf_trace_run",
 };
 
 static void add_range(const struct ksyms *k, uint64_t lo, uint64_t hi, volatile __u64 *los,
@@ -107,6 +113,7 @@ int lockstat_open(pid_t tgid, struct lockstat **out, char *why, size_t len)
 		goto fail;
 	}
 	ls->skel->rodata->filter_tgid = (__u32)tgid;
+	ls->skel->rodata->nr_cpus = (__u32)libbpf_num_possible_cpus();
 	set_ranges(ls);
 	err = lockstat_bpf__load(ls->skel);
 	if (err) {
@@ -170,10 +177,10 @@ int lockstat_reset(struct lockstat *ls)
 		struct bpf_map *map;
 		size_t key_size;
 	} maps[] = {
-		{ls->skel->maps.contention, sizeof(struct ls_key)},
-		{ls->skel->maps.mmap_holds, sizeof(struct mm_key)},
-		{ls->skel->maps.inflight, sizeof(__u32)},
-		{ls->skel->maps.mm_inflight, sizeof(__u32)},
+	    {ls->skel->maps.contention, sizeof(struct ls_key)},
+	    {ls->skel->maps.mmap_holds, sizeof(struct mm_key)},
+	    {ls->skel->maps.inflight, sizeof(__u32)},
+	    {ls->skel->maps.mm_inflight, sizeof(__u32)},
 	};
 	for (size_t i = 0; i < sizeof(maps) / sizeof(*maps); i++)
 		if ((e = clear_map(bpf_map__fd(maps[i].map), maps[i].key_size)) && !err)
@@ -182,11 +189,9 @@ int lockstat_reset(struct lockstat *ls)
 }
 
 static const char *const class_names[LS__N] = {
-	[LS_FILE_LOCK] = "file_lock",
-	[LS_MMAP_LOCK] = "mmap_lock",
-	[LS_SIGLOCK] = "siglock",
-	[LS_LEADER_ALLOC] = "task_lock(group_leader)",
-	[LS_FS_LOCK] = "fs->seq.lock",
+    [LS_FILE_LOCK] = "file_lock",  [LS_MMAP_LOCK] = "mmap_lock",
+    [LS_SIGLOCK] = "siglock",	   [LS_LEADER_ALLOC] = "task_lock(group_leader)",
+    [LS_FS_LOCK] = "fs->seq.lock", [LS_RQ_LOCK] = "rq->__lock",
 };
 
 static const char *kind_of(unsigned flags)
@@ -227,6 +232,52 @@ static int cmp_holds(const void *a, const void *b)
 {
 	const struct lockstat_hold *x = a, *y = b;
 	return x->hold_ns > y->hold_ns ? -1 : x->hold_ns < y->hold_ns;
+}
+
+/* Several call sites of one function (e.g. dup_mmap locking the parent's and the child's
+ * mm) are separate keys in the kernel: merge rows whose names match. Returns the new count. */
+static size_t merge_rows(struct lockstat_row *r, size_t n)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+		for (k = 0; k < out; k++)
+			if (!strcmp(r[k].lock, r[i].lock) && !strcmp(r[k].caller, r[i].caller) &&
+			    !strcmp(r[k].kind, r[i].kind))
+				break;
+		if (k == out) {
+			r[out++] = r[i];
+			continue;
+		}
+		r[k].count += r[i].count;
+		r[k].wait_ns += r[i].wait_ns;
+		if (r[i].max_ns > r[k].max_ns)
+			r[k].max_ns = r[i].max_ns;
+	}
+	return out;
+}
+
+static size_t merge_holds(struct lockstat_hold *h, size_t n)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+		for (k = 0; k < out; k++)
+			if (!strcmp(h[k].caller, h[i].caller) && h[k].write == h[i].write)
+				break;
+		if (k == out) {
+			h[out++] = h[i];
+			continue;
+		}
+		h[k].count += h[i].count;
+		h[k].hold_ns += h[i].hold_ns;
+		h[k].wait_ns += h[i].wait_ns;
+		if (h[i].max_hold_ns > h[k].max_hold_ns)
+			h[k].max_hold_ns = h[i].max_hold_ns;
+		if (h[i].max_wait_ns > h[k].max_wait_ns)
+			h[k].max_wait_ns = h[i].max_wait_ns;
+	}
+	return out;
 }
 
 int lockstat_read(struct lockstat *ls, struct lockstat_row **rows, size_t *n)
@@ -273,6 +324,7 @@ int lockstat_read(struct lockstat *ls, struct lockstat_row **rows, size_t *n)
 		r->wait_ns = v.wait_ns;
 		r->max_ns = v.max_ns;
 	}
+	cnt = merge_rows(out, cnt);
 	if (cnt)
 		qsort(out, cnt, sizeof(*out), cmp_rows);
 	*rows = out;
@@ -313,6 +365,7 @@ int lockstat_read_mmap(struct lockstat *ls, struct lockstat_hold **rows, size_t 
 		h->wait_ns = v.wait_ns;
 		h->max_wait_ns = v.max_wait_ns;
 	}
+	cnt = merge_holds(out, cnt);
 	if (cnt)
 		qsort(out, cnt, sizeof(*out), cmp_holds);
 	*rows = out;

@@ -17,11 +17,11 @@
 struct lockstat;
 
 struct lockstat_row {
-	char lock[64];   /* "file_lock", "mmap_lock", "task_lock(group_leader)", a symbol, or
+	char lock[64];	 /* "file_lock", "mmap_lock", "task_lock(group_leader)", a symbol, or
 			    "lock@0xADDR" when kallsyms has no data symbol for it */
 	char caller[64]; /* function that took the lock, e.g. "alloc_fd"; "?" if not found */
-	char kind[16];   /* "spinlock", "rwsem-write", "mutex", ... (LCB_F_* flags) */
-	uint64_t count;  /* contended acquisitions */
+	char kind[16];	 /* "spinlock", "rwsem-write", "mutex", ... (LCB_F_* flags) */
+	uint64_t count;	 /* contended acquisitions */
 	uint64_t wait_ns, max_ns;
 };
 

@@ -4,9 +4,10 @@
 #define SPAWNSCOPE_LOCKSTAT_MAPS_H
 
 #define LS_MAX_RANGES 16 /* address ranges of lock-internal functions skipped to the caller */
-#define LS_STACK 24      /* kernel frames examined per event */
-#define LS_DEPTH 4       /* nested contentions / mmap_lock holds per task */
+#define LS_STACK 24	 /* kernel frames examined per event */
+#define LS_DEPTH 4	 /* nested contentions / mmap_lock holds per task */
 #define LS_MAX_KEYS 8192
+#define LS_MAX_CPUS 256 /* runqueue locks are recognised on the first LS_MAX_CPUS CPUs */
 
 /* include/trace/events/lock.h: the flags argument of lock:contention_begin. */
 #define LS_LCB_F_SPIN (1U << 0)
@@ -19,12 +20,13 @@
 /* Which per-task lock an address is, found from the contending task's own pointers (the
  * way perf lock contention names mmap_lock and siglock): dynamic locks have no symbol. */
 enum ls_class {
-	LS_OTHER,        /* symbolise through kallsyms or print the address */
-	LS_FILE_LOCK,    /* current->files->file_lock */
-	LS_MMAP_LOCK,    /* current->mm->mmap_lock */
-	LS_SIGLOCK,      /* current->sighand->siglock */
+	LS_OTHER,	 /* symbolise through kallsyms or print the address */
+	LS_FILE_LOCK,	 /* current->files->file_lock */
+	LS_MMAP_LOCK,	 /* current->mm->mmap_lock */
+	LS_SIGLOCK,	 /* current->sighand->siglock */
 	LS_LEADER_ALLOC, /* current->group_leader->alloc_lock (task_lock(group_leader)) */
-	LS_FS_LOCK,      /* current->fs->seq.lock (path walks, chdir) */
+	LS_FS_LOCK,	 /* current->fs->seq.lock (path walks, chdir) */
+	LS_RQ_LOCK,	 /* some CPU's runqueue lock, rq->__lock */
 	LS__N
 };
 

@@ -14,8 +14,8 @@ PROBE_NAMES_DEFINE;
 
 /* The Makefile may pass the exact reason with -DSPAWNSCOPE_NOBPF_REASON="\"...\"". */
 #ifndef SPAWNSCOPE_NOBPF_REASON
-#define SPAWNSCOPE_NOBPF_REASON                                                            \
-	"the build machine lacked kernel BTF (/sys/kernel/btf/vmlinux), bpftool, clang or "  \
+#define SPAWNSCOPE_NOBPF_REASON                                                                    \
+	"the build machine lacked kernel BTF (/sys/kernel/btf/vmlinux), bpftool, clang or "        \
 	"libbpf"
 #endif
 #define NOBPF_WHY "built without probes: " SPAWNSCOPE_NOBPF_REASON

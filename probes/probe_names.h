@@ -5,19 +5,16 @@
 
 #include "probes.h"
 
-#define PROBE_NAMES_DEFINE                                                                 \
-	const char *const probe_phase_names[PH__N] = {                                      \
-	    [PH_KERNEL_CREATE] = "kernel_create",                                           \
-	    [PH_WAKEUP] = "wakeup",                                                         \
-	    [PH_FIRST_RUN_DELAY] = "first_run_delay",                                       \
-	    [PH_EXEC] = "exec",                                                             \
-	    [PH_PARENT_BLOCKED] = "parent_blocked",                                         \
-	    [PH_MMAP_LOCK_HOLD] = "mmap_lock_hold",                                         \
-	};                                                                                  \
-	const char *const probe_value_names[PV__N] = {                                      \
-	    [PV_PGTABLES_BYTES] = "pgtables_bytes",                                         \
-	    [PV_MAP_COUNT] = "map_count",                                                   \
-	    [PV_NR_FDS] = "nr_fds",                                                         \
+#define PROBE_NAMES_DEFINE                                                                         \
+	const char *const probe_phase_names[PH__N] = {                                             \
+	    [PH_KERNEL_CREATE] = "kernel_create",     [PH_WAKEUP] = "wakeup",                      \
+	    [PH_FIRST_RUN_DELAY] = "first_run_delay", [PH_EXEC] = "exec",                          \
+	    [PH_PARENT_BLOCKED] = "parent_blocked",   [PH_MMAP_LOCK_HOLD] = "mmap_lock_hold",      \
+	};                                                                                         \
+	const char *const probe_value_names[PV__N] = {                                             \
+	    [PV_PGTABLES_BYTES] = "pgtables_bytes",                                                \
+	    [PV_MAP_COUNT] = "map_count",                                                          \
+	    [PV_NR_FDS] = "nr_fds",                                                                \
 	}
 
 #endif

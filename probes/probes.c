@@ -13,7 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include <bpf/libbpf.h>
 
@@ -50,12 +54,9 @@ struct kf_group {
 	const char *fn, *in, *out;
 };
 static const struct kf_group kf_groups[] = {
-    {"copy_process", "sp_cp_in", "sp_cp_out"},
-    {"dup_mm", "sp_dupmm_in", "sp_dupmm_out"},
-    {"dup_mmap", "sp_dupmmap_in", "sp_dupmmap_out"},
-    {"dup_fd", "sp_dupfd_in", "sp_dupfd_out"},
-    {"copy_page_range", "sp_cpr_in", "sp_cpr_out"},
-    {"begin_new_exec", "sp_bne_in", "sp_bne_out"},
+    {"copy_process", "sp_cp_in", "sp_cp_out"},	     {"dup_mm", "sp_dupmm_in", "sp_dupmm_out"},
+    {"dup_mmap", "sp_dupmmap_in", "sp_dupmmap_out"}, {"dup_fd", "sp_dupfd_in", "sp_dupfd_out"},
+    {"copy_page_range", "sp_cpr_in", "sp_cpr_out"},  {"begin_new_exec", "sp_bne_in", "sp_bne_out"},
 };
 #define N_KF (sizeof(kf_groups) / sizeof(kf_groups[0]))
 
@@ -103,13 +104,31 @@ static int capture_print(enum libbpf_print_level level, const char *fmt, va_list
 	return 0;
 }
 
-/* what + "Operation not permitted (need CAP_BPF and CAP_PERFMON)" or + "No such process
- * (libbpf's first warning)" into buf. */
+/* Whether this process holds what loading tracing programs needs: CAP_BPF and CAP_PERFMON
+ * (kernel/bpf/syscall.c bpf_prog_load), or CAP_SYS_ADMIN on kernels before 5.8. */
+static bool have_bpf_caps(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {{0}};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+#define HAS_CAP(c) ((data[(c) / 32].effective >> ((c) % 32)) & 1u)
+	return HAS_CAP(CAP_SYS_ADMIN) || (HAS_CAP(CAP_BPF) && HAS_CAP(CAP_PERFMON));
+#undef HAS_CAP
+}
+
+/* what + the error + why: "Operation not permitted (need CAP_BPF and CAP_PERFMON)" when
+ * the capabilities are missing, else libbpf's first warning ("failed to find kernel BTF
+ * type ID of 'dup_mm'"), or for EPERM with the capabilities held, the kernel's refusal. */
 static void load_error(int err, const char *what, char *buf, size_t len)
 {
-	bool priv = err == -EPERM; /* EACCES is the verifier refusing */
-	const char *w = priv ? "need CAP_BPF and CAP_PERFMON" : libbpf_first_warn;
+	const char *w = libbpf_first_warn;
 
+	if (err == -EPERM)
+		w = have_bpf_caps() ? "refused by the kernel although CAP_BPF and CAP_PERFMON "
+				      "are held"
+				    : "need CAP_BPF and CAP_PERFMON";
 	snprintf(buf, len, "%s%s%s%s%s", what, strerror(-err), *w ? " (" : "", w, *w ? ")" : "");
 	libbpf_first_warn[0] = '\0';
 }
@@ -177,30 +196,38 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 {
 	int choice[N_PAIRS], err, err_raw;
 	char btf_err[256] = "", raw_err[256] = "";
+	const char *btf_what = "loading tp_btf programs failed: ";
 
 	for (size_t i = 0; i < N_PAIRS; i++) {
 		slot_add(pr, tp_pairs[i].btf, PK_TP_BTF);
 		slot_add(pr, tp_pairs[i].raw, PK_RAW_TP);
 	}
-	fill_choice(choice, USE_BTF);
-	err = spawn_open_load(choice, &pr->skel);
-	if (err)
-		load_error(err, "", btf_err, sizeof(btf_err));
+	if (getenv("SPAWNSCOPE_PROBES_NO_TP_BTF")) {
+		/* Diagnostic switch: exercise the raw_tp twins on a kernel that has tp_btf. */
+		snprintf(btf_err, sizeof(btf_err), "SPAWNSCOPE_PROBES_NO_TP_BTF is set");
+		btf_what = "tp_btf not tried: ";
+		err = -EPERM;
+	} else {
+		fill_choice(choice, USE_BTF);
+		err = spawn_open_load(choice, &pr->skel);
+		if (err)
+			load_error(err, "", btf_err, sizeof(btf_err));
+	}
 	if (err == -EPERM) {
 		/* No privilege for BPF at all, most likely: one raw_tp load tells. */
 		fill_choice(choice, USE_RAW);
 		err_raw = spawn_open_load(choice, &pr->skel);
 		if (err_raw) {
 			load_error(err_raw, "", raw_err, sizeof(raw_err));
-			snprintf(why, len, "probes: loading tp_btf programs failed: %s; raw_tp: %s",
-				 btf_err, raw_err);
+			snprintf(why, len, "probes: %s%s; loading raw_tp programs failed: %s",
+				 btf_what, btf_err, raw_err);
 			for (size_t i = 0; i < N_PAIRS; i++) {
-				snprintf(slot_find(pr, tp_pairs[i].btf)->reason, REASON_LEN,
-					 "tp_btf load failed: %s", btf_err);
+				snprintf(slot_find(pr, tp_pairs[i].btf)->reason, REASON_LEN, "%s%s",
+					 btf_what, btf_err);
 				snprintf(slot_find(pr, tp_pairs[i].raw)->reason, REASON_LEN,
 					 "raw_tp load failed: %s", raw_err);
 			}
-			return err;
+			return err_raw;
 		}
 	} else if (err) {
 		/* Some tracepoint refused tp_btf: find out which, one pair at a time. */
@@ -218,8 +245,8 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 				continue;
 			}
 			load_error(err, "", e1, sizeof(e1));
-			snprintf(slot_find(pr, tp_pairs[i].btf)->reason, REASON_LEN, "tp_btf load failed: %s",
-				 e1);
+			snprintf(slot_find(pr, tp_pairs[i].btf)->reason, REASON_LEN,
+				 "tp_btf load failed: %s", e1);
 			one[i] = USE_RAW;
 			err = spawn_open_load(one, &trial);
 			if (!err) {
@@ -228,8 +255,8 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 				continue;
 			}
 			load_error(err, "", e2, sizeof(e2));
-			snprintf(slot_find(pr, tp_pairs[i].raw)->reason, REASON_LEN, "raw_tp load failed: %s",
-				 e2);
+			snprintf(slot_find(pr, tp_pairs[i].raw)->reason, REASON_LEN,
+				 "raw_tp load failed: %s", e2);
 			choice[i] = USE_NONE;
 			if (tp_pairs[i].required) {
 				snprintf(why, len,
@@ -242,7 +269,8 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 		err = spawn_open_load(choice, &pr->skel);
 		if (err) {
 			load_error(err, "", btf_err, sizeof(btf_err));
-			snprintf(why, len, "probes: loading the chosen programs failed: %s", btf_err);
+			snprintf(why, len, "probes: loading the chosen programs failed: %s",
+				 btf_err);
 			return err;
 		}
 	}
@@ -257,8 +285,7 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 		} else if (choice[i] == USE_RAW) {
 			r->prog = bpf_object__find_program_by_name(pr->skel->obj, r->name);
 			if (!b->reason[0])
-				snprintf(b->reason, sizeof(b->reason), "tp_btf load failed: %s",
-					 btf_err);
+				snprintf(b->reason, sizeof(b->reason), "%s%s", btf_what, btf_err);
 		}
 	}
 	return 0;
@@ -330,9 +357,10 @@ static void fentry_load(struct probes *pr)
 			kf_reason(pr, i, "fentry load failed: %s", e);
 			if (i == 0) {
 				for (size_t j = 1; j < N_KF; j++)
-					kf_reason(pr, j, "%s",
-						  "not loaded: it needs the copy_process pair, which "
-						  "failed");
+					kf_reason(
+					    pr, j, "%s",
+					    "not loaded: it needs the copy_process pair, which "
+					    "failed");
 				return;
 			}
 		}
@@ -364,11 +392,17 @@ static bool slot_required(const struct prog_slot *s)
 	return false;
 }
 
+/* Entry side first (see attach_all). Then forget spawns caught half-way: their syscall exit
+ * will not be seen. */
 static void detach_all(struct probes *pr)
 {
 	for (size_t i = 0; i < pr->n_progs; i++) {
 		bpf_link__destroy(pr->progs[i].link);
 		pr->progs[i].link = NULL;
+	}
+	if (pr->skel) {
+		probes_clear_map(pr->skel->maps.inflight);
+		pr->skel->bss->desc_inflight = 0;
 	}
 }
 
@@ -376,8 +410,10 @@ static void detach_all(struct probes *pr)
  * why); any other is reported in its slot. */
 static int attach_all(struct probes *pr, char *why, size_t len)
 {
-	for (size_t i = 0; i < pr->n_progs; i++) {
-		struct prog_slot *s = &pr->progs[i];
+	/* In reverse: every exit-side program (sys_exit, sched_switch) is in place before its
+	 * entry side (sys_enter, sched_process_fork) starts creating records. */
+	for (size_t k = pr->n_progs; k-- > 0;) {
+		struct prog_slot *s = &pr->progs[k];
 		int err;
 
 		if (!s->prog || s->link)
@@ -415,6 +451,26 @@ static void summarize(struct probes *pr)
 		 n_att[PK_FENTRY], n_all[PK_FENTRY]);
 }
 
+/* include/linux/proc_ns.h: the inode number of the initial PID namespace. */
+#define PROC_PID_INIT_INO 0xEFFFFFFCu
+
+/* The programs see global pids (task->pid, bpf_get_current_pid_tgid): a driver inside another
+ * PID namespace would have getpid() and child pids they never see. */
+static int check_pid_namespace(char *why, size_t len)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st))
+		return 0; /* no /proc: nothing to compare, assume the initial namespace */
+	if (st.st_ino == PROC_PID_INIT_INO)
+		return 0;
+	snprintf(why, len,
+		 "probes: the driver runs in a PID namespace other than the initial one (inode "
+		 "%llu); the probes key children by global pids",
+		 (unsigned long long)st.st_ino);
+	return -EOPNOTSUPP;
+}
+
 int probes_open(enum probes_mode mode, struct probes **out, char *why, size_t len)
 {
 	libbpf_print_fn_t old_print;
@@ -428,6 +484,9 @@ int probes_open(enum probes_mode mode, struct probes **out, char *why, size_t le
 		snprintf(why, len, "probes off (--probes off)");
 		return 0;
 	}
+	err = check_pid_namespace(why, len);
+	if (err)
+		return mode == PROBES_ON ? err : 0;
 	pr = calloc(1, sizeof(*pr));
 	if (!pr) {
 		snprintf(why, len, "probes: %s", strerror(ENOMEM));

@@ -104,7 +104,7 @@ int probes_collect(struct probes *pr, pid_t child, struct probe_sample *out)
 	return 0;
 }
 
-static void clear_map(struct bpf_map *map)
+void probes_clear_map(struct bpf_map *map)
 {
 	__u32 key;
 
@@ -117,9 +117,7 @@ void probes_reset(struct probes *pr)
 {
 	if (!pr)
 		return;
-	clear_map(pr->skel->maps.records);
-	/* Children recorded but never switched in are forgotten with their records. */
-	pr->skel->bss->pending_first_run = 0;
+	probes_clear_map(pr->skel->maps.records);
 	if (pr->fskel)
-		clear_map(pr->fskel->maps.kf_records);
+		probes_clear_map(pr->fskel->maps.kf_records);
 }

@@ -21,19 +21,23 @@ struct prog_slot {
 	char name[32];
 	enum prog_kind kind;
 	struct bpf_program *prog; /* NULL when not loaded */
-	struct bpf_link *link;    /* NULL when not attached */
+	struct bpf_link *link;	  /* NULL when not attached */
 	char reason[REASON_LEN];  /* why it is not loaded/attached; "" when it is */
 };
 
 #define PROBES_MAX_PROGS 48
 
 struct probes {
-	struct spawn_bpf *skel;         /* the tracepoint programs (required) */
+	struct spawn_bpf *skel;		/* the tracepoint programs (required) */
 	struct spawn_fentry_bpf *fskel; /* the fentry programs, NULL when none loaded */
 	struct prog_slot progs[PROBES_MAX_PROGS];
 	size_t n_progs;
-	bool attached;                  /* probes_set_attached state */
-	char summary[512];              /* run.json "reason" when enabled */
+	bool attached;	   /* probes_set_attached state */
+	char summary[512]; /* run.json "reason" when enabled */
 };
+
+/* Delete every element of a hash map (probes_collect.c). */
+struct bpf_map;
+void probes_clear_map(struct bpf_map *map);
 
 #endif

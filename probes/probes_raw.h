@@ -9,8 +9,8 @@
 #include "spawn_events.h"
 
 struct probe_raw {
-	struct spawn_record rec;        /* event times: bpf_ktime_get_ns == CLOCK_MONOTONIC */
-	bool have_kfunc;                /* the fentry programs recorded this child */
+	struct spawn_record rec; /* event times: bpf_ktime_get_ns == CLOCK_MONOTONIC */
+	bool have_kfunc;	 /* the fentry programs recorded this child */
 	struct spawn_kfunc_record kfunc;
 };
 

@@ -53,8 +53,9 @@ struct {
 	__type(value, struct fd_words);
 } fd_scratch SEC(".maps");
 
-/* Recorded children not yet switched in: sched_switch skips its map lookup while 0. */
-__s64 pending_first_run = 0;
+/* Spawning syscalls in flight in descendants (not the driver itself): while 0, mmap_lock
+ * events of other processes skip the inflight lookup. Stale-high only costs time. */
+__s64 desc_inflight = 0;
 
 #if defined(__TARGET_ARCH_x86)
 #define NR_CLONE 56
@@ -64,6 +65,7 @@ __s64 pending_first_run = 0;
 #define NR_EXECVEAT 322
 #define NR_CLONE3 435
 #define REGS_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define REGS_SYSCALL_NR_BTF(regs) ((regs)->orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
 /* asm-generic/unistd.h: arm64 has no fork/vfork syscalls. */
 #define NR_CLONE 220
@@ -73,6 +75,7 @@ __s64 pending_first_run = 0;
 #define NR_EXECVEAT 281
 #define NR_CLONE3 435
 #define REGS_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define REGS_SYSCALL_NR_BTF(regs) ((regs)->syscallno)
 #else
 #error "spawn.bpf.c: syscall numbers known for x86 and arm64 only"
 #endif
@@ -122,22 +125,28 @@ static __always_inline int on_sys_enter(long id)
 		return 0;
 	struct spawn_inflight in = {.t_enter = bpf_ktime_get_ns(), .syscall_nr = (__u32)id};
 
-	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+	bool fresh = !bpf_map_lookup_elem(&inflight, &tid);
+
+	if (!bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY) && fresh &&
+	    (__u32)(pid_tgid >> 32) != target_tgid)
+		__sync_fetch_and_add(&desc_inflight, 1);
 	return 0;
 }
 
-static __always_inline int on_sys_exit(struct pt_regs *regs)
+/* Runs at every syscall exit in the system: the syscall number decides first. */
+static __always_inline int on_sys_exit(long id)
 {
-	__u64 now = bpf_ktime_get_ns();
-	long id = REGS_SYSCALL_NR(regs);
-
 	if (!is_spawn_syscall(id))
 		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 now = bpf_ktime_get_ns();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
 	struct spawn_inflight *in = bpf_map_lookup_elem(&inflight, &tid);
 
 	if (!in)
 		return 0;
+	if ((__u32)(pid_tgid >> 32) != target_tgid)
+		__sync_fetch_and_add(&desc_inflight, -1);
 	if (in->child_pid) {
 		struct spawn_record *r = bpf_map_lookup_elem(&records, &in->child_pid);
 
@@ -176,7 +185,8 @@ static __always_inline void count_fds(struct files_struct *files, struct spawn_r
 	struct fdtable *fdt = BPF_CORE_READ(files, fdt);
 	unsigned long *open_fds = BPF_CORE_READ(fdt, open_fds);
 	__u32 words = BPF_CORE_READ(fdt, max_fds) / 64;
-	__u32 zero = 0, bytes;
+	__u32 zero = 0;
+	__u64 bytes;
 	__u64 n = 0;
 	struct fd_words *buf = bpf_map_lookup_elem(&fd_scratch, &zero);
 
@@ -189,9 +199,10 @@ static __always_inline void count_fds(struct files_struct *files, struct spawn_r
 	/* Opaque to clang from here, so the bound below is checked on the very register the
 	 * verifier sees passed to bpf_probe_read_kernel. */
 	barrier_var(words);
-	bytes = words * 8;
+	bytes = (__u64)words * 8;
 	if (bytes > sizeof(buf->w))
 		bytes = sizeof(buf->w);
+	barrier_var(bytes);
 	if (bpf_probe_read_kernel(buf->w, bytes, open_fds))
 		return;
 	for (__u32 i = 0; i < SPAWN_FD_WORDS; i++) {
@@ -245,7 +256,6 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	if (files && files != BPF_CORE_READ(parent, files))
 		count_fds(files, &r);
 	bpf_map_update_elem(&records, &cpid, &r, BPF_ANY);
-	__sync_fetch_and_add(&pending_first_run, 1);
 	return 0;
 }
 
@@ -258,16 +268,16 @@ static __always_inline int on_wakeup_new(struct task_struct *task)
 	return 0;
 }
 
-static __always_inline int on_switch(struct task_struct *next)
+/* Runs at every context switch: only a child or grandchild of the driver (parent_tgid,
+ * grandparent_tgid) costs a map lookup. Deeper descendants get no first_run time. */
+static __always_inline int on_switch(__u32 pid, __u32 parent_tgid, __u32 grandparent_tgid)
 {
-	if (pending_first_run <= 0)
+	if (parent_tgid != target_tgid && grandparent_tgid != target_tgid)
 		return 0;
-	struct spawn_record *r = record_of(next);
+	struct spawn_record *r = bpf_map_lookup_elem(&records, &pid);
 
-	if (r && !r->t[SE_FIRST_RUN]) {
-		r->t[SE_FIRST_RUN] = bpf_ktime_get_ns();
-		__sync_fetch_and_add(&pending_first_run, -1);
-	}
+	if (r)
+		stamp_once(r, SE_FIRST_RUN, bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -289,38 +299,46 @@ static __always_inline int on_exit(struct task_struct *task)
 	return 0;
 }
 
-static __always_inline bool is_current_mm(struct mm_struct *mm)
+/* The inflight record of the current thread if it is inside a spawning syscall. mmap_lock
+ * events are frequent: the driver's own tgid or a descendant spawn in flight decide first. */
+static __always_inline struct spawn_inflight *lock_inflight(void)
 {
-	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
 
-	return mm == BPF_CORE_READ(cur, mm);
+	if ((__u32)(pid_tgid >> 32) != target_tgid && desc_inflight <= 0)
+		return NULL;
+	return bpf_map_lookup_elem(&inflight, &tid);
 }
 
 /* dup_mmap: mmap_write_lock_killable(oldmm) ... mmap_write_unlock(oldmm). The child's mm is
  * write-locked too (mmap_write_lock_nested): only the parent's own mm counts. */
+static __always_inline struct mm_struct *current_mm(void)
+{
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(cur, mm);
+}
+
 static __always_inline int on_lock_acquired(struct mm_struct *mm, bool write, bool success)
 {
 	if (!write || !success)
 		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct spawn_inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+	struct spawn_inflight *in = lock_inflight();
 
-	if (in && !in->child_pid && is_current_mm(mm))
+	if (in && !in->child_pid && mm == current_mm())
 		in->lock_since = bpf_ktime_get_ns();
 	return 0;
 }
 
 static __always_inline int on_lock_released(struct mm_struct *mm, bool write)
 {
-	__u64 now = bpf_ktime_get_ns();
-
 	if (!write)
 		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct spawn_inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+	struct spawn_inflight *in = lock_inflight();
 
-	if (in && in->lock_since && is_current_mm(mm)) {
-		in->lock_hold_ns += now - in->lock_since;
+	if (in && in->lock_since && mm == current_mm()) {
+		in->lock_hold_ns += bpf_ktime_get_ns() - in->lock_since;
 		in->lock_holds++;
 		in->lock_since = 0;
 	}
@@ -338,7 +356,7 @@ int BPF_PROG(sp_enter_btf, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sp_exit_btf, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit(regs);
+	return on_sys_exit(REGS_SYSCALL_NR_BTF(regs));
 }
 
 SEC("tp_btf/task_newtask")
@@ -359,10 +377,13 @@ int BPF_PROG(sp_wakeup_btf, struct task_struct *task)
 	return on_wakeup_new(task);
 }
 
+/* tp_btf arguments are typed kernel pointers: plain loads, no helper calls. */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sp_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(next);
+	struct task_struct *parent = next->real_parent;
+
+	return on_switch(next->pid, parent->tgid, parent->real_parent->tgid);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -400,7 +421,7 @@ int BPF_PROG(sp_enter_raw, struct pt_regs *regs, long id)
 SEC("raw_tp/sys_exit")
 int BPF_PROG(sp_exit_raw, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit(regs);
+	return on_sys_exit(REGS_SYSCALL_NR(regs));
 }
 
 SEC("raw_tp/task_newtask")
@@ -424,7 +445,10 @@ int BPF_PROG(sp_wakeup_raw, struct task_struct *task)
 SEC("raw_tp/sched_switch")
 int BPF_PROG(sp_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(next);
+	struct task_struct *parent = BPF_CORE_READ(next, real_parent);
+
+	return on_switch(BPF_CORE_READ(next, pid), BPF_CORE_READ(parent, tgid),
+			 BPF_CORE_READ(parent, real_parent, tgid));
 }
 
 SEC("raw_tp/sched_process_exec")

@@ -38,6 +38,7 @@ static int same_file(int a, int b)
 
 static int fd_dup2(void)
 {
+	close(250); /* this child's own table: make sure 250 is a closed fd */
 	int z = open("/dev/zero", O_RDONLY | O_CLOEXEC);
 	struct spawn_fd_op to = {.kind = SPAWN_FD_DUP2, .fd = z, .newfd = 30};
 	struct spawn_fd_op self = {.kind = SPAWN_FD_DUP2, .fd = z, .newfd = z};
@@ -53,6 +54,7 @@ static int fd_dup2(void)
 
 static int fd_close(void)
 {
+	close(250);
 	struct spawn_fd_op c = {.kind = SPAWN_FD_CLOSE, .fd = 250};
 	int z = open("/dev/zero", O_RDONLY);
 	struct spawn_fd_op cz = {.kind = SPAWN_FD_CLOSE, .fd = z};
@@ -68,21 +70,21 @@ static int fd_open(void)
 	/* The lowest free fd is the target: no dup3 needed, nothing left behind. */
 	int low = open("/dev/null", O_RDONLY);
 	close(low);
-	struct spawn_fd_op at_low = {.kind = SPAWN_FD_OPEN, .fd = low, .path = "/dev/zero",
-				     .oflag = O_RDONLY};
+	struct spawn_fd_op at_low = {
+	    .kind = SPAWN_FD_OPEN, .fd = low, .path = "/dev/zero", .oflag = O_RDONLY};
 	if (child_fd_op(&at_low) != 0 || fcntl(low, F_GETFD) < 0)
 		return 1;
 	/* Elsewhere: the temporary fd is closed again, O_CLOEXEC carried over. */
 	int probe = open("/dev/null", O_RDONLY);
 	close(probe);
-	struct spawn_fd_op at_40 = {.kind = SPAWN_FD_OPEN, .fd = 40, .path = "/dev/zero",
-				    .oflag = O_RDONLY | O_CLOEXEC};
+	struct spawn_fd_op at_40 = {
+	    .kind = SPAWN_FD_OPEN, .fd = 40, .path = "/dev/zero", .oflag = O_RDONLY | O_CLOEXEC};
 	if (child_fd_op(&at_40) != 0 || !(fcntl(40, F_GETFD) & FD_CLOEXEC))
 		return 2;
 	if (fcntl(probe, F_GETFD) != -1)
 		return 3;
-	struct spawn_fd_op missing = {.kind = SPAWN_FD_OPEN, .fd = 41, .path = "/nonexistent/x",
-				      .oflag = O_RDONLY};
+	struct spawn_fd_op missing = {
+	    .kind = SPAWN_FD_OPEN, .fd = 41, .path = "/nonexistent/x", .oflag = O_RDONLY};
 	return child_fd_op(&missing) == -ENOENT ? 0 : 4;
 }
 
@@ -93,14 +95,15 @@ static int fd_close_from(void)
 	if (a < 0 || b != 60 || c != 70 || child_fd_op(&op) != 0)
 		return 1;
 	return fcntl(60, F_GETFD) == -1 && fcntl(70, F_GETFD) == -1 && fcntl(a, F_GETFD) >= 0 ? 0
-												 : 2;
+											      : 2;
 }
 
 static int fd_ops_stop(void)
 {
+	close(250);
 	const struct spawn_fd_op ops[] = {
-		{.kind = SPAWN_FD_DUP2, .fd = 250, .newfd = 50},
-		{.kind = SPAWN_FD_OPEN, .fd = 51, .path = "/dev/null", .oflag = O_RDONLY},
+	    {.kind = SPAWN_FD_DUP2, .fd = 250, .newfd = 50},
+	    {.kind = SPAWN_FD_OPEN, .fd = 51, .path = "/dev/null", .oflag = O_RDONLY},
 	};
 	if (child_fd_ops(ops, 2) != -EBADF)
 		return 1;
@@ -148,19 +151,22 @@ int main(void)
 	tap_plan(7);
 	int r;
 	r = in_child(fd_dup2);
-	tap_ok(r == 0, "DUP2 places the fd, fd == newfd clears FD_CLOEXEC, a bad source is -EBADF (%d)", r);
+	tap_ok(r == 0,
+	       "DUP2 places the fd, fd == newfd clears FD_CLOEXEC, a bad source is -EBADF (%d)", r);
 	r = in_child(fd_close);
 	tap_ok(r == 0, "CLOSE closes, and a closed fd is no error (%d)", r);
 	r = in_child(fd_open);
-	tap_ok(r == 0, "OPEN lands at the target with no stray fd, keeps O_CLOEXEC, -ENOENT (%d)", r);
+	tap_ok(r == 0, "OPEN lands at the target with no stray fd, keeps O_CLOEXEC, -ENOENT (%d)",
+	       r);
 	r = in_child(fd_close_from);
 	tap_ok(r == 0, "CLOSE_FROM closes everything from its fd up (%d)", r);
 	r = in_child(fd_ops_stop);
 	tap_ok(r == 0, "child_fd_ops stops at the first failure with its -errno (%d)", r);
 	r = in_child(restore_private);
-	tap_ok(r == 0, "child_restore_signals: handlers -> SIG_DFL, SIG_IGN kept, mask set (%d)", r);
-	r = in_child(restore_shared);
-	tap_ok(r == 0, "child_restore_signals(sighand_shared): handlers left to exec, mask set (%d)",
+	tap_ok(r == 0, "child_restore_signals: handlers -> SIG_DFL, SIG_IGN kept, mask set (%d)",
 	       r);
+	r = in_child(restore_shared);
+	tap_ok(r == 0,
+	       "child_restore_signals(sighand_shared): handlers left to exec, mask set (%d)", r);
 	return tap_done();
 }

@@ -70,7 +70,7 @@ int main(void)
 	tap_plan(12);
 
 	tap_ok(share_parse("vm,files,vfork", &share, &bad) == 0 &&
-		       share == (SHARE_VM | SHARE_FILES | SHARE_VFORK),
+		   share == (SHARE_VM | SHARE_FILES | SHARE_VFORK),
 	       "share_parse vm,files,vfork");
 	int perr = share_parse("vm,bogus", &share, &bad);
 	tap_ok(perr == -EINVAL && bad && !strcmp(bad, "bogus"),
@@ -95,8 +95,9 @@ int main(void)
 		clone_join_thread(&st);
 	tap_ok(st.tid_word == 0, "clone_join_thread returned after the CLEARTID wake");
 	getrlimit(RLIMIT_NOFILE, &after);
-	tap_ok(after.rlim_cur == before.rlim_cur - 1, "thread's setrlimit seen by the parent (%lu -> %lu)",
-	       (unsigned long)before.rlim_cur, (unsigned long)after.rlim_cur);
+	tap_ok(after.rlim_cur == before.rlim_cur - 1,
+	       "thread's setrlimit seen by the parent (%lu -> %lu)", (unsigned long)before.rlim_cur,
+	       (unsigned long)after.rlim_cur);
 	setrlimit(RLIMIT_NOFILE, &before);
 	clone_stack_free(&st);
 

@@ -1,0 +1,241 @@
+/* The fdtable experiment's outputs: ns-per-fd fits, points-fdtable.csv and points-fdtable.gp
+ * for scripts/fdtable.gp, and its section of summary.md — all from run.json entries. */
+#include "fdtable.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const spawn_metrics[] = {"t_return", "t_first", "t_reaped"};
+#define N_METRICS (sizeof spawn_metrics / sizeof spawn_metrics[0])
+
+static bool is_fdtable(const json_t *e)
+{
+	const char *exp = json_string_value(json_object_get(e, "experiment"));
+	return exp && !strcmp(exp, "fdtable") && !json_object_get(e, "skipped");
+}
+
+static int fit_of(const json_t *run, const char *label, const char *metric, struct fit *f)
+{
+	struct series_fit sf = {
+	    .exp = "fdtable", .label = label, .x_param = "fds", .metric = metric, .x_scale = 1};
+	return series_fit_compute(run, &sf, f);
+}
+
+static void add_fits(struct run_ctx *ctx)
+{
+	const json_t *run = results_root(ctx->res);
+	json_t *labels = distinct_values(run, "fdtable", NULL, "backend");
+	json_t *results = json_object_get(run, "results");
+	for (size_t l = 0; l < json_array_size(labels); l++) {
+		const char *label = json_string_value(json_array_get(labels, l));
+		const json_t *any = NULL;
+		for (size_t i = 0; i < json_array_size(results) && !any; i++) {
+			const json_t *e = json_array_get(results, i);
+			const char *b = json_string_value(json_object_get(e, "backend"));
+			if (is_fdtable(e) && b && !strcmp(b, label))
+				any = e;
+		}
+		if (!any)
+			continue;
+		for (size_t m = 0; m < N_METRICS; m++) {
+			struct fit f;
+			if (fit_of(run, label, spawn_metrics[m], &f))
+				continue;
+			json_t *extra =
+			    json_pack("{s:s?, s:s?}", "variant", entry_param_str(any, "variant"),
+				      "backend_name", entry_param_str(any, "backend_name"));
+			results_add_fit(ctx->res, "fdtable", label, spawn_metrics[m], "open_fds",
+					"fd", &f, extra);
+		}
+	}
+	json_decref(labels);
+}
+
+static void put_num(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs(",NaN", f);
+	else
+		fprintf(f, ",%.12g", v);
+}
+
+struct row {
+	const json_t *e;
+	const char *label;
+	double fds;
+};
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct row *a = pa, *b = pb;
+	int c = strcmp(a->label, b->label);
+	return c ? c : (a->fds > b->fds) - (a->fds < b->fds);
+}
+
+static int fill_points(FILE *f, void *arg)
+{
+	const json_t *run = arg, *results = json_object_get(run, "results");
+	size_t cap = json_array_size(results), n = 0;
+	struct row *rows = calloc(cap ? cap : 1, sizeof *rows);
+	if (!rows)
+		return -ENOMEM;
+	for (size_t i = 0; i < cap; i++) {
+		const json_t *e = json_array_get(results, i);
+		const char *label = json_string_value(json_object_get(e, "backend"));
+		if (is_fdtable(e) && label)
+			rows[n++] = (struct row){e, label, entry_param(e, "fds")};
+	}
+	qsort(rows, n, sizeof *rows, cmp_rows);
+	fputs("label,variant,backend,fds", f);
+	for (size_t m = 0; m < N_METRICS; m++)
+		fprintf(f, ",%s_p10,%s_p50,%s_p90", spawn_metrics[m], spawn_metrics[m],
+			spawn_metrics[m]);
+	fputs(",fit_t_return,fit_t_reaped\n", f);
+	for (size_t i = 0; i < n; i++) {
+		const struct row *r = &rows[i];
+		const char *variant = entry_param_str(r->e, "variant");
+		const char *be = entry_param_str(r->e, "backend_name");
+		fprintf(f, "%s,%s,%s", r->label, variant ? variant : "", be ? be : "");
+		put_num(f, r->fds);
+		for (size_t m = 0; m < N_METRICS; m++) {
+			put_num(f, entry_metric(r->e, spawn_metrics[m], "p10"));
+			put_num(f, entry_metric(r->e, spawn_metrics[m], "p50"));
+			put_num(f, entry_metric(r->e, spawn_metrics[m], "p90"));
+		}
+		static const char *const fitted[] = {"t_return", "t_reaped"};
+		for (size_t m = 0; m < 2; m++) {
+			struct fit fit;
+			double v = NAN;
+			if (!fit_of(run, r->label, fitted[m], &fit))
+				v = fit.intercept + fit.slope * r->fds;
+			put_num(f, v);
+		}
+		fputc('\n', f);
+	}
+	free(rows);
+	return 0;
+}
+
+static int fill_gp_vars(FILE *f, void *arg)
+{
+	json_t *labels = distinct_values(arg, "fdtable", NULL, "backend");
+	fputs("# written by spawnscope run fdtable: the series in points-fdtable.csv\n", f);
+	fputs("fd_labels = \"", f);
+	for (size_t i = 0; i < json_array_size(labels); i++)
+		fprintf(f, "%s%s", i ? " " : "", json_string_value(json_array_get(labels, i)));
+	fputs("\"\n", f);
+	/* gnuplot stops at a plot without one valid point on log axes: count them */
+	json_t *results = json_object_get(arg, "results");
+	long n = 0;
+	for (size_t i = 0; i < json_array_size(results); i++) {
+		const json_t *e = json_array_get(results, i);
+		n += is_fdtable(e) && entry_param(e, "fds") > 0 &&
+		     entry_metric(e, "t_reaped", "p50") > 0 &&
+		     entry_metric(e, "t_return", "p50") > 0;
+	}
+	fprintf(f, "fd_n_points = %ld\n", n);
+	json_decref(labels);
+	return 0;
+}
+
+int fd_write_outputs(struct run_ctx *ctx)
+{
+	add_fits(ctx);
+	json_t *run = results_root(ctx->res);
+	int rc = results_write_file(ctx->res, "points-fdtable.csv", fill_points, run);
+	if (!rc)
+		rc = results_write_file(ctx->res, "points-fdtable.gp", fill_gp_vars, run);
+	return rc;
+}
+
+/* ---- summary.md ---- */
+
+static void p50_table(FILE *md, const json_t *run, const json_t *labels)
+{
+	json_t *results = json_object_get(run, "results");
+	double fds[64];
+	size_t n_fds = 0;
+	for (size_t i = 0; i < json_array_size(results) && n_fds < 64; i++) {
+		const json_t *e = json_array_get(results, i);
+		if (!is_fdtable(e))
+			continue;
+		double v = entry_param(e, "fds");
+		bool seen = false;
+		for (size_t j = 0; j < n_fds && !seen; j++)
+			seen = fds[j] == v;
+		if (!seen)
+			fds[n_fds++] = v;
+	}
+	fputs("\nMedian t_reaped by open fds:\n\n| arm |", md);
+	for (size_t j = 0; j < n_fds; j++)
+		fprintf(md, " %.0f fds |", fds[j]);
+	fputs("\n|---|", md);
+	for (size_t j = 0; j < n_fds; j++)
+		fputs("---|", md);
+	fputc('\n', md);
+	for (size_t l = 0; l < json_array_size(labels); l++) {
+		const char *label = json_string_value(json_array_get(labels, l));
+		fprintf(md, "| %s |", label);
+		for (size_t j = 0; j < n_fds; j++) {
+			double v = NAN;
+			for (size_t i = 0; i < json_array_size(results) && isnan(v); i++) {
+				const json_t *e = json_array_get(results, i);
+				const char *b = json_string_value(json_object_get(e, "backend"));
+				if (is_fdtable(e) && b && !strcmp(b, label) &&
+				    entry_param(e, "fds") == fds[j])
+					v = entry_metric(e, "t_reaped", "p50");
+			}
+			char buf[32];
+			fprintf(md, " %s |", fmt_ns(v, buf, sizeof buf));
+		}
+		fputc('\n', md);
+	}
+}
+
+void fd_summarize(const json_t *run, FILE *md)
+{
+	json_t *labels = distinct_values(run, "fdtable", NULL, "backend");
+	if (!json_array_size(labels)) {
+		json_decref(labels);
+		return;
+	}
+	fputs("## fdtable: fork's copy cost against open fds\n\n"
+	      "Slopes are least-squares fits of the per-point medians against the number of fds "
+	      "the parent holds open, with a 95% interval. Arms: `[inherit]` fds inheritable, "
+	      "`[cloexec]` FD_CLOEXEC, `clone[files]` CLONE_FILES (exec's unshare_files still "
+	      "copies), `[closefrom]` the child closes them (close_range / addclosefrom_np), "
+	      "`[blank]` an empty table (efork).\n\n",
+	      md);
+	for (size_t l = 0; l < json_array_size(labels); l++) {
+		const char *label = json_string_value(json_array_get(labels, l));
+		struct fit reaped, ret;
+		if (fit_lookup(run, "fdtable", label, "t_reaped", "fd", NULL, NULL, &reaped))
+			continue;
+		fprintf(md, "- **%s** ", label);
+		slope_words(md, &reaped, "open fd");
+		fputs(" from spawn to reaped", md);
+		if (!fit_lookup(run, "fdtable", label, "t_return", "fd", NULL, NULL, &ret)) {
+			fputs("; the spawn call itself ", md);
+			slope_words(md, &ret, "fd");
+		}
+		fputs(".\n", md);
+	}
+	p50_table(md, run, labels);
+	/* the sweep's top when RLIMIT_NOFILE's hard limit was below it */
+	json_t *results = json_object_get(run, "results");
+	for (size_t i = 0; i < json_array_size(results); i++) {
+		const json_t *e = json_array_get(results, i);
+		double asked = entry_param(e, "fds_requested");
+		if (is_fdtable(e) && !isnan(asked)) {
+			fprintf(md,
+				"\nRLIMIT_NOFILE's hard limit capped the sweep at %.0f fds (%.0f "
+				"asked for).\n",
+				entry_param(e, "fds"), asked);
+			break;
+		}
+	}
+	fputc('\n', md);
+	json_decref(labels);
+}

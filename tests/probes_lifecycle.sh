@@ -1,0 +1,125 @@
+#!/bin/bash
+# The probes' life cycle through the driver: while `spawnscope run latency --samples 50
+# --probes on` runs it holds its BPF programs and links (ids read from its fdinfo); after it
+# exits, bpftool prog/link show finds none of those ids (other users' probes on the shared
+# machine do not disturb the check). Unprivileged (setpriv as nobody, no capabilities) `--probes auto` runs with
+# the probes off and says why in run.json, and `--probes on` fails with a clear message.
+# TAP; skipped when not root.
+
+set -u
+n=0
+pass=0
+fail=0
+ok() { # ok COND-STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		pass=$((pass + 1))
+		echo "ok $n - $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n - $2"
+	fi
+}
+PLAN=8
+echo "TAP version 13"
+echo "1..$PLAN"
+
+skip_all() {
+	for i in $(seq 1 $PLAN); do echo "ok $i - probes life cycle # SKIP $1"; done
+	echo "# 0 passed, 0 failed, $PLAN skipped"
+	exit 0
+}
+[ "$(id -u)" -eq 0 ] || skip_all "not root (needs CAP_BPF and CAP_PERFMON)"
+for tool in bpftool jq setpriv awk; do
+	command -v "$tool" >/dev/null || skip_all "$tool not installed"
+done
+BIN="${SPAWNSCOPE_BUILD:-}/spawnscope"
+[ -x "$BIN" ] || skip_all "no driver at \$SPAWNSCOPE_BUILD/spawnscope"
+
+TMP=$(mktemp -d /tmp/spawnscope-probes.XXXXXX) || exit 1
+RUN_PID=
+cleanup() {
+	[ -n "$RUN_PID" ] && kill "$RUN_PID" 2>/dev/null && wait "$RUN_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# The BPF programs and links a running process holds, from its fdinfo (prog fds carry
+# "prog_type:", link fds "link_type:"): "P id" and "L id" lines. Other users of the machine
+# may run probes of their own at the same time: only the ids our driver held are checked.
+held_ids() {
+	for f in /proc/"$1"/fdinfo/*; do
+		awk '/^link_id:/ { l = $2 } /^prog_id:/ { p = $2 } /^prog_type:/ { t = 1 }
+		     END { if (l) print "L", l; else if (t && p) print "P", p }' "$f" 2>/dev/null
+	done
+}
+# Run the driver in the background, collect the ids it holds until it exits.
+run_and_collect() { # out_dir log args...
+	local out=$1 log=$2
+	shift 2
+	"$BIN" "$@" --quiet --out "$out" >"$log" 2>&1 &
+	RUN_PID=$!
+	while kill -0 "$RUN_PID" 2>/dev/null; do
+		held_ids "$RUN_PID" >>"$TMP/ids.raw"
+		sleep 0.01
+	done
+	wait "$RUN_PID"
+	local status=$?
+	RUN_PID=
+	return $status
+}
+
+# 1-5: run latency --samples 50 --probes on; while it runs it holds our programs and links;
+# after it exits none of them exists.
+: >"$TMP/ids.raw"
+run_and_collect "$TMP/on" "$TMP/on.out" run latency --samples 50 --probes on
+status=$?
+sort -u "$TMP/ids.raw" >"$TMP/ids"
+progs=$(awk '$1 == "P" { print $2 }' "$TMP/ids")
+links=$(awk '$1 == "L" { print $2 }' "$TMP/ids")
+n_progs=$(echo $progs | wc -w)
+n_links=$(echo $links | wc -w)
+[ $status -eq 0 ] && [ "$(jq -r '.probes.enabled' "$TMP/on/run.json" 2>/dev/null)" = true ]
+ok $? "run latency --samples 50 --probes on: exit $status, run.json probes.enabled true"
+[ $status -eq 0 ] || sed 's/^/# /' "$TMP/on.out"
+attached=$(jq '[.probes.programs[] | select(.attached)] | length' "$TMP/on/run.json" 2>/dev/null)
+[ "$n_progs" -ge "${attached:-1}" ] && [ "$n_progs" -gt 0 ]
+ok $? "while running, the driver held $n_progs BPF programs (run.json: ${attached:-?} attached)"
+[ "$n_links" -ge "${attached:-1}" ] && [ "$n_links" -gt 0 ]
+ok $? "while running, the driver held $n_links BPF links"
+left=""
+for id in $progs; do bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"; done
+[ -z "$left" ]
+ok $? "no BPF program of the run remains after exit (of $n_progs:${left:- none left})"
+left=""
+for id in $links; do bpftool link show id "$id" >/dev/null 2>&1 && left="$left $id"; done
+[ -z "$left" ]
+ok $? "no BPF link of the run remains after exit (of $n_links:${left:- none left})"
+
+# 6-8: unprivileged. nobody must read the binary and its targets and write --out.
+mkdir -p "$TMP/bin" && cp -r "$BIN" "$SPAWNSCOPE_BUILD/targets" "$TMP/bin/" &&
+	chmod -R a+rX "$TMP/bin" && chmod 777 "$TMP" && chmod 755 "$TMP/bin"
+nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"; }
+nobody "$TMP/bin/spawnscope" run latency --samples 20 --probes auto --quiet \
+	--out "$TMP/auto" >"$TMP/auto.out" 2>&1
+status=$?
+enabled=$(jq -r '.probes.enabled' "$TMP/auto/run.json" 2>/dev/null)
+reason=$(jq -r '.probes.reason // ""' "$TMP/auto/run.json" 2>/dev/null)
+[ $status -eq 0 ] && [ "$enabled" = false ] && [ -n "$reason" ]
+ok $? "unprivileged --probes auto: exit $status, probes.enabled=$enabled, reason: $reason"
+[ $status -eq 0 ] || sed 's/^/# /' "$TMP/auto.out"
+nprogs=$(jq '.probes.programs | length' "$TMP/auto/run.json" 2>/dev/null)
+nattached=$(jq '[.probes.programs[] | select(.attached)] | length' "$TMP/auto/run.json" 2>/dev/null)
+[ "${nprogs:-0}" -gt 0 ] && [ "${nattached:-1}" -eq 0 ]
+ok $? "unprivileged: run.json lists ${nprogs:-0} programs, ${nattached:-?} attached"
+nobody "$TMP/bin/spawnscope" run latency --samples 20 --probes on --quiet \
+	--out "$TMP/onfail" >"$TMP/onfail.out" 2>&1
+status=$?
+msg=$(head -c 400 "$TMP/onfail.out" | tr "\n" " ")
+{ [ $status -eq 1 ] || [ $status -eq 2 ]; } && grep -q 'probes' "$TMP/onfail.out" &&
+	grep -q 'CAP_BPF' "$TMP/onfail.out"
+ok $? "unprivileged --probes on fails: exit $status: $msg"
+
+echo "# $pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,58 @@
+#!/bin/bash
+# scripts/phases.gp on a hand-made RUNDIR/phases.csv: both images appear, one panel per
+# parent_rss value, a phase that does not apply (empty field) is fine, and a missing CSV is
+# an error (exit 2). TAP; skipped without gnuplot.
+
+set -u
+n=0
+pass=0
+fail=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		pass=$((pass + 1))
+		echo "ok $n - $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n - $2"
+	fi
+}
+PLAN=5
+echo "TAP version 13"
+echo "1..$PLAN"
+if ! command -v gnuplot >/dev/null; then
+	for i in $(seq 1 $PLAN); do echo "ok $i - phases.gp # SKIP gnuplot not installed"; done
+	echo "# 0 passed, 0 failed, $PLAN skipped"
+	exit 0
+fi
+GP="$(cd "$(dirname "$0")/.." && pwd)/scripts/phases.gp"
+TMP=$(mktemp -d /tmp/spawnscope-phases.XXXXXX) || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+cat >"$TMP/phases.csv" <<'CSV'
+backend,parent_rss,kernel_create,wakeup,first_run_delay,exec,parent_blocked,mmap_lock_hold
+fork-exec,0,62000,2100,25000,95000,70000,21000
+vfork,0,18000,1900,15000,90000,130000,
+posix-spawn,0,19000,2000,14000,92000,125000,
+fork-exec,1073741824,14500000,2500,30000,96000,14600000,13900000
+vfork,1073741824,19000,1900,15000,90000,131000,
+posix-spawn,1073741824,20000,2000,14000,92000,126000,
+CSV
+gnuplot -e "dir='$TMP'" "$GP" >"$TMP/out" 2>&1
+status=$?
+ok $status "phases.gp renders a two-panel phases.csv (exit $status)"
+[ $status -eq 0 ] || sed 's/^/# /' "$TMP/out"
+grep -q '<svg' "$TMP/plots/phases.svg" 2>/dev/null
+ok $? "plots/phases.svg is an SVG"
+[ "$(head -c 8 "$TMP/plots/phases.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+ok $? "plots/phases.png is a PNG"
+titles=$(grep -c 'parent RSS' "$TMP/plots/phases.svg" 2>/dev/null)
+[ "$titles" -eq 2 ] && grep -q 'parent RSS 1 GiB' "$TMP/plots/phases.svg"
+ok $? "one panel per parent_rss value ($titles panel titles, 1 GiB among them)"
+gnuplot -e "dir='$TMP/missing'" "$GP" >/dev/null 2>&1
+status=$?
+[ $status -eq 2 ]
+ok $? "a run directory without phases.csv is an error (exit $status)"
+
+echo "# $pass passed, $fail failed"
+[ $fail -eq 0 ]
