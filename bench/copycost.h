@@ -56,7 +56,8 @@ struct postfork_result {
 	bool passes;		/* write passes taken (writable kind, memory allowed them) */
 };
 /* Measure reps times (fewer when a pass is slow: max_seconds bounds the whole). With
- * passes false only VmPTE is read. 0, -errno (message printed) or -EINTR. */
+ * passes false only VmPTE is read. 0, -errno (message printed) or -EINTR; call
+ * postfork_free(out) in every case. */
 int postfork_measure(struct memregion *r, size_t reps, double max_seconds, bool passes,
 		     struct postfork_result *out);
 void postfork_free(struct postfork_result *p);

@@ -95,10 +95,10 @@ static int store_postfork(struct pt_run *pr, const struct pt_point *pt, struct m
 	    !strcmp(pt->axis, "size") && pt->size && kind_writable(pt->kind) && room && small;
 	struct postfork_result pf;
 	int rc = postfork_measure(r, ctx->o->quick ? 1 : 3, ctx->o->quick ? 0.5 : 2.0, passes, &pf);
-	if (rc == -EINTR)
-		return EXP_INTERRUPTED;
-	if (rc < 0)
-		return EXP_FAILED;
+	if (rc < 0) {
+		postfork_free(&pf);
+		return rc == -EINTR ? EXP_INTERRUPTED : EXP_FAILED;
+	}
 	json_t *e = results_add(ctx->res, "pagetable", "postfork", point_params(pr, pt, r));
 	json_t *m = json_object_get(e, "metrics");
 	uint64_t seed = ctx->seed ^ pt->size ^ pt->nvmas;

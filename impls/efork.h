@@ -41,7 +41,7 @@ extern "C" {
 
 /* efork() strategies (exactly one). */
 #define EFORK_EMBRYO 0u /* default: a CLONE_VM child on its own stack, parked until exec */
-#define EFORK_BLANK 1u  /* a fresh address space: the child first execs the efork_blank helper */
+#define EFORK_BLANK 1u	/* a fresh address space: the child first execs the efork_blank helper */
 
 /* Create an unstarted child and return its context fd: a pidfd (O_CLOEXEC) that can be polled
  * and passed to waitid(P_PIDFD) and pidfd_send_signal like any other. The child has an empty fd

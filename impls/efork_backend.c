@@ -83,8 +83,9 @@ static int efork_try(unsigned flags, const char *name, char *why, size_t len)
 	char helper[4096];
 	if (flags == EFORK_BLANK && efork_helper_path(helper, sizeof(helper)) < 0) {
 		int e = errno;
-		snprintf(why, len, "%s: helper targets/efork_blank not found next to the executable "
-				   "(set SPAWNSCOPE_EFORK_HELPER): %s",
+		snprintf(why, len,
+			 "%s: helper targets/efork_blank not found next to the executable "
+			 "(set SPAWNSCOPE_EFORK_HELPER): %s",
 			 name, strerror(e));
 		return -e;
 	}
@@ -117,25 +118,25 @@ static int efork_blank_available(char *why, size_t len)
 #define EFORK_CAPS (SPAWN_CAP_SYNC_EXEC_ERROR | SPAWN_CAP_PIDFD | SPAWN_CAP_BLANK_FDS)
 
 const struct spawn_backend efork_backend = {
-	SPAWN_BACKEND_ABI_INIT,
-	.name = "efork",
-	.summary = "efork emulation, embryo: a parked CLONE_VM child set up through its pidfd, "
-		   "then exec",
-	.caps = EFORK_CAPS,
-	.available = efork_available,
-	.spawn = efork_spawn,
-	.reap = efork_reap,
+    SPAWN_BACKEND_ABI_INIT,
+    .name = "efork",
+    .summary = "efork emulation, embryo: a parked CLONE_VM child set up through its pidfd, "
+	       "then exec",
+    .caps = EFORK_CAPS,
+    .available = efork_available,
+    .spawn = efork_spawn,
+    .reap = efork_reap,
 };
 SPAWN_BACKEND_REGISTER(efork_backend, 60)
 
 const struct spawn_backend efork_blank_backend = {
-	SPAWN_BACKEND_ABI_INIT,
-	.name = "efork-blank",
-	.summary = "efork emulation, blank: a static helper in a fresh address space is set up, "
-		   "then execs",
-	.caps = EFORK_CAPS,
-	.available = efork_blank_available,
-	.spawn = efork_blank_spawn,
-	.reap = efork_reap,
+    SPAWN_BACKEND_ABI_INIT,
+    .name = "efork-blank",
+    .summary = "efork emulation, blank: a static helper in a fresh address space is set up, "
+	       "then execs",
+    .caps = EFORK_CAPS,
+    .available = efork_blank_available,
+    .spawn = efork_blank_spawn,
+    .reap = efork_reap,
 };
 SPAWN_BACKEND_REGISTER(efork_blank_backend, 70)

@@ -21,8 +21,8 @@
 /* ---- where the helper is ------------------------------------------------------------------- */
 
 static pthread_mutex_t helper_lock = PTHREAD_MUTEX_INITIALIZER;
-static char helper_set[PATH_MAX];    /* efork_set_helper */
-static char helper_found[PATH_MAX];  /* the default, searched once */
+static char helper_set[PATH_MAX];   /* efork_set_helper */
+static char helper_found[PATH_MAX]; /* the default, searched once */
 static bool helper_searched;
 
 int efork_set_helper(const char *path)

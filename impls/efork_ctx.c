@@ -12,7 +12,8 @@
 #include "efork.h"
 #include "efork_int.h"
 
-/* ---- fd -> context ----------------------------------------------------------------------------- */
+/* ---- fd -> context -----------------------------------------------------------------------------
+ */
 
 static pthread_mutex_t tab_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ectx **tab;
@@ -69,7 +70,8 @@ static int fail(int err)
 	return -1;
 }
 
-/* ---- creation ---------------------------------------------------------------------------------- */
+/* ---- creation ----------------------------------------------------------------------------------
+ */
 
 static void ctx_free_child(struct ectx *c)
 {
@@ -108,7 +110,8 @@ int efork(unsigned flags)
 	return c->fd;
 }
 
-/* ---- set-up ------------------------------------------------------------------------------------- */
+/* ---- set-up -------------------------------------------------------------------------------------
+ */
 
 static int usable(struct ectx *c)
 {
@@ -144,7 +147,8 @@ static int setup(int fd, const struct ecmd *cmd, int parent_fd)
 		return fail(err);
 	long step = c->steps++, fs = step;
 	if (c->defer) {
-		/* after a failure the remaining calls are not applied (reported at the next flush) */
+		/* after a failure the remaining calls are not applied (reported at the next flush)
+		 */
 		if (!c->pending_err) {
 			int e = submit(c, cmd, parent_fd, step, false, &fs);
 			if (e) {
@@ -181,7 +185,8 @@ int ectx_open(int ctx, int child_fd, const char *path, int oflag, mode_t mode)
 {
 	if (!path)
 		return fail(EFAULT);
-	struct ecmd c = {.op = EOP_OPEN, .fd = child_fd, .oflag = oflag, .mode = mode, .path = path};
+	struct ecmd c = {
+	    .op = EOP_OPEN, .fd = child_fd, .oflag = oflag, .mode = mode, .path = path};
 	return setup(ctx, &c, -1);
 }
 
@@ -197,7 +202,8 @@ int ectx_setrlimit(int ctx, int resource, const struct rlimit *rl)
 {
 	if (!rl)
 		return fail(EFAULT);
-	struct ecmd c = {.op = EOP_RLIMIT, .fd = resource, .cur = rl->rlim_cur, .max = rl->rlim_max};
+	struct ecmd c = {
+	    .op = EOP_RLIMIT, .fd = resource, .cur = rl->rlim_cur, .max = rl->rlim_max};
 	return setup(ctx, &c, -1);
 }
 
@@ -279,7 +285,8 @@ long ectx_failed_step(int ctx)
 	return c->failed_step;
 }
 
-/* ---- start, wait, release ---------------------------------------------------------------------- */
+/* ---- start, wait, release ----------------------------------------------------------------------
+ */
 
 int eexecve(int ctx, const char *path, char *const argv[], char *const envp[])
 {

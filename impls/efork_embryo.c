@@ -40,19 +40,20 @@
 /* ---- the block shared between caller and embryo ---------------------------------------- */
 
 struct emb_shared {
-	uint32_t go;           /* caller -> embryo: sequence number of the posted batch (private futex) */
-	uint32_t done;         /* embryo -> caller: sequence done; 0: left the mm (CLEARTID, shared futex) */
+	uint32_t go; /* caller -> embryo: sequence number of the posted batch (private futex) */
+	uint32_t
+	    done; /* embryo -> caller: sequence done; 0: left the mm (CLEARTID, shared futex) */
 	uint32_t caller_waits; /* the caller sleeps on done: wake it */
 	uint32_t embryo_waits; /* the embryo sleeps on go: wake it */
-	uint32_t n;            /* commands in the posted batch */
-	int32_t err;           /* outcome: 0 or -errno ... */
+	uint32_t n;	       /* commands in the posted batch */
+	int32_t err;	       /* outcome: 0 or -errno ... */
 	uint32_t failed_at;    /* ... of command failed_at (== n when all succeeded) */
 	int32_t chans[2];      /* embryo's numbers: [0] its end, [1] the end the caller takes */
 	int32_t close_peer;    /* the caller holds its copy of chans[1]: the embryo may close it */
 	int32_t init_err;      /* why the embryo could not start (then it exits, done -> 0) */
 	int32_t caller_tgid;
-	int32_t keep_chan;     /* EFORK_BLANK: chans[0] stays open across the exec */
-	uint64_t spin_ticks;   /* how long the embryo spins before sleeping (0: never) */
+	int32_t keep_chan;   /* EFORK_BLANK: chans[0] stays open across the exec */
+	uint64_t spin_ticks; /* how long the embryo spins before sleeping (0: never) */
 	const char *exec_path;
 	char *const *exec_argv;
 	char *const *exec_envp;
@@ -396,7 +397,8 @@ static int wait_done(struct ectx *c, uint32_t want)
 			if (d == want || d == 0)
 				return d ? 0 : -ESRCH;
 			/* yield, not pause: the embryo may be queued on this very CPU (fork
-			 * placement), and a spinning caller would keep it off for the whole budget */
+			 * placement), and a spinning caller would keep it off for the whole budget
+			 */
 			sched_yield();
 		} while (ticks() - t0 < budget);
 	}
@@ -445,13 +447,13 @@ int emb_create(struct ectx *c)
 
 	int pidfd = -1;
 	struct clone_args args = {
-		.flags = CLONE_VM | CLONE_FILES | CLONE_PIDFD | CLONE_CLEAR_SIGHAND |
-			 CLONE_CHILD_CLEARTID,
-		.pidfd = (uintptr_t)&pidfd,
-		.child_tid = (uintptr_t)&sh->done,
-		.exit_signal = SIGCHLD,
-		.stack = (uintptr_t)r->base + page_size,
-		.stack_size = (uintptr_t)sh - ((uintptr_t)r->base + page_size),
+	    .flags =
+		CLONE_VM | CLONE_FILES | CLONE_PIDFD | CLONE_CLEAR_SIGHAND | CLONE_CHILD_CLEARTID,
+	    .pidfd = (uintptr_t)&pidfd,
+	    .child_tid = (uintptr_t)&sh->done,
+	    .exit_signal = SIGCHLD,
+	    .stack = (uintptr_t)r->base + page_size,
+	    .stack_size = (uintptr_t)sh - ((uintptr_t)r->base + page_size),
 	};
 	/* Block every signal (raw: glibc's sigprocmask keeps its internal ones open) so that the
 	 * embryo starts with all blocked; its start mask is the one the caller had. */

@@ -21,23 +21,23 @@ enum ectx_state { ECTX_UNSTARTED, ECTX_STARTED, ECTX_DEAD };
 struct emb_region; /* efork_embryo.c: stack + shared command block */
 
 struct ectx {
-	int fd;     /* the pidfd = the context */
+	int fd; /* the pidfd = the context */
 	pid_t pid;
 	unsigned flags;
 	enum ectx_state state;
 	bool defer;
-	bool spin;          /* the caller may run on another CPU than the child: spin before sleeping */
-	long steps;         /* set-up calls since efork */
-	long failed_step;   /* for ectx_failed_step */
-	int pending_err;    /* deferred: -errno found on the caller's side at pending_step */
+	bool spin;  /* the caller may run on another CPU than the child: spin before sleeping */
+	long steps; /* set-up calls since efork */
+	long failed_step; /* for ectx_failed_step */
+	int pending_err;  /* deferred: -errno found on the caller's side at pending_step */
 	long pending_step;
 	uint64_t start_mask; /* kernel sigset the program starts with */
 	/* commands sent but not yet answered, and the set-up call each belongs to */
 	uint32_t nq;
 	long q_step[EFORK_BATCH];
-	int chan;                /* the caller's end of the child's AF_UNIX channel, or -1 */
-	struct emb_region *emb;  /* the embryo's stack and shared block, NULL once released */
-	uint32_t seq;            /* last batch posted to the embryo */
+	int chan;		/* the caller's end of the child's AF_UNIX channel, or -1 */
+	struct emb_region *emb; /* the embryo's stack and shared block, NULL once released */
+	uint32_t seq;		/* last batch posted to the embryo */
 };
 
 /* ---- efork_embryo.c: the CLONE_VM embryo ---- */

@@ -46,8 +46,8 @@ static void test_basics(unsigned fl, const char *sn)
 	char out[512];
 	int st = -1;
 	char *args[] = {"exit", "7", NULL};
-	tap_ok(rd >= 0 && probe_finish(c, rd, args, out, sizeof(out), &st) == 0 &&
-		       WIFEXITED(st) && WEXITSTATUS(st) == 7,
+	tap_ok(rd >= 0 && probe_finish(c, rd, args, out, sizeof(out), &st) == 0 && WIFEXITED(st) &&
+		   WEXITSTATUS(st) == 7,
 	       "%s: exit status 7 comes back through ectx_wait (status %#x)", sn, st);
 }
 
@@ -90,7 +90,8 @@ static void test_errors(unsigned fl, const char *sn)
 		return;
 	}
 	int notopen = closed_fd();
-	tap_ok(err_is(ectx_dup2(c, notopen, 3), EBADF), "%s: dup2 of a closed parent fd: EBADF", sn);
+	tap_ok(err_is(ectx_dup2(c, notopen, 3), EBADF), "%s: dup2 of a closed parent fd: EBADF",
+	       sn);
 	tap_ok(err_is(ectx_dup2(c, 0, -1), EBADF), "%s: dup2 to a negative number: EBADF", sn);
 	struct rlimit nof;
 	getrlimit(RLIMIT_NOFILE, &nof);
@@ -117,8 +118,8 @@ static void test_errors(unsigned fl, const char *sn)
 	       "%s: the child's own lowered RLIMIT_NOFILE applies to later dup2", sn);
 	tap_ok(ectx_setsid(c) == 0 && err_is(ectx_setsid(c), EPERM),
 	       "%s: setsid, then setsid again: EPERM", sn);
-	tap_ok(ectx_umask(c, 027) == 0 && ectx_chdir(c, tmpdir) == 0,
-	       "%s: umask and chdir succeed", sn);
+	tap_ok(ectx_umask(c, 027) == 0 && ectx_chdir(c, tmpdir) == 0, "%s: umask and chdir succeed",
+	       sn);
 	long steps_before = ectx_failed_step(c);
 	tap_ok(steps_before == -1, "%s: failed_step is -1 after a success", sn);
 	int rd = pipe_to_stdout(c);
@@ -135,12 +136,13 @@ static void test_errors(unsigned fl, const char *sn)
 	tap_ok(r == 0 && strstr(out, nofile), "%s: with the rlimit set", sn);
 	int pid = 0, sid = 0, pgid = 0;
 	const char *ids = r == 0 ? strstr(out, "ids ") : NULL;
-	tap_ok(ids && sscanf(ids, "ids %d %d %d", &pid, &sid, &pgid) == 3 && sid == pid && pgid == pid,
+	tap_ok(ids && sscanf(ids, "ids %d %d %d", &pid, &sid, &pgid) == 3 && sid == pid &&
+		   pgid == pid,
 	       "%s: in its own session (pid %d sid %d pgid %d)", sn, pid, sid, pgid);
 	/* A stale context: every call says EBADF. */
 	tap_ok(err_is(ectx_umask(c, 0), EBADF) && err_is(ectx_close(c), EBADF) &&
-		       err_is(eexecve(c, exit0_path, (char *[]){"x", NULL}, no_env), EBADF) &&
-		       err_is(ectx_dup2(c, 0, 0), EBADF) && ectx_pid(c) == -1,
+		   err_is(eexecve(c, exit0_path, (char *[]){"x", NULL}, no_env), EBADF) &&
+		   err_is(ectx_dup2(c, 0, 0), EBADF) && ectx_pid(c) == -1,
 	       "%s: a closed context: EBADF from every call", sn);
 }
 
@@ -153,14 +155,14 @@ static void test_exec_retry_and_refusal(unsigned fl, const char *sn)
 	}
 	char *argv[] = {"efork_probe", "exit", "5", NULL};
 	tap_ok(err_is(eexecve(c, "/nonexistent/efork", argv, no_env), ENOENT) &&
-		       ectx_failed_step(c) == -1,
+		   ectx_failed_step(c) == -1,
 	       "%s: exec of a missing program: ENOENT, failed_step -1", sn);
 	tap_ok(err_is(eexecve(c, datafile, argv, no_env), EACCES),
 	       "%s: exec of a non-executable file: EACCES", sn);
 	tap_ok(eexecve(c, probe_path, argv, no_env) == 0, "%s: the same context then starts", sn);
 	tap_ok(err_is(ectx_chdir(c, "/"), EBUSY) && err_is(ectx_dup2(c, 0, 0), EBUSY) &&
-		       err_is(ectx_umask(c, 0), EBUSY) && err_is(ectx_sync(c), EBUSY) &&
-		       err_is(eexecve(c, probe_path, argv, no_env), EBUSY),
+		   err_is(ectx_umask(c, 0), EBUSY) && err_is(ectx_sync(c), EBUSY) &&
+		   err_is(eexecve(c, probe_path, argv, no_env), EBUSY),
 	       "%s: after start, set-up and exec: EBUSY", sn);
 	int st = -1;
 	tap_ok(ectx_wait(c, &st) == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 5,
@@ -177,8 +179,8 @@ static void test_deferred(unsigned fl, const char *sn)
 	}
 	/* steps: 0 defer is not a step; 0 umask, 1 open (fails in the child), 2 chdir */
 	tap_ok(ectx_defer(c, 1) == 0 && ectx_umask(c, 022) == 0 &&
-		       ectx_open(c, 4, "/nonexistent/efork", O_RDONLY, 0) == 0 &&
-		       ectx_chdir(c, "/") == 0,
+		   ectx_open(c, 4, "/nonexistent/efork", O_RDONLY, 0) == 0 &&
+		   ectx_chdir(c, "/") == 0,
 	       "%s: deferred calls return 0 at once", sn);
 	tap_ok(err_is(ectx_sync(c), ENOENT) && ectx_failed_step(c) == 1,
 	       "%s: sync reports the child's ENOENT of step 1 (step %ld)", sn, ectx_failed_step(c));
@@ -262,7 +264,8 @@ static void test_unstarted_cleanup(unsigned fl, const char *sn)
 		ectx_close(c);
 	}
 	int fds1 = count_fds(), maps1 = count_maps();
-	tap_ok(fails == 0, "%s: 300 unstarted contexts created and closed (%d failures)", sn, fails);
+	tap_ok(fails == 0, "%s: 300 unstarted contexts created and closed (%d failures)", sn,
+	       fails);
 	tap_ok(fds1 == fds0, "%s: no fd left behind (%d -> %d)", sn, fds0, fds1);
 	tap_ok(maps1 == maps0, "%s: no stack left behind (%d -> %d mappings)", sn, maps0, maps1);
 	tap_ok(no_children(), "%s: no child left, zombie or alive", sn);
@@ -318,26 +321,28 @@ int main(void)
 	unsetenv("SPAWNSCOPE_EFORK_HELPER");
 	char real[PATH_MAX];
 	tap_ok(efork_helper_path(found, sizeof(found)) == 0 && realpath(helper_path, real) &&
-		       !strcmp(found, real),
+		   !strcmp(found, real),
 	       "the helper is found next to the build's programs (%s)", found);
-	tap_ok(efork_set_helper("/nonexistent/efork_blank") == 0 && err_is(efork(EFORK_BLANK), ENOENT),
+	tap_ok(efork_set_helper("/nonexistent/efork_blank") == 0 &&
+		   err_is(efork(EFORK_BLANK), ENOENT),
 	       "EFORK_BLANK with a missing helper: ENOENT");
 	tap_ok(no_children(), "and no child remains");
 	efork_set_helper(helper_path);
 	char tiny[4];
-	tap_ok(err_is(efork_helper_path(tiny, sizeof(tiny)), ERANGE), "helper path buffer too small: ERANGE");
+	tap_ok(err_is(efork_helper_path(tiny, sizeof(tiny)), ERANGE),
+	       "helper path buffer too small: ERANGE");
 
 	for (int s = 0; s < 2; s++) {
 		unsigned fl = strategies[s];
 		const char *sn = strategy_names[s];
-		test_basics(fl, sn);                  /* 4 */
-		test_order(fl, sn);                   /* 4 */
-		test_errors(fl, sn);                  /* 19 */
-		test_exec_retry_and_refusal(fl, sn);  /* 6 */
-		test_deferred(fl, sn);                /* 6 */
-		test_blank_table(fl, sn);             /* 2 */
-		test_unstarted_cleanup(fl, sn);       /* 4 */
-		test_close_started(fl, sn);           /* 3 */
+		test_basics(fl, sn);		     /* 4 */
+		test_order(fl, sn);		     /* 4 */
+		test_errors(fl, sn);		     /* 19 */
+		test_exec_retry_and_refusal(fl, sn); /* 6 */
+		test_deferred(fl, sn);		     /* 6 */
+		test_blank_table(fl, sn);	     /* 2 */
+		test_unstarted_cleanup(fl, sn);	     /* 4 */
+		test_close_started(fl, sn);	     /* 3 */
 	}
 	cleanup();
 	return tap_done();

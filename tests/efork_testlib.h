@@ -18,7 +18,7 @@
 #include "tap.h"
 
 static char build_dir[PATH_MAX - 64], probe_path[PATH_MAX], exit0_path[PATH_MAX],
-	helper_path[PATH_MAX];
+    helper_path[PATH_MAX];
 static const unsigned strategies[2] = {EFORK_EMBRYO, EFORK_BLANK};
 static const char *const strategy_names[2] = {"embryo", "blank"};
 static char *const no_env[] = {NULL};
@@ -49,7 +49,8 @@ static inline int paths_missing(void)
 	const char *need[] = {probe_path, exit0_path, helper_path};
 	for (size_t i = 0; i < 3; i++)
 		if (access(need[i], X_OK) < 0) {
-			printf("1..0 # SKIP %s: %s (set SPAWNSCOPE_BUILD)\n", need[i], strerror(errno));
+			printf("1..0 # SKIP %s: %s (set SPAWNSCOPE_BUILD)\n", need[i],
+			       strerror(errno));
 			return 1;
 		}
 	return 0;
@@ -60,7 +61,8 @@ static inline void read_all(int fd, char *buf, size_t len)
 {
 	size_t off = 0;
 	ssize_t n;
-	while (off + 1 < len && ((n = read(fd, buf + off, len - 1 - off)) > 0 || (n < 0 && errno == EINTR)))
+	while (off + 1 < len &&
+	       ((n = read(fd, buf + off, len - 1 - off)) > 0 || (n < 0 && errno == EINTR)))
 		if (n > 0)
 			off += (size_t)n;
 	buf[off] = 0;
@@ -84,7 +86,8 @@ static inline int pipe_to_stdout(int ctx)
 
 /* Start efork_probe with args on ctx (stdout already a pipe read through rd), collect its
  * output and wait status, close ctx. 0, or -1 when the start failed (errno kept). */
-static inline int probe_finish(int ctx, int rd, char *const args[], char *out, size_t len, int *status)
+static inline int probe_finish(int ctx, int rd, char *const args[], char *out, size_t len,
+			       int *status)
 {
 	char *argv[32] = {"efork_probe"};
 	int n = 1;

@@ -47,10 +47,8 @@ static long recv_msg(int chan, void *buf, unsigned long len, long *fd)
 		struct cmsghdr h;
 		char b[CMSG_SPACE(sizeof(int))];
 	} u;
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.b,
-			     .msg_controllen = sizeof(u.b)};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
 	long r = raw_syscall3(SYS_recvmsg, chan, &msg, MSG_CMSG_CLOEXEC);
 	*fd = -74; /* EBADMSG: no fd came */
 	if (r < 0)

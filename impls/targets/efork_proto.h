@@ -22,17 +22,17 @@
 #include "../rawsys.h"
 
 enum efork_op {
-	EOP_DUP2 = 1,    /* the fd that came with the command -> fd */
-	EOP_CLOSE,       /* close(fd) */
+	EOP_DUP2 = 1,	 /* the fd that came with the command -> fd */
+	EOP_CLOSE,	 /* close(fd) */
 	EOP_CLOSE_RANGE, /* close_range(fd, hi, 0) */
-	EOP_OPEN,        /* open(path, oflag, mode) -> fd */
-	EOP_CHDIR,       /* chdir(path) */
-	EOP_RLIMIT,      /* prlimit64(0, fd, {cur, max}) */
-	EOP_SETSID,      /* setsid() */
-	EOP_SETPGID,     /* setpgid(0, fd) */
-	EOP_UMASK,       /* umask(mode) */
-	EOP_SYNC,        /* helper only: reply with the outcome of the commands since the last reply */
-	EOP_EXEC,        /* set the start mask (cur) and execve; helper: payload path, argv, envp */
+	EOP_OPEN,	 /* open(path, oflag, mode) -> fd */
+	EOP_CHDIR,	 /* chdir(path) */
+	EOP_RLIMIT,	 /* prlimit64(0, fd, {cur, max}) */
+	EOP_SETSID,	 /* setsid() */
+	EOP_SETPGID,	 /* setpgid(0, fd) */
+	EOP_UMASK,	 /* umask(mode) */
+	EOP_SYNC, /* helper only: reply with the outcome of the commands since the last reply */
+	EOP_EXEC, /* set the start mask (cur) and execve; helper: payload path, argv, envp */
 };
 
 /* The helper answers a command carrying this flag (and every EOP_SYNC). */
@@ -43,13 +43,14 @@ enum efork_op {
 struct ecmd {
 	uint32_t op;
 	uint32_t flags;
-	int32_t fd;   /* target / lowest / resource / pgid, see enum efork_op */
-	uint32_t hi;  /* EOP_CLOSE_RANGE: highest fd */
+	int32_t fd;  /* target / lowest / resource / pgid, see enum efork_op */
+	uint32_t hi; /* EOP_CLOSE_RANGE: highest fd */
 	int32_t oflag;
 	uint32_t mode;
 	uint64_t cur; /* EOP_RLIMIT: soft limit; EOP_EXEC: the start signal mask (kernel sigset) */
 	uint64_t max; /* EOP_RLIMIT: hard limit */
-	uint32_t plen; /* payload bytes: a NUL-terminated path; EOP_EXEC: path, argv, envp strings */
+	uint32_t
+	    plen; /* payload bytes: a NUL-terminated path; EOP_EXEC: path, argv, envp strings */
 	uint32_t argc, envc;
 	uint32_t pad;
 	const char *path; /* where the child finds the path (embryo: the shared arena) */
