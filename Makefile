@@ -59,6 +59,8 @@ UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%.t,$(wildcard tests/unit_*.c)
 
 .PHONY: all test bench plots deps asan-test unit-test clean format
 .DELETE_ON_ERROR:
+# keep the BPF objects and skeletons (pattern-rule intermediates) between builds
+.SECONDARY:
 
 all: $(BUILD)/spawnscope $(TARGETS) $(PLUGINS)
 

@@ -264,7 +264,7 @@ static int worker_point(struct cont_run *cr, const struct cont_plan *pl, int sh,
 	char why[256], fail[256];
 	const char *failure;
 	json_t *entry, *m, *per;
-	double elapsed, total = 0, *x;
+	double elapsed, total = 0, cpu_s = 0, *x;
 	size_t nx = 0;
 	int rc;
 
@@ -299,6 +299,13 @@ static int worker_point(struct cont_run *cr, const struct cont_plan *pl, int sh,
 	}
 	json_object_set_new(m, "ops_per_s", json_real(elapsed > 0 ? total / elapsed : 0));
 	json_object_set_new(m, "per_worker_ops_per_s", per);
+	for (int i = 0; i < n; i++)
+		cpu_s += (double)g.ctl->slot[i].cpu_ns / 1e9;
+	if (cpu_s > 0 && total > 0) {
+		json_object_set_new(m, "ops_per_cpu_s", json_real(total / cpu_s));
+		json_object_set_new(m, "cpu_ns_per_op", json_real(cpu_s * 1e9 / total));
+		json_object_set_new(m, "cpu_utilization", json_real(cpu_s / (elapsed * n)));
+	}
 	if (base[1] == 0 && total > 0) {
 		base[0] = total / elapsed / n;
 		base[1] = n;

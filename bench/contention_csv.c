@@ -26,7 +26,7 @@ static int fill_points(FILE *f, void *arg)
 	const json_t *run = arg, *e;
 
 	fprintf(f, "sharing,op,workers,backend,ops_per_s,efficiency,op_p50_ns,op_p99_ns,"
-		   "load_ops_per_s\n");
+		   "load_ops_per_s,cpu_ns_per_op\n");
 	RESULTS_FOREACH(run, "contention", i, e)
 	{
 		json_t *p = json_object_get(e, "params");
@@ -43,6 +43,10 @@ static int fill_points(FILE *f, void *arg)
 		double load = mnum(e, "load_ops_per_s", NULL);
 		if (load >= 0)
 			fprintf(f, "%.1f", load);
+		double cpu = mnum(e, "cpu_ns_per_op", NULL);
+		fputc(',', f);
+		if (cpu >= 0)
+			fprintf(f, "%.1f", cpu);
 		fputc('\n', f);
 	}
 	return ferror(f) ? -EIO : 0;

@@ -55,6 +55,7 @@ struct cw_slot {
 	volatile int64_t kcmp_files; /* OP_KCMP_PROBE: kcmp result against the parent */
 	volatile int64_t kcmp_vm;
 	volatile uint64_t clock_ns; /* cheapest clock_gettime pair the worker saw */
+	volatile uint64_t cpu_ns;   /* the worker's own CPU time from go to stop (THREAD_CPUTIME) */
 	volatile uint32_t n_samples;
 	volatile uint32_t sample_every; /* final stride (1 op timed out of sample_every) */
 	uint32_t sample_ns[CW_MAX_SAMPLES];

@@ -152,9 +152,12 @@ static void worker_op_section(const json_t *run, const char *op, const char **sh
 			}
 			fprintf(md, " %s", human_rate(metric(e, "ops_per_s", NULL), b, sizeof(b)));
 			double eff = metric(e, "efficiency", NULL), p50 = metric(e, "op_ns", "p50"),
-			       p99 = metric(e, "op_ns", "p99");
+			       p99 = metric(e, "op_ns", "p99"),
+			       cpu = metric(e, "cpu_ns_per_op", NULL);
 			if (ws[w] > 1 && !isnan(eff))
 				fprintf(md, ", eff %.2f", eff);
+			if (!isnan(cpu))
+				fprintf(md, "; %.0f CPU-ns/op", cpu);
 			if (!isnan(p50))
 				fprintf(md, "; p50 %.0f / p99 %.0f ns", p50, p99);
 			fprintf(md, " |");
@@ -162,22 +165,26 @@ static void worker_op_section(const json_t *run, const char *op, const char **sh
 		fprintf(md, "\n");
 	}
 	fprintf(md, "\n");
-	/* The answer: each sharing against unshared processes at the same worker count. */
+	/* The answer: CPU time per op of each sharing against unshared processes at the same
+	 * worker count (CPU time, unlike wall throughput, does not move with what else the
+	 * machine runs), then the throughput ratio. */
 	for (size_t w = 0; w < nw; w++) {
 		const json_t *base = find(run, op, "processes", ws[w], NULL);
+		double bc = base ? metric(base, "cpu_ns_per_op", NULL) : NAN;
 		double bv = base ? metric(base, "ops_per_s", NULL) : NAN;
-		if (!(bv > 0))
+		if (!(bc > 0) || !(bv > 0))
 			continue;
-		fprintf(md, "- %ld worker%s: against processes (%s)", ws[w], ws[w] > 1 ? "s" : "",
-			human_rate(bv, b, sizeof(b)));
+		fprintf(md, "- %ld worker%s: processes %.0f CPU-ns/op (%s)", ws[w],
+			ws[w] > 1 ? "s" : "", bc, human_rate(bv, b, sizeof(b)));
 		for (size_t s = 0; s < nsh; s++) {
 			if (!strcmp(sh[s], "processes"))
 				continue;
 			e = find(run, op, sh[s], ws[w], NULL);
+			double c = e ? metric(e, "cpu_ns_per_op", NULL) : NAN;
 			double v = e ? metric(e, "ops_per_s", NULL) : NAN;
-			if (v > 0)
-				fprintf(md, "; %s (%s) %+.0f %%", sh[s], shared_what(sh[s]),
-					(v / bv - 1) * 100);
+			if (c > 0 && v > 0)
+				fprintf(md, "; %s (%s) %+.0f %% CPU per op, %+.0f %% ops/s", sh[s],
+					shared_what(sh[s]), (c / bc - 1) * 100, (v / bv - 1) * 100);
 		}
 		top_lock_of(run, op, "threads", ws[w], md);
 		fprintf(md, "\n");

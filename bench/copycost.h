@@ -90,10 +90,11 @@ int nofile_restore(struct nofile_limit *l);
 /* ---- fits, CSVs, summaries from run.json entries (copycost_report.c) ---- */
 
 /* One fitted series: the entries of experiment exp whose params match series_key=series_val
- * and whose backend is label; x from params[x_param] (scaled by x_scale), y = p50 of
- * metrics[metric]. */
+ * and whose backend is label; x from params[x_param] (scaled by x_scale), y = the quantile
+ * `field` ("p50" when NULL; "p10" is the robust twin: tick-delayed samples leave it alone)
+ * of metrics[metric]. */
 struct series_fit {
-	const char *exp, *label, *series_key, *series_val, *x_param, *metric;
+	const char *exp, *label, *series_key, *series_val, *x_param, *metric, *field;
 	double x_scale;
 	const char *axis; /* params.axis value required, or NULL */
 };
@@ -110,15 +111,24 @@ double entry_metric(const json_t *entry, const char *metric, const char *field);
 double entry_param(const json_t *entry, const char *key);
 const char *entry_param_str(const json_t *entry, const char *key);
 
-/* The fit of run.json "fits" for exp/label/metric/x_unit whose field key equals val (key
- * NULL: any). 0 or -ENOENT. */
+/* The fit of run.json "fits" for exp/label/metric/x_unit of the medians (fits without a
+ * "quantile" field count as medians) whose field key equals val (key NULL: any).
+ * 0 or -ENOENT. fit_lookup_q: of another quantile ("p10"). */
 int fit_lookup(const json_t *run, const char *exp, const char *label, const char *metric,
 	       const char *x_unit, const char *key, const char *val, struct fit *f);
+int fit_lookup_q(const json_t *run, const char *exp, const char *label, const char *metric,
+		 const char *x_unit, const char *quantile, const char *key, const char *val,
+		 struct fit *f);
 
 /* "31.2 µs" style from ns. */
 const char *fmt_ns(double ns, char *buf, size_t len);
 /* The slope in words: "pays 31.2 µs per MiB (95% CI 30.1–32.3 µs, R² 0.998)" or
  * "pays nothing measurable (… the interval includes zero)". per: "MiB", "fd", ... */
 void slope_words(FILE *md, const struct fit *f, const char *per);
+
+/* " [p10: 25 ns per MiB, 95% CI …]": the slope of the p10 fit, which samples delayed by a
+ * timer tick or a busy machine leave alone; nothing when there is no such fit. */
+void p10_words(FILE *md, const json_t *run, const char *exp, const char *label, const char *metric,
+	       const char *x_unit, const char *key, const char *val, const char *per);
 
 #endif

@@ -74,7 +74,8 @@ int series_fit_compute(const json_t *run, const struct series_fit *sf, struct fi
 			continue;
 		if (sf->series_key && !str_eq(entry_param_str(e, sf->series_key), sf->series_val))
 			continue;
-		double xv = entry_param(e, sf->x_param), yv = entry_metric(e, sf->metric, "p50");
+		double xv = entry_param(e, sf->x_param);
+		double yv = entry_metric(e, sf->metric, sf->field ? sf->field : "p50");
 		if (isnan(xv) || isnan(yv))
 			continue;
 		x[n] = xv * sf->x_scale;
@@ -135,6 +136,13 @@ void slope_words(FILE *md, const struct fit *f, const char *per)
 int fit_lookup(const json_t *run, const char *exp, const char *label, const char *metric,
 	       const char *x_unit, const char *key, const char *val, struct fit *f)
 {
+	return fit_lookup_q(run, exp, label, metric, x_unit, "p50", key, val, f);
+}
+
+int fit_lookup_q(const json_t *run, const char *exp, const char *label, const char *metric,
+		 const char *x_unit, const char *quantile, const char *key, const char *val,
+		 struct fit *f)
+{
 	json_t *fits = json_object_get(run, "fits");
 	for (size_t i = 0; i < json_array_size(fits); i++) {
 		json_t *o = json_array_get(fits, i);
@@ -144,6 +152,9 @@ int fit_lookup(const json_t *run, const char *exp, const char *label, const char
 		    !str_eq(json_string_value(json_object_get(o, "x_unit")), x_unit))
 			continue;
 		if (key && !str_eq(json_string_value(json_object_get(o, key)), val))
+			continue;
+		const char *q = json_string_value(json_object_get(o, "quantile"));
+		if (!str_eq(q ? q : "p50", quantile))
 			continue;
 		json_t *ci = json_object_get(o, "slope_ci95");
 		memset(f, 0, sizeof *f);
@@ -160,4 +171,19 @@ int fit_lookup(const json_t *run, const char *exp, const char *label, const char
 		return 0;
 	}
 	return -ENOENT;
+}
+
+void p10_words(FILE *md, const json_t *run, const char *exp, const char *label, const char *metric,
+	       const char *x_unit, const char *key, const char *val, const char *per)
+{
+	struct fit f;
+	char s[32], lo[32], hi[32];
+	if (fit_lookup_q(run, exp, label, metric, x_unit, "p10", key, val, &f))
+		return;
+	if (isnan(f.slope_ci95[0]) || isnan(f.slope_ci95[1]))
+		fprintf(md, " [p10: %s per %s]", fmt_ns(f.slope, s, sizeof s), per);
+	else
+		fprintf(md, " [p10: %s per %s, 95%% CI %s to %s]", fmt_ns(f.slope, s, sizeof s),
+			per, fmt_ns(f.slope_ci95[0], lo, sizeof lo),
+			fmt_ns(f.slope_ci95[1], hi, sizeof hi));
 }

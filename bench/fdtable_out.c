@@ -16,10 +16,15 @@ static bool is_fdtable(const json_t *e)
 	return exp && !strcmp(exp, "fdtable") && !json_object_get(e, "skipped");
 }
 
-static int fit_of(const json_t *run, const char *label, const char *metric, struct fit *f)
+static int fit_of(const json_t *run, const char *label, const char *metric, const char *field,
+		  struct fit *f)
 {
-	struct series_fit sf = {
-	    .exp = "fdtable", .label = label, .x_param = "fds", .metric = metric, .x_scale = 1};
+	struct series_fit sf = {.exp = "fdtable",
+				.label = label,
+				.x_param = "fds",
+				.metric = metric,
+				.field = field,
+				.x_scale = 1};
 	return series_fit_compute(run, &sf, f);
 }
 
@@ -39,16 +44,20 @@ static void add_fits(struct run_ctx *ctx)
 		}
 		if (!any)
 			continue;
-		for (size_t m = 0; m < N_METRICS; m++) {
-			struct fit f;
-			if (fit_of(run, label, spawn_metrics[m], &f))
-				continue;
-			json_t *extra =
-			    json_pack("{s:s?, s:s?}", "variant", entry_param_str(any, "variant"),
-				      "backend_name", entry_param_str(any, "backend_name"));
-			results_add_fit(ctx->res, "fdtable", label, spawn_metrics[m], "open_fds",
-					"fd", &f, extra);
-		}
+		/* medians, and the robust p10 twin */
+		static const char *const quantiles[] = {"p50", "p10"};
+		for (size_t m = 0; m < N_METRICS; m++)
+			for (int q = 0; q < 2; q++) {
+				struct fit f;
+				if (fit_of(run, label, spawn_metrics[m], quantiles[q], &f))
+					continue;
+				json_t *extra = json_pack(
+				    "{s:s?, s:s?, s:s}", "variant", entry_param_str(any, "variant"),
+				    "backend_name", entry_param_str(any, "backend_name"),
+				    "quantile", quantiles[q]);
+				results_add_fit(ctx->res, "fdtable", label, spawn_metrics[m],
+						"open_fds", "fd", &f, extra);
+			}
 	}
 	json_decref(labels);
 }
@@ -108,7 +117,7 @@ static int fill_points(FILE *f, void *arg)
 		for (size_t m = 0; m < 2; m++) {
 			struct fit fit;
 			double v = NAN;
-			if (!fit_of(run, r->label, fitted[m], &fit))
+			if (!fit_of(run, r->label, fitted[m], "p50", &fit))
 				v = fit.intercept + fit.slope * r->fds;
 			put_num(f, v);
 		}
@@ -203,7 +212,8 @@ void fd_summarize(const json_t *run, FILE *md)
 	}
 	fputs("## fdtable: fork's copy cost against open fds\n\n"
 	      "Slopes are least-squares fits of the per-point medians against the number of fds "
-	      "the parent holds open, with a 95% interval. Arms: `[inherit]` fds inheritable, "
+	      "the parent holds open, with a 95% interval (in brackets: the same fit of the "
+	      "p10s). Arms: `[inherit]` fds inheritable, "
 	      "`[cloexec]` FD_CLOEXEC, `clone[files]` CLONE_FILES (exec's unshare_files still "
 	      "copies), `[closefrom]` the child closes them (close_range / addclosefrom_np), "
 	      "`[blank]` an empty table (efork).\n\n",
@@ -215,6 +225,7 @@ void fd_summarize(const json_t *run, FILE *md)
 			continue;
 		fprintf(md, "- **%s** ", label);
 		slope_words(md, &reaped, "open fd");
+		p10_words(md, run, "fdtable", label, "t_reaped", "fd", NULL, NULL, "fd");
 		fputs(" from spawn to reaped", md);
 		if (!fit_lookup(run, "fdtable", label, "t_return", "fd", NULL, NULL, &ret)) {
 			fputs("; the spawn call itself ", md);

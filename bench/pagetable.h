@@ -28,5 +28,7 @@ void pt_grid_free(struct pt_grid *g);
  * variables file for scripts/pagetable.gp. 0 or -errno. */
 int pt_write_outputs(struct run_ctx *ctx);
 void pt_summarize(const json_t *run, FILE *md);
+/* The memory kinds measured on the size axis, in memkind order; a new JSON array. */
+json_t *pt_kinds_in_order(const json_t *run);
 
 #endif

@@ -25,16 +25,33 @@ static bool is_postfork(const char *label)
 	return !strcmp(label, "postfork");
 }
 
-static void add_fit(struct run_ctx *ctx, struct series_fit sf, const char *x, const char *unit,
-		    double scale)
+json_t *pt_kinds_in_order(const json_t *run)
 {
-	struct fit f;
+	json_t *seen = distinct_values(run, "pagetable", "size", "kind"), *out = json_array();
+	for (int k = 0; k < MK__N; k++)
+		for (size_t i = 0; i < json_array_size(seen); i++)
+			if (!strcmp(json_string_value(json_array_get(seen, i)), memkind_names[k]))
+				json_array_append_new(out, json_string(memkind_names[k]));
+	json_decref(seen);
+	return out;
+}
+
+/* The fit of the medians, and for the headline unit (robust: p10) the fit of the p10s. */
+static void add_fit(struct run_ctx *ctx, struct series_fit sf, const char *x, const char *unit,
+		    double scale, bool with_p10)
+{
+	static const char *const quantiles[] = {"p50", "p10"};
 	sf.x_scale = scale;
-	if (series_fit_compute(results_root(ctx->res), &sf, &f))
-		return;
-	json_t *extra = json_pack("{s:s, s:s}", "axis", sf.axis, "kind",
-				  sf.series_val ? sf.series_val : "anon");
-	results_add_fit(ctx->res, "pagetable", sf.label, sf.metric, x, unit, &f, extra);
+	for (int q = 0; q < (with_p10 ? 2 : 1); q++) {
+		struct fit f;
+		sf.field = quantiles[q];
+		if (series_fit_compute(results_root(ctx->res), &sf, &f))
+			continue;
+		json_t *extra =
+		    json_pack("{s:s, s:s, s:s}", "axis", sf.axis, "kind",
+			      sf.series_val ? sf.series_val : "anon", "quantile", quantiles[q]);
+		results_add_fit(ctx->res, "pagetable", sf.label, sf.metric, x, unit, &f, extra);
+	}
 }
 
 static void fit_size_axis(struct run_ctx *ctx)
@@ -58,10 +75,11 @@ static void fit_size_axis(struct run_ctx *ctx)
 				    .metric = pf ? postfork_metrics[m] : spawn_metrics[m],
 				    .axis = "size",
 				};
-				add_fit(ctx, sf, "parent_memory", "MiB", 1 / MIB);
-				add_fit(ctx, sf, "parent_memory", "4KiB page", 1 / 4096.0);
+				add_fit(ctx, sf, "parent_memory", "MiB", 1 / MIB, true);
+				add_fit(ctx, sf, "parent_memory", "4KiB page", 1 / 4096.0, false);
 				if (!strcmp(kind, "thp"))
-					add_fit(ctx, sf, "parent_memory", "2MiB", 1 / (2 * MIB));
+					add_fit(ctx, sf, "parent_memory", "2MiB", 1 / (2 * MIB),
+						false);
 			}
 		}
 	}
@@ -82,7 +100,7 @@ static void fit_vma_axis(struct run_ctx *ctx)
 						.x_param = "vmas",
 						.metric = spawn_metrics[m],
 						.axis = "vmas"};
-			add_fit(ctx, sf, "vmas", "VMA", 1);
+			add_fit(ctx, sf, "vmas", "VMA", 1, true);
 		}
 	}
 	json_decref(labels);
@@ -228,7 +246,7 @@ static int fill_gp_vars(FILE *f, void *arg)
 {
 	const json_t *run = arg;
 	json_t *labels = distinct_values(run, "pagetable", NULL, "backend");
-	json_t *kinds = distinct_values(run, "pagetable", "size", "kind");
+	json_t *kinds = pt_kinds_in_order(run);
 	const char *ref = NULL, *main_kind = json_string_value(json_array_get(kinds, 0));
 	for (size_t i = 0; i < json_array_size(labels); i++) {
 		const char *v = json_string_value(json_array_get(labels, i));

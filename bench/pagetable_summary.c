@@ -25,6 +25,7 @@ static void kind_sentences(FILE *md, const json_t *run, const json_t *labels, co
 			continue;
 		fprintf(md, "- **%s** ", label);
 		slope_words(md, &mib, "MiB");
+		p10_words(md, run, "pagetable", label, metric, "MiB", "kind", kind, "MiB");
 		if (!fit_lookup(run, "pagetable", label, metric, "4KiB page", "kind", kind,
 				&page)) {
 			char s[32];
@@ -168,6 +169,7 @@ static void vma_sentences(FILE *md, const json_t *run)
 		any = true;
 		fprintf(md, "- **%s** ", label);
 		slope_words(md, &f, "VMA");
+		p10_words(md, run, "pagetable", label, "t_reaped", "VMA", NULL, NULL, "VMA");
 		fputs(".\n", md);
 	}
 	json_decref(labels);
@@ -175,7 +177,7 @@ static void vma_sentences(FILE *md, const json_t *run)
 
 void pt_summarize(const json_t *run, FILE *md)
 {
-	json_t *kinds = distinct_values(run, "pagetable", "size", "kind");
+	json_t *kinds = pt_kinds_in_order(run);
 	json_t *labels = distinct_values(run, "pagetable", "size", "backend");
 	if (!json_array_size(kinds) && !json_array_size(labels)) {
 		json_decref(kinds);
@@ -185,7 +187,8 @@ void pt_summarize(const json_t *run, FILE *md)
 	fputs("## pagetable: fork's copy cost against parent memory\n\n"
 	      "Slopes are least-squares fits of the per-point medians of t_reaped (spawn to "
 	      "reaped) against the parent's memory, with a 95% interval; a backend whose "
-	      "interval includes zero pays nothing measurable.\n",
+	      "interval includes zero pays nothing measurable. In brackets the same fit of the "
+	      "p10s, which samples delayed by a timer tick or a busy machine leave alone.\n",
 	      md);
 	for (size_t k = 0; k < json_array_size(kinds); k++) {
 		const char *kind = json_string_value(json_array_get(kinds, k));

@@ -108,7 +108,8 @@ int ectx_defer(int ctx, int on);
 int ectx_sync(int ctx);
 
 /* Which call the last failure of ectx_sync/eexecve/ectx_defer belonged to: the 0-based index
- * of the set-up call counted from efork(), or -1 when the exec itself failed (or nothing did). */
+ * of the set-up call counted from efork(), or -1 when the exec itself failed (or nothing did);
+ * also -1, with errno EBADF, when ctx is not a context. */
 long ectx_failed_step(int ctx);
 
 /* ---- start, wait, release -------------------------------------------------------------- */

@@ -5,6 +5,8 @@
  * comes back from spawn() with the child already reaped.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -78,28 +80,37 @@ static int efork_reap(struct spawn_child *child, int *status)
 }
 
 /* Create a context, run one set-up call through it and close it unstarted. */
-static int efork_try(unsigned flags, const char *name, char *why, size_t len)
+static int efork_try(unsigned flags, const char *flag_name, char *why, size_t len)
 {
 	char helper[4096];
 	if (flags == EFORK_BLANK && efork_helper_path(helper, sizeof(helper)) < 0) {
 		int e = errno;
 		snprintf(why, len,
-			 "%s: helper targets/efork_blank not found next to the executable "
-			 "(set SPAWNSCOPE_EFORK_HELPER): %s",
-			 name, strerror(e));
+			 "helper targets/efork_blank not found next to the executable (set "
+			 "SPAWNSCOPE_EFORK_HELPER): %s",
+			 strerror(e));
+		return -e;
+	}
+	if (flags == EFORK_BLANK && access(helper, X_OK) < 0) {
+		int e = errno;
+		snprintf(why, len, "helper %s: %s", helper, strerror(e));
 		return -e;
 	}
 	int ctx = efork(flags);
 	if (ctx < 0) {
 		int e = errno;
-		snprintf(why, len, "%s: efork: %s", name, strerror(e));
+		bool old_kernel = e == ENOSYS || e == EINVAL;
+		snprintf(why, len, "efork(%s): %s%s", flag_name, strerror(e),
+			 old_kernel ? " (needs clone3 with CLONE_CLEAR_SIGHAND, Linux 5.5; "
+				      "pidfd_getfd 5.6; close_range 5.9)"
+				    : "");
 		return -e;
 	}
-	int r = ectx_umask(ctx, 022);
+	int r = ectx_dup2(ctx, 0 <= fcntl(2, F_GETFD) ? 2 : -1, 2);
 	int e = errno;
 	ectx_close(ctx);
-	if (r < 0) {
-		snprintf(why, len, "%s: set-up round trip: %s", name, strerror(e));
+	if (r < 0 && e != EBADF) {
+		snprintf(why, len, "efork(%s): installing an fd: %s", flag_name, strerror(e));
 		return -e;
 	}
 	return 0;
@@ -107,12 +118,12 @@ static int efork_try(unsigned flags, const char *name, char *why, size_t len)
 
 static int efork_available(char *why, size_t len)
 {
-	return efork_try(EFORK_EMBRYO, "efork", why, len);
+	return efork_try(EFORK_EMBRYO, "EFORK_EMBRYO", why, len);
 }
 
 static int efork_blank_available(char *why, size_t len)
 {
-	return efork_try(EFORK_BLANK, "efork-blank", why, len);
+	return efork_try(EFORK_BLANK, "EFORK_BLANK", why, len);
 }
 
 #define EFORK_CAPS (SPAWN_CAP_SYNC_EXEC_ERROR | SPAWN_CAP_PIDFD | SPAWN_CAP_BLANK_FDS)

@@ -19,10 +19,12 @@
  */
 #include <errno.h>
 #include <linux/futex.h>
+#include <linux/kcmp.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -113,9 +115,10 @@ static void ticks_calibrate(void)
 	ticks_per_us = per ? per : 1;
 }
 
-/* Spin budgets. The embryo waits for the caller's next call (a few µs of caller work); the
- * caller waits for a batch (µs) or an exec (tens of µs). Sleeping on a futex instead costs a
- * wake-up (an IPI and a context switch) on each side. */
+/* Spin budgets (only when the caller may run on more than one CPU). The embryo waits for the
+ * caller's next call (a few µs of caller work); the caller waits for a batch (µs) or an exec
+ * (tens of µs). Sleeping on a futex instead costs a wake-up (an IPI and a context switch) on
+ * each side. Both spin with sched_yield: the two may be queued on one CPU. */
 #define EMB_SPIN_EMBRYO_US 50
 #define EMB_SPIN_CALLER_US 300
 
@@ -126,6 +129,14 @@ static inline void embryo_publish(struct emb_shared *sh, uint32_t seq)
 	__atomic_store_n(&sh->done, seq, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&sh->caller_waits, __ATOMIC_SEQ_CST))
 		raw_syscall3(SYS_futex, &sh->done, FUTEX_WAKE, 1);
+}
+
+/* The caller no longer uses the mm we share (it exec'd): kcmp(KCMP_VM) says the two differ.
+ * Without kcmp (ENOSYS, EPERM) we cannot tell and keep waiting. */
+static inline bool embryo_orphaned(void)
+{
+	long self = raw_syscall0(SYS_getpid), parent = raw_syscall0(SYS_getppid);
+	return raw_syscall5(SYS_kcmp, self, parent, KCMP_VM, 0, 0) > 0;
 }
 
 static inline uint32_t embryo_wait_go(struct emb_shared *sh, uint32_t seen)
@@ -140,12 +151,17 @@ static inline uint32_t embryo_wait_go(struct emb_shared *sh, uint32_t seen)
 			raw_syscall0(SYS_sched_yield); /* the caller may be queued on this CPU */
 		} while (ticks() - t0 < sh->spin_ticks);
 	}
+	/* Wake now and then to check the caller still shares our mm: a caller that execs (in the
+	 * thread that created us, so no parent-death signal) will never post again. */
+	struct timespec tick = {.tv_sec = 2};
 	for (;;) {
 		__atomic_store_n(&sh->embryo_waits, 1, __ATOMIC_SEQ_CST);
 		g = __atomic_load_n(&sh->go, __ATOMIC_SEQ_CST);
 		if (g != seen)
 			break;
-		raw_syscall4(SYS_futex, &sh->go, FUTEX_WAIT_PRIVATE, seen, 0);
+		long r = raw_syscall4(SYS_futex, &sh->go, FUTEX_WAIT_PRIVATE, seen, &tick);
+		if (r == -ETIMEDOUT && embryo_orphaned())
+			raw_exit(127);
 	}
 	__atomic_store_n(&sh->embryo_waits, 0, __ATOMIC_RELAXED);
 	return g;

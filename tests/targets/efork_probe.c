@@ -8,6 +8,7 @@
  *   nofile     "nofile <soft> <hard>"
  *   ids        "ids <pid> <sid> <pgid>"
  *   exit N     exit with status N
+ *   args ...   "args N BYTES": how many arguments follow and their total length (ends the list)
  * Exits 0 after the last command; 100 when a command fails.
  */
 #include <dirent.h>
@@ -102,6 +103,12 @@ int main(int argc, char **argv)
 			       (unsigned long long)rl.rlim_max);
 		} else if (!strcmp(a, "ids")) {
 			printf("ids %d %d %d\n", (int)getpid(), (int)getsid(0), (int)getpgid(0));
+		} else if (!strcmp(a, "args")) {
+			size_t bytes = 0;
+			for (int k = i + 1; k < argc; k++)
+				bytes += strlen(argv[k]);
+			printf("args %d %zu\n", argc - i - 1, bytes);
+			break;
 		} else if (!strcmp(a, "exit") && i + 1 < argc) {
 			fflush(stdout);
 			exit(atoi(argv[++i]));
