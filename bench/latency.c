@@ -105,8 +105,13 @@ static void add_skipped(struct run_ctx *ctx, const struct spawn_backend *be, uin
 	json_object_set_new(e, "skipped", json_string(why));
 }
 
+/* One arm per backend; with probes, a twin "NAME[probes]" with the probes attached, in the
+ * same interleaved blocks. The syscall hooks put every syscall of the machine on the kernel's
+ * slow tracing path, so the plain arm (probes detached) is the headline figure and the pair
+ * gives the probes' own cost in every run. */
 static size_t build_arms(struct run_ctx *ctx, struct arm *arms, uint64_t rss)
 {
+	bool twins = ctx->probes != NULL;
 	size_t n = 0;
 
 	for (size_t i = 0; i < ctx->n_backends; i++) {
@@ -117,17 +122,15 @@ static size_t build_arms(struct run_ctx *ctx, struct arm *arms, uint64_t rss)
 						  "not exec (noexec mode)");
 			continue;
 		}
-		for (int probes_on = 1; probes_on >= 0; probes_on--) {
+		for (int probed = 0; probed <= (twins ? 1 : 0); probed++) {
 			struct arm *a = &arms[n++];
 
 			memset(a, 0, sizeof(*a));
 			a->be = be;
 			a->req.share = (be->caps & SPAWN_CAP_HONOURS_SHARE) ? ctx->o->share : 0;
-			a->probes_attached = ctx->o->probe_overhead ? probes_on : -1;
+			a->probes_attached = twins ? probed : -1;
 			snprintf(a->label, sizeof(a->label), "%s%s", be->name,
-				 ctx->o->probe_overhead && !probes_on ? "[probes-off]" : "");
-			if (!ctx->o->probe_overhead)
-				break;
+				 probed ? "[probes]" : "");
 		}
 	}
 	return n;
@@ -139,7 +142,7 @@ static double metric_p50(const json_t *entry, const char *metric)
 		json_object_get(json_object_get(json_object_get(entry, "metrics"), metric), "p50"));
 }
 
-/* --probe-overhead: the ratio of medians, probes attached over detached, per backend. */
+/* The probes' own cost: ratio of medians, probed twin over plain arm, per backend. */
 static void store_overhead(struct run_ctx *ctx, json_t **entries, struct arm *arms, size_t n,
 			   uint64_t rss)
 {
@@ -151,7 +154,7 @@ static void store_overhead(struct run_ctx *ctx, json_t **entries, struct arm *ar
 	}
 	for (size_t i = 0; i + 1 < n; i += 2) {
 		const char *metric = metric_p50(entries[i], "t_first") > 0 ? "t_first" : "t_reaped";
-		double on = metric_p50(entries[i], metric), off = metric_p50(entries[i + 1], metric);
+		double off = metric_p50(entries[i], metric), on = metric_p50(entries[i + 1], metric);
 		json_t *o;
 
 		if (!(on > 0 && off > 0))
@@ -160,7 +163,7 @@ static void store_overhead(struct run_ctx *ctx, json_t **entries, struct arm *ar
 			      "parent_rss", (json_int_t)rss, "metric", metric, "p50_on_ns", on,
 			      "p50_off_ns", off, "ratio_p50", on / off);
 		json_array_append(list, o);
-		json_object_set_new(entries[i], "probe_overhead", o);
+		json_object_set_new(entries[i + 1], "probe_overhead", o);
 	}
 }
 
@@ -223,7 +226,7 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 					arms[i].first_err == -ECHILD ? "target exit status"
 								     : strerror(-arms[i].first_err));
 		}
-		if (ctx->o->probe_overhead)
+		if (ctx->probes)
 			store_overhead(ctx, entries, arms, n, rss);
 	}
 	for (size_t i = 0; i < n; i++)

@@ -28,6 +28,13 @@ static const char *us(double ns, char *buf, size_t len)
 	return buf;
 }
 
+/* The twin arm measured with the probes attached (see build_arms in latency.c). */
+static bool is_probed(const json_t *e)
+{
+	const char *p = json_string_value(json_object_get(json_object_get(e, "params"), "probes"));
+	return p && !strcmp(p, "on");
+}
+
 static json_int_t rss_of(const json_t *e)
 {
 	return json_integer_value(json_object_get(json_object_get(e, "params"), "parent_rss"));
@@ -61,7 +68,7 @@ static void table(const json_t *run, json_int_t rss, FILE *md)
 		const json_t *ret, *first, *reap;
 		const json_t *ci;
 
-		if (rss_of(e) != rss || json_object_get(e, "skipped"))
+		if (rss_of(e) != rss || json_object_get(e, "skipped") || is_probed(e))
 			continue;
 		ret = stat_of(e, "metrics", "t_return");
 		first = stat_of(e, "metrics", "t_first");
@@ -156,8 +163,9 @@ static void overhead(const json_t *run, FILE *md)
 
 	if (!json_array_size(list))
 		return;
-	fprintf(md, "Probe overhead (probes attached ÷ detached, interleaved blocks, ratio of "
-		    "medians):");
+	fprintf(md, "Probe overhead (the `[probes]` twin ÷ the plain arm, interleaved blocks, "
+		    "ratio of medians; the table above is the plain arms, measured with the probes "
+		    "detached):");
 	json_array_foreach(list, i, o)
 	fprintf(md, " %s %.3f (%s);", json_string_value(json_object_get(o, "backend")),
 		json_number_value(json_object_get(o, "ratio_p50")),
@@ -220,10 +228,12 @@ static int fill_phases(FILE *f, void *arg)
 		const json_t *params = json_object_get(e, "params");
 		const char *probes = json_string_value(json_object_get(params, "probes"));
 
+		const char *name = json_string_value(json_object_get(e, "backend"));
+		size_t len = strcspn(name, "["); /* "vfork[probes]" -> "vfork" */
+
 		if (!json_object_size(ph) || (probes && !strcmp(probes, "off")))
 			continue;
-		fprintf(f, "%s,%lld", json_string_value(json_object_get(e, "backend")),
-			(long long)rss_of(e));
+		fprintf(f, "%.*s,%lld", (int)len, name, (long long)rss_of(e));
 		for (int p = 0; p < PH__N; p++) {
 			double v = q(json_object_get(ph, probe_phase_names[p]), "p50");
 			if (isfinite(v))

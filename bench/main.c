@@ -231,8 +231,13 @@ static int cmd_run(int argc, char **argv)
 	}
 
 	rc = probes_open(o.probes, &pr, why, sizeof(why));
+	if (!rc && !pr && o.probe_overhead) {
+		fprintf(stderr, "spawnscope: --probe-overhead: the probes cannot run: %s\n", why);
+		rc = -1;
+	}
 	if (rc) {
-		fprintf(stderr, "spawnscope: --probes on: %s\n", why);
+		if (rc != -1)
+			fprintf(stderr, "spawnscope: --probes on: %s\n", why);
 		free(ctx.backends);
 		free(argv_copy);
 		return 1;

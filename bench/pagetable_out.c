@@ -217,6 +217,9 @@ static void count_points(const json_t *run, const char *main_kind, const char *r
 {
 	json_t *results = json_object_get(run, "results");
 	long n_main = 0, n_post = 0, n_kinds = 0, n_vmas = 0;
+	/* the x ranges (MiB, VMAs) over every point above 0: the panels share them, and a
+	 * single x does not leave gnuplot with an empty range */
+	double mib_lo = INFINITY, mib_hi = 0, vma_lo = INFINITY, vma_hi = 0;
 	for (size_t i = 0; i < json_array_size(results); i++) {
 		const json_t *e = json_array_get(results, i);
 		const char *exp = json_string_value(json_object_get(e, "experiment"));
@@ -226,11 +229,16 @@ static void count_points(const json_t *run, const char *main_kind, const char *r
 			continue;
 		bool pf = is_postfork(label), is_ref = ref && !strcmp(label, ref);
 		if (!strcmp(axis, "vmas")) {
+			double v = entry_param(e, "vmas");
 			n_vmas += !pf && entry_metric(e, "t_reaped", "p50") > 0;
+			vma_lo = fmin(vma_lo, v);
+			vma_hi = fmax(vma_hi, v);
 			continue;
 		}
 		if (!(entry_param(e, "size") > 0))
 			continue;
+		mib_lo = fmin(mib_lo, entry_param(e, "size") / MIB);
+		mib_hi = fmax(mib_hi, entry_param(e, "size") / MIB);
 		bool main = main_kind && !strcmp(kind, main_kind);
 		double reaped = entry_metric(e, "t_reaped", "p50");
 		n_main += main && !pf && reaped > 0;
@@ -240,6 +248,14 @@ static void count_points(const json_t *run, const char *main_kind, const char *r
 	}
 	fprintf(f, "pt_n_main = %ld\npt_n_postfork = %ld\npt_n_kinds = %ld\npt_n_vmas = %ld\n",
 		n_main, n_post, n_kinds, n_vmas);
+	if (mib_hi > 0)
+		fprintf(f, "pt_mib_lo = %.6g\npt_mib_hi = %.6g\n", mib_lo / 1.5, mib_hi * 1.5);
+	else
+		fputs("pt_mib_lo = 0.5\npt_mib_hi = 2\n", f);
+	if (vma_hi > 0)
+		fprintf(f, "pt_vma_lo = %.6g\npt_vma_hi = %.6g\n", vma_lo / 1.5, vma_hi * 1.5);
+	else
+		fputs("pt_vma_lo = 0.5\npt_vma_hi = 2\n", f);
 }
 
 static int fill_gp_vars(FILE *f, void *arg)

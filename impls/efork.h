@@ -25,7 +25,11 @@
  * (after fork() the copy of ctx in the fork child is not a context).
  *
  * The child's parent is the thread that called efork(): the unstarted child is killed if that
- * thread exits first (PR_SET_PDEATHSIG, reset before the program starts).
+ * thread exits first (PR_SET_PDEATHSIG, reset before the program starts). An unstarted
+ * EFORK_EMBRYO child whose caller execs notices within about two seconds (kcmp KCMP_VM) and
+ * exits; an EFORK_BLANK child sees its channel close and exits.
+ *
+ * Not async-signal-safe.
  */
 #ifndef SPAWNSCOPE_EFORK_H
 #define SPAWNSCOPE_EFORK_H

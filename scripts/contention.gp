@@ -15,6 +15,8 @@ if (system(sprintf("test -r '%s' && echo 1 || echo 0", points)) + 0 == 0) {
 # distinct ops and sharing configurations, in the order they were run
 ops = system(sprintf("tail -n +2 '%s' | cut -d, -f2 | awk '!s[$0]++' | tr '\\n' ' '", points))
 shs = system(sprintf("tail -n +2 '%s' | cut -d, -f1 | awk '!s[$0]++' | tr '\\n' ' '", points))
+wmin = system(sprintf("tail -n +2 '%s' | cut -d, -f3 | sort -n | head -1", points)) + 0
+wmax = system(sprintf("tail -n +2 '%s' | cut -d, -f3 | sort -n | tail -1", points)) + 0
 nops = words(ops)
 nsh = words(shs)
 ntop = system(sprintf("test -r '%s' && tail -n +2 '%s' | wc -l || echo 0", top, top)) + 0
@@ -40,8 +42,7 @@ do for [fmt in "svg png"] {
 		op = word(ops, o)
 		set xlabel "workers"
 		set xtics 1
-		set autoscale xfix
-		set offsets 0.2, 0.2, 0, 0
+		set xrange [wmin - 0.3:wmax + 0.3]
 		set yrange [0:*]
 		if (isspawn(op)) {
 			set title sprintf("%s: spawn + reap p50 (solid fork-exec, dashed posix-spawn)", op) noenhanced
@@ -63,7 +64,7 @@ do for [fmt in "svg png"] {
 	set title "where contended time went: lock via calling function (ms waited, whole run)" noenhanced
 	set format y "%g"
 	set format x "%g"
-	unset offsets
+	set xrange [*:*]
 	set xlabel "ms"
 	set ylabel ""
 	if (ntop > 0) {

@@ -260,6 +260,8 @@ static void test_caller_execs(void)
 		if (write(info[1], &e, sizeof(e)) != sizeof(e))
 			_exit(1);
 		dup2(hold[0], 0);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
 		char *argv[] = {"efork_probe", "read", "0", NULL};
 		execve(probe_path, argv, no_env);
 		_exit(127);
