@@ -23,11 +23,19 @@ HAVE_BPF := $(shell test -r /sys/kernel/btf/vmlinux && test -x $(BPFTOOL) && \
 	command -v $(CLANG) >/dev/null && pkg-config --exists libbpf && echo 1)
 ifeq ($(HAVE_BPF),1)
 PKGS += libbpf
+else
+# what was missing, for run.json's "built without probes: ..." (probes/nobpf.c)
+NOBPF_REASON := $(strip \
+	$(if $(wildcard /sys/kernel/btf/vmlinux),,no kernel BTF at /sys/kernel/btf/vmlinux;) \
+	$(if $(shell test -x $(BPFTOOL) && echo y),,no bpftool;) \
+	$(if $(shell command -v $(CLANG)),,no clang;) \
+	$(if $(shell pkg-config --exists libbpf && echo y),,no libbpf (pkg-config);))
+NOBPF_CFLAGS := -DSPAWNSCOPE_NOBPF_REASON='"$(NOBPF_REASON) at build time"'
 endif
 
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -fno-strict-aliasing
 CFLAGS := $(CFLAGS_BASE) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I$(BUILD)/probes \
-	-DSPAWNSCOPE_HAVE_BPF=$(if $(HAVE_BPF),1,0) -DSPAWNSCOPE_SRCDIR=\"$(CURDIR)\" $(EXTRA_CFLAGS)
+	-DSPAWNSCOPE_HAVE_BPF=$(if $(HAVE_BPF),1,0) -DSPAWNSCOPE_SRCDIR=\"$(CURDIR)\" $(NOBPF_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS += $(EXTRA_LDFLAGS) -rdynamic
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lpthread -lm
 

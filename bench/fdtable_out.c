@@ -138,13 +138,23 @@ static int fill_gp_vars(FILE *f, void *arg)
 	/* gnuplot stops at a plot without one valid point on log axes: count them */
 	json_t *results = json_object_get(arg, "results");
 	long n = 0;
+	double lo = INFINITY, hi = 0; /* x range over the fd counts above 0 */
 	for (size_t i = 0; i < json_array_size(results); i++) {
 		const json_t *e = json_array_get(results, i);
-		n += is_fdtable(e) && entry_param(e, "fds") > 0 &&
-		     entry_metric(e, "t_reaped", "p50") > 0 &&
-		     entry_metric(e, "t_return", "p50") > 0;
+		double fds = entry_param(e, "fds");
+		bool ok = is_fdtable(e) && fds > 0 && entry_metric(e, "t_reaped", "p50") > 0 &&
+			  entry_metric(e, "t_return", "p50") > 0;
+		n += ok;
+		if (ok) {
+			lo = fmin(lo, fds);
+			hi = fmax(hi, fds);
+		}
 	}
 	fprintf(f, "fd_n_points = %ld\n", n);
+	if (hi > 0)
+		fprintf(f, "fd_lo = %.6g\nfd_hi = %.6g\n", lo / 1.5, hi * 1.5);
+	else
+		fputs("fd_lo = 0.5\nfd_hi = 2\n", f);
 	json_decref(labels);
 	return 0;
 }

@@ -38,6 +38,7 @@ do for [fmt in "svg png"] {
 	set pointsize 0.6
 	set xlabel "open fds in the parent (log)"
 	set ylabel "µs (log)"
+	set xrange [fd_lo:fd_hi]
 
 	do for [m in "reaped return"] {
 		col = m eq "reaped" ? c_reaped : c_ret
@@ -49,6 +50,7 @@ do for [fmt in "svg png"] {
 			plot [0:1][0:1] 2 notitle
 			unset label 1
 			set logscale xy 10
+			set xrange [fd_lo:fd_hi]
 			continue
 		}
 		plot for [i=1:n] data using (xof(c_fds)):(pick(word(fd_labels, i), col + 1)): \

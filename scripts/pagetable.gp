@@ -32,7 +32,7 @@ pick(axis, kind, b, x, col) = (strcol(c_axis) eq axis && (kind eq "" || strcol(c
 	&& strcol(c_backend) eq b && column(x) > 0 && column(col) > 0) ? column(col) / 1000.0 : NaN
 xof(x) = column(x) > 0 ? column(x) : NaN
 # a panel with nothing to draw on log axes (gnuplot would stop the script): say so instead
-empty(what) = sprintf("set label 1 \"no %s in this run\" at graph 0.5, graph 0.5 center; unset logscale xy; plot [0:1][0:1] 2 notitle; unset label 1; set logscale xy 10", what)
+empty(what) = sprintf("set label 1 \"no %s in this run\" at graph 0.5, graph 0.5 center; unset logscale xy; set xrange [0:1]; plot [0:1][0:1] 2 notitle; unset label 1; set logscale xy 10; set xrange [pt_mib_lo:pt_mib_hi]", what)
 
 do for [fmt in "svg png"] {
 	if (fmt eq "svg") { set terminal svg size 1400,1000 dynamic enhanced font "Helvetica,12" background "white" }
@@ -44,6 +44,7 @@ do for [fmt in "svg png"] {
 	set key top left font ",9"
 	set pointsize 0.7
 
+	set xrange [pt_mib_lo:pt_mib_hi]
 	set title sprintf("%s memory: spawn to reaped (t\\_reaped)", main_kind)
 	set xlabel "parent memory (MiB, log)"
 	set ylabel "µs (log)"
@@ -86,6 +87,7 @@ do for [fmt in "svg png"] {
 
 	set title "mappings: the same memory split into more VMAs (t\\_reaped)"
 	set xlabel "VMAs (log)"
+	set xrange [pt_vma_lo:pt_vma_hi]
 	if (pt_n_vmas > 0) {
 		plot for [i=1:nb] data using (xof(c_vmas)):(pick("vmas", "", word(pt_backends, i), c_vmas, c_reaped + 1)): \
 			(pick("vmas", "", word(pt_backends, i), c_vmas, c_reaped)): \
