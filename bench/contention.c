@@ -327,6 +327,7 @@ static int worker_point(struct cont_run *cr, const struct cont_plan *pl, int sh,
 	json_object_set_new(entry, "duration_s", json_real(elapsed));
 	json_object_set_new(entry, "total_ops", json_integer((json_int_t)total));
 	json_object_set_new(entry, "sample_every", json_integer(g.ctl->slot[0].sample_every));
+	json_object_set_new(entry, "pinned_cpus", json_integer(g.ctl->n_cpus));
 	json_object_set_new(entry, "clock_pair_ns",
 			    json_integer((json_int_t)g.ctl->slot[0].clock_ns));
 	failure = worker_failure(&g, fail, sizeof(fail));

@@ -182,6 +182,15 @@ int cw_worker_main(void *argp)
 	int64_t cpu0 = -1;
 
 	s->tid = (int32_t)raw_syscall0(SYS_gettid);
+	/* One worker per CPU, round-robin, so the scheduler cannot stack workers that are
+	 * meant to run at the same time on one CPU (where a spinlock is never contended). */
+	if (ctl->n_cpus > 0) {
+		unsigned long mask[CW_MAX_CPUS / (8 * sizeof(unsigned long))] = {0};
+		int cpu = ctl->cpus[arg->index % ctl->n_cpus];
+		mask[cpu / (8 * sizeof(unsigned long))] |= 1ul
+							   << (cpu % (8 * sizeof(unsigned long)));
+		raw_syscall3(SYS_sched_setaffinity, 0, sizeof(mask), mask);
+	}
 	/* The cheapest back-to-back clock pair: subtracted from each timed op. */
 	for (int i = 0; i < 32; i++) {
 		int64_t a = raw_now_ns(), b = raw_now_ns();

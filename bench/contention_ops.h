@@ -47,6 +47,7 @@ const char *cont_op_unit(int op);
 
 /* One worker's slot in the shared control block, on its own cache lines. */
 #define CW_MAX_SAMPLES 4096
+#define CW_MAX_CPUS 1024
 struct cw_slot {
 	volatile uint64_t ops;	     /* operations completed, published when the worker stops */
 	volatile int64_t err;	     /* -errno of the first failed operation, 0 if none */
@@ -71,9 +72,11 @@ struct cw_ctl {
 	int32_t parent_pid;	/* for OP_KCMP_PROBE */
 	uint64_t nofile_soft;	/* RLIMIT_NOFILE at start: what setrlimit restores */
 	uint64_t nofile_hard;
-	uint32_t sample_every; /* initial stride of latency sampling */
-	int32_t pids[256];     /* worker pids/tids, for prlimit-sibling (filled at start) */
-	struct cw_slot slot[]; /* n of them */
+	uint32_t sample_every;	   /* initial stride of latency sampling */
+	int32_t n_cpus;		   /* CPUs the driver may run on; worker i is pinned to */
+	int16_t cpus[CW_MAX_CPUS]; /* cpus[i % n_cpus] (as will-it-scale does); 0: no pinning */
+	int32_t pids[256];	   /* worker pids/tids, for prlimit-sibling (filled at start) */
+	struct cw_slot slot[];	   /* n of them */
 };
 #define CW_MAX_WORKERS 256
 

@@ -156,8 +156,11 @@ static void worker_op_section(const json_t *run, const char *op, const char **sh
 			       cpu = metric(e, "cpu_ns_per_op", NULL);
 			if (ws[w] > 1 && !isnan(eff))
 				fprintf(md, ", eff %.2f", eff);
+			double util = metric(e, "cpu_utilization", NULL);
 			if (!isnan(cpu))
 				fprintf(md, "; %.0f CPU-ns/op", cpu);
+			if (!isnan(util))
+				fprintf(md, " (CPU %.0f %%)", util * 100);
 			if (!isnan(p50))
 				fprintf(md, "; p50 %.0f / p99 %.0f ns", p50, p99);
 			fprintf(md, " |");
@@ -293,8 +296,11 @@ void contention_summarize(const json_t *run, FILE *md)
 		"files_struct, mm and signal_struct, so one set of rlimits), files = "
 		"CLONE_FILES only, vm = CLONE_VM only, processes = nothing shared. Throughput "
 		"is total ops/s over the run; eff = per-worker throughput over that of the "
-		"smallest worker count; latency is one op in every %d timed with a raw "
-		"clock_gettime pair.\n",
+		"smallest worker count; CPU-ns/op = the workers' own CPU time (thread clock) "
+		"per op, which other load on the machine does not inflate; (CPU %%) = the share "
+		"of workers x wall time the workers actually ran — far below 100 %% they seldom "
+		"ran at the same time and could hardly contend; latency is one op in every %d "
+		"timed with a raw clock_gettime pair.\n",
 		CONT_SAMPLE_EVERY);
 	if (json_is_true(json_object_get(ls, "enabled")))
 		fprintf(md, "Lock statistics: lock:contention_begin/end and mmap_lock:* in the "

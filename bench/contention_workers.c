@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <signal.h>
@@ -123,6 +124,11 @@ int cw_start(struct cw_group *g, int sharing, int op, int n, uint32_t sample_eve
 	g->ctl->nofile_soft = nofile.rlim_cur;
 	g->ctl->nofile_hard = nofile.rlim_max;
 	g->ctl->sample_every = sample_every;
+	cpu_set_t allowed;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0)
+		for (int c = 0; c < CW_MAX_CPUS && c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &allowed))
+				g->ctl->cpus[g->ctl->n_cpus++] = (int16_t)c;
 	g->ctl->shared_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
 	if (g->ctl->shared_fd < 0) {
 		err = -errno;

@@ -337,8 +337,8 @@ int gate_opts_parse(int argc, char **argv, struct gate_opts *g)
 	int c, rc;
 
 	optind = 0; /* glibc: full re-initialisation, so tests can parse repeatedly */
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0; /* our own messages, prefixed like every other */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		rc = 0;
 		switch (c) {
 		case OPT_A:
@@ -414,8 +414,17 @@ int gate_opts_parse(int argc, char **argv, struct gate_opts *g)
 		case 'h':
 			gate_usage(stdout);
 			return -1;
+		case ':':
+			fprintf(stderr, "spawnscope gate: %s needs a value\n", argv[optind - 1]);
+			return 2;
 		default:
-			return 2; /* getopt printed the message */
+			if (optopt)
+				fprintf(stderr, "spawnscope gate: unknown option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "spawnscope gate: unknown option '%s'\n",
+					argv[optind - 1]);
+			gate_usage(stderr);
+			return 2;
 		}
 		if (rc)
 			return rc;

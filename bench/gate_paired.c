@@ -313,8 +313,8 @@ static void progress(const struct gate_opts *o, const struct gate_phase *ph, dou
 		const struct gate_shift *sh = &s->shift[dq];
 
 		if (s->shift_err[dq])
-			fprintf(stderr, "gate: %s pair %zu (%.0f s): %s\n", ph->name, ph->pairs,
-				elapsed, s->name);
+			fprintf(stderr, "gate: %s pair %zu (%.0f s): %s: no estimate yet\n",
+				ph->name, ph->pairs, elapsed, s->name);
 		else
 			fprintf(
 			    stderr,
@@ -326,8 +326,8 @@ static void progress(const struct gate_opts *o, const struct gate_phase *ph, dou
 	}
 }
 
-/* Pairs until a decision, the deadline, or --max-pairs. For the initial phase,
- * confirm_reserve: a regression is only concluded while a confirmation still fits. */
+/* Pairs until a decision, the deadline, or --max-pairs. In the initial phase, a regression
+ * found with too little budget left for a confirmation sets *no_room. */
 static int run_phase(struct paired *pp, struct gate_phase *ph, double deadline, bool initial,
 		     bool *no_room)
 {

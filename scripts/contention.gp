@@ -65,6 +65,7 @@ do for [fmt in "svg png"] {
 	set format y "%g"
 	set format x "%g"
 	set xrange [*:*]
+	set xtics auto
 	set xlabel "ms"
 	set ylabel ""
 	if (ntop > 0) {

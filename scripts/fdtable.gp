@@ -56,7 +56,7 @@ do for [fmt in "svg png"] {
 		plot for [i=1:n] data using (xof(c_fds)):(pick(word(fd_labels, i), col + 1)): \
 			(pick(word(fd_labels, i), col)):(pick(word(fd_labels, i), col + 2)) \
 			with yerrorlines lc i pt i dt dash(word(fd_labels, i)) lw 1.5 \
-			title word(fd_labels, i), \
+			title word(fd_labels, i) noenhanced, \
 		     for [i=1:n] data using (xof(c_fds)):(pick(word(fd_labels, i), fit)) \
 			with lines lc i lw 0.5 notitle
 	}

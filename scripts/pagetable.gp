@@ -52,7 +52,7 @@ do for [fmt in "svg png"] {
 	plot for [i=1:nb] data using (xof(c_mib)):(pick("size", main_kind, word(pt_backends, i), c_mib, c_reaped + 1)): \
 		(pick("size", main_kind, word(pt_backends, i), c_mib, c_reaped)): \
 		(pick("size", main_kind, word(pt_backends, i), c_mib, c_reaped + 2)) \
-		with yerrorlines lc i lw 1.5 title word(pt_backends, i), \
+		with yerrorlines lc i lw 1.5 title word(pt_backends, i) noenhanced, \
 	     for [i=1:nb] data using (xof(c_mib)):(pick("size", main_kind, word(pt_backends, i), c_mib, c_fit_reaped)) \
 		with lines lc i dt 2 notitle
 	}
@@ -82,7 +82,7 @@ do for [fmt in "svg png"] {
 	plot for [i=1:nk] data using (xof(c_mib)):(pick("size", word(pt_kinds, i), pt_ref, c_mib, c_reaped + 1)): \
 		(pick("size", word(pt_kinds, i), pt_ref, c_mib, c_reaped)): \
 		(pick("size", word(pt_kinds, i), pt_ref, c_mib, c_reaped + 2)) \
-		with yerrorlines lc i lw 1.5 title word(pt_kinds, i)
+		with yerrorlines lc i lw 1.5 title word(pt_kinds, i) noenhanced
 	}
 
 	set title "mappings: the same memory split into more VMAs (t\\_reaped)"
@@ -92,7 +92,7 @@ do for [fmt in "svg png"] {
 		plot for [i=1:nb] data using (xof(c_vmas)):(pick("vmas", "", word(pt_backends, i), c_vmas, c_reaped + 1)): \
 			(pick("vmas", "", word(pt_backends, i), c_vmas, c_reaped)): \
 			(pick("vmas", "", word(pt_backends, i), c_vmas, c_reaped + 2)) \
-			with yerrorlines lc i lw 1.5 title word(pt_backends, i), \
+			with yerrorlines lc i lw 1.5 title word(pt_backends, i) noenhanced, \
 		     for [i=1:nb] data using (xof(c_vmas)):(pick("vmas", "", word(pt_backends, i), c_vmas, c_fit_reaped)) \
 			with lines lc i dt 2 notitle
 	} else {

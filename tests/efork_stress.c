@@ -29,6 +29,7 @@ struct worker {
 	int spawns;
 	int ok;	     /* spawns whose stamp arrived on this worker's own pipe and exited 0 */
 	int foreign; /* bytes beyond one stamp per spawn */
+	pthread_barrier_t *hold; /* warm-up: both threads alive at once before they exit */
 };
 
 static void *worker_run(void *arg)
@@ -58,6 +59,8 @@ static void *worker_run(void *arg)
 	while ((n = read(p[0], extra, sizeof(extra))) > 0)
 		w->foreign += (int)n;
 	close(p[0]);
+	if (w->hold)
+		pthread_barrier_wait(w->hold);
 	return NULL;
 }
 
@@ -74,9 +77,15 @@ static int run_pair(struct worker *w)
 
 static void test_threads(unsigned fl, const char *sn)
 {
-	/* first threads: glibc keeps their stacks and malloc arenas for later threads */
-	struct worker warm[2] = {{.flags = fl, .spawns = 1}, {.flags = fl, .spawns = 1}};
-	run_pair(warm);
+	/* first threads, alive at the same time: glibc keeps their stacks and malloc arenas for
+	 * the later pair, so that only what efork keeps would show */
+	pthread_barrier_t hold;
+	pthread_barrier_init(&hold, NULL, 2);
+	struct worker warm[2] = {{.flags = fl, .spawns = 1, .hold = &hold},
+				 {.flags = fl, .spawns = 1, .hold = &hold}};
+	if (run_pair(warm) != 2)
+		tap_diag("warm-up threads did not start: %s", strerror(errno));
+	pthread_barrier_destroy(&hold);
 	int maps0 = count_maps(), fds0 = count_fds();
 	struct worker w[2] = {{.flags = fl, .spawns = 300}, {.flags = fl, .spawns = 300}};
 	int started = run_pair(w);

@@ -163,11 +163,13 @@ static void test_parse(void)
 	tap_ok(rc == 2, "a stray argument: exit 2");
 	rc = parse(&g, (const char *[]){"--baseline", "x", "--current", "y", "--bogus", NULL});
 	tap_ok(rc == 2, "an unknown option: exit 2");
+	rc = parse(&g, (const char *[]){"--baseline", "x", "--current", NULL});
+	tap_ok(rc == 2, "an option without its value: exit 2");
 }
 
 int main(void)
 {
-	tap_plan(12 + 12 + 19);
+	tap_plan(12 + 12 + 20);
 	test_split();
 	test_numbers();
 	test_parse();
