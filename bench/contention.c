@@ -22,7 +22,7 @@
 #define DEFAULT_DURATION 1.0 /* s per worker point */
 #define QUICK_DURATION 0.08
 #define WORKER_BUDGET 100.0 /* s for the worker points of a default run */
-#define QUICK_WORKER_BUDGET 5.0
+#define QUICK_WORKER_BUDGET 4.0
 #define SPAWN_SAMPLES 100 /* per backend per spawn point */
 #define QUICK_SPAWN_SAMPLES 10
 
@@ -410,5 +410,6 @@ static const struct experiment contention_experiment = {
     .run = contention_run,
     .summarize = contention_summarize,
     .plot = "contention",
+    .detach_probes = true,
 };
 EXPERIMENT_REGISTER(contention_experiment)

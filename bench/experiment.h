@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "../impls/backend.h"
@@ -40,8 +41,12 @@ struct experiment {
 	int (*run)(struct run_ctx *ctx);
 	/* Write this experiment's section of summary.md from a parsed run.json. May be NULL. */
 	void (*summarize)(const json_t *run, FILE *md);
-	/* Basename of its gnuplot script in scripts/ (without .gp), or NULL. */
+	/* Comma-separated basenames of its gnuplot scripts in scripts/ (without .gp), or NULL. */
 	const char *plot;
+	/* Keep the spawn-phase probes detached while it runs: their syscall hooks put every
+	 * syscall of the machine on the kernel's tracing slow path, which would bias workloads
+	 * made of syscalls (contention). Otherwise they are attached (arms may still toggle). */
+	bool detach_probes;
 };
 
 void experiment_register(const struct experiment *e);

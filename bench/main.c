@@ -261,6 +261,8 @@ static int cmd_run(int argc, char **argv)
 	for (size_t i = 0; i < n_todo && !g_interrupted; i++) {
 		if (!o.quiet)
 			fprintf(stderr, "spawnscope: %s: %s\n", todo[i]->name, todo[i]->summary);
+		if (pr)
+			probes_set_attached(pr, !todo[i]->detach_probes);
 		rc = todo[i]->run(&ctx);
 		if (rc == EXP_INTERRUPTED || g_interrupted) {
 			status = EXP_INTERRUPTED;

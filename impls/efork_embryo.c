@@ -47,6 +47,8 @@ struct emb_shared {
 	    done; /* embryo -> caller: sequence done; 0: left the mm (CLEARTID, shared futex) */
 	uint32_t caller_waits; /* the caller sleeps on done: wake it */
 	uint32_t embryo_waits; /* the embryo sleeps on go: wake it */
+	int32_t caller_cpu;    /* CPU the caller spins on, -1 when it does not (see spinning) */
+	int32_t embryo_cpu;    /* CPU the embryo runs on, -1 while it sleeps or has not started */
 	uint32_t n;	       /* commands in the posted batch */
 	int32_t err;	       /* outcome: 0 or -errno ... */
 	uint32_t failed_at;    /* ... of command failed_at (== n when all succeeded) */
@@ -115,10 +117,17 @@ static void ticks_calibrate(void)
 	ticks_per_us = per ? per : 1;
 }
 
-/* Spin budgets (only when the caller may run on more than one CPU). The embryo waits for the
- * caller's next call (a few µs of caller work); the caller waits for a batch (µs) or an exec
- * (tens of µs). Sleeping on a futex instead costs a wake-up (an IPI and a context switch) on
- * each side. Both spin with sched_yield: the two may be queued on one CPU. */
+/*
+ * Spinning. Sleeping on a futex costs a wake-up (an IPI, a context switch) on each side of each
+ * hand-off, so a side that waits spins first — but only while the other side is known to be
+ * running on another CPU. A freshly forked embryo is often queued on the caller's own CPU, and
+ * a woken one is usually placed on its waker's (wake_affine): spinning there would keep it off
+ * the CPU for the whole budget, and yielding instead hands the CPU to whatever else is runnable
+ * for a whole slice (milliseconds on a loaded machine). So each side publishes the CPU it spins
+ * on (-1 while it sleeps or has not run yet), spins with `pause` while the other side's CPU is
+ * known and different, and sleeps otherwise. Budgets: the embryo waits for the caller's next
+ * call (µs of caller work); the caller waits for a batch (µs) or an exec (tens of µs).
+ */
 #define EMB_SPIN_EMBRYO_US 50
 #define EMB_SPIN_CALLER_US 300
 
@@ -139,18 +148,28 @@ static inline bool embryo_orphaned(void)
 	return raw_syscall5(SYS_kcmp, self, parent, KCMP_VM, 0, 0) > 0;
 }
 
-static inline uint32_t embryo_wait_go(struct emb_shared *sh, uint32_t seen)
+static inline int32_t embryo_cpu_now(void)
+{
+	unsigned cpu;
+	return raw_syscall3(SYS_getcpu, &cpu, 0, 0) < 0 ? -1 : (int32_t)cpu;
+}
+
+static inline uint32_t embryo_wait_go(struct emb_shared *sh, uint32_t seen, int32_t me)
 {
 	uint32_t g;
-	if (sh->spin_ticks) {
+	if (sh->spin_ticks && me >= 0) {
 		uint64_t t0 = ticks();
 		do {
 			g = __atomic_load_n(&sh->go, __ATOMIC_ACQUIRE);
 			if (g != seen)
 				return g;
-			raw_syscall0(SYS_sched_yield); /* the caller may be queued on this CPU */
+			int32_t cc = __atomic_load_n(&sh->caller_cpu, __ATOMIC_RELAXED);
+			if (cc < 0 || cc == me)
+				break; /* the caller is not spinning elsewhere: let it have a CPU */
+			cpu_relax();
 		} while (ticks() - t0 < sh->spin_ticks);
 	}
+	__atomic_store_n(&sh->embryo_cpu, -1, __ATOMIC_RELAXED);
 	/* Wake now and then to check the caller still shares our mm: a caller that execs (in the
 	 * thread that created us, so no parent-death signal) will never post again. */
 	struct timespec tick = {.tv_sec = 2};
@@ -164,6 +183,7 @@ static inline uint32_t embryo_wait_go(struct emb_shared *sh, uint32_t seen)
 			raw_exit(127);
 	}
 	__atomic_store_n(&sh->embryo_waits, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->embryo_cpu, embryo_cpu_now(), __ATOMIC_RELAXED);
 	return g;
 }
 
@@ -261,10 +281,13 @@ static int embryo_main(void *arg)
 		embryo_fail(sh, r);
 	sh->chans[0] = sv[0];
 	sh->chans[1] = sv[1];
+	int32_t me = embryo_cpu_now();
+	__atomic_store_n(&sh->embryo_cpu, me, __ATOMIC_RELAXED);
 	uint32_t seen = __atomic_load_n(&sh->go, __ATOMIC_ACQUIRE);
 	embryo_publish(sh, seen);
 	for (;;) {
-		seen = embryo_wait_go(sh, seen);
+		seen = embryo_wait_go(sh, seen, me);
+		me = __atomic_load_n(&sh->embryo_cpu, __ATOMIC_RELAXED);
 		embryo_run_batch(sh);
 		embryo_publish(sh, seen);
 	}
@@ -407,17 +430,20 @@ static int wait_done(struct ectx *c, uint32_t want)
 	struct emb_shared *sh = &c->emb->sh;
 	uint32_t d;
 	if (c->spin) {
+		int32_t me = sched_getcpu();
+		__atomic_store_n(&sh->caller_cpu, me, __ATOMIC_RELAXED);
 		uint64_t t0 = ticks(), budget = EMB_SPIN_CALLER_US * ticks_per_us;
 		do {
 			d = __atomic_load_n(&sh->done, __ATOMIC_ACQUIRE);
 			if (d == want || d == 0)
 				return d ? 0 : -ESRCH;
-			/* yield, not pause: the embryo may be queued on this very CPU (fork
-			 * placement), and a spinning caller would keep it off for the whole budget
-			 */
-			sched_yield();
+			int32_t ec = __atomic_load_n(&sh->embryo_cpu, __ATOMIC_RELAXED);
+			if (ec < 0 || ec == me)
+				break; /* not running elsewhere: sleep, so that it can run here */
+			cpu_relax();
 		} while (ticks() - t0 < budget);
 	}
+	__atomic_store_n(&sh->caller_cpu, -1, __ATOMIC_RELAXED);
 	__atomic_store_n(&sh->caller_waits, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
 		d = __atomic_load_n(&sh->done, __ATOMIC_SEQ_CST);
@@ -448,6 +474,7 @@ int emb_create(struct ectx *c)
 	sh->go = 1;
 	sh->done = 2; /* the embryo publishes go's value (1) once it is ready */
 	sh->caller_waits = sh->embryo_waits = 0;
+	sh->caller_cpu = sh->embryo_cpu = -1;
 	sh->n = 0;
 	sh->chans[0] = sh->chans[1] = -1;
 	sh->close_peer = 0;

@@ -41,7 +41,7 @@ do for [fmt in "svg png"] {
 	do for [o = 1:nops] {
 		op = word(ops, o)
 		set xlabel "workers"
-		set xtics 1
+		set xtics 1 norotate font ""
 		set xrange [wmin - 0.3:wmax + 0.3]
 		set yrange [0:*]
 		if (isspawn(op)) {
@@ -65,7 +65,7 @@ do for [fmt in "svg png"] {
 	set format y "%g"
 	set format x "%g"
 	set xrange [*:*]
-	set xtics auto
+	set xtics auto rotate by -45 font ",8"
 	set xlabel "ms"
 	set ylabel ""
 	if (ntop > 0) {
