@@ -75,7 +75,7 @@ all: $(BUILD)/spawnscope $(TARGETS) $(PLUGINS)
 $(BUILD)/spawnscope: $(MAIN_OBJ) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/obj/%.o: %.c $(SKELS) $(wildcard */*.h) Makefile
+$(BUILD)/obj/%.o: %.c $(SKELS) $(wildcard */*.h */*/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -167,9 +167,18 @@ static void overhead(const json_t *run, FILE *md)
 		    "ratio of medians; the table above is the plain arms, measured with the probes "
 		    "detached):");
 	json_array_foreach(list, i, o)
-	fprintf(md, " %s %.3f (%s);", json_string_value(json_object_get(o, "backend")),
-		json_number_value(json_object_get(o, "ratio_p50")),
-		json_string_value(json_object_get(o, "metric")));
+	{
+		json_int_t rss = json_integer_value(json_object_get(o, "parent_rss"));
+		char b[32];
+
+		if (!i || rss != json_integer_value(json_object_get(
+				      json_array_get(list, i - 1), "parent_rss")))
+			fprintf(md, "%s at parent RSS %s:", i ? "." : "",
+				fmt_bytes((uint64_t)rss, b, sizeof(b)));
+		fprintf(md, " %s %.3f (%s)", json_string_value(json_object_get(o, "backend")),
+			json_number_value(json_object_get(o, "ratio_p50")),
+			json_string_value(json_object_get(o, "metric")));
+	}
 	fprintf(md, "\n\n");
 }
 

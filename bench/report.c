@@ -20,6 +20,45 @@ static const char *jstr(const json_t *o, const char *key)
 	return s ? s : "?";
 }
 
+/* "- probes: on — 10 attached (a, b, …); 10 raw_tp not attached (reason); 12 fentry not
+ * attached (reason)": programs that did not attach are grouped by kind, with the first
+ * program's reason (the reasons within a kind differ only by the program they name). */
+static void probes_line(const json_t *pr, FILE *md)
+{
+	const json_t *progs = json_object_get(pr, "programs");
+	json_t *p, *q;
+	size_t i, j, n_on = 0;
+
+	fprintf(md, "- probes: on — ");
+	json_array_foreach(progs, i, p)
+	{
+		if (json_is_true(json_object_get(p, "attached")))
+			fprintf(md, "%s%s", n_on++ ? ", " : "", jstr(p, "name"));
+	}
+	fprintf(md, " attached");
+	json_array_foreach(progs, i, p)
+	{
+		const char *kind = jstr(p, "kind");
+		bool first = true;
+		size_t count = 0;
+
+		if (json_is_true(json_object_get(p, "attached")))
+			continue;
+		json_array_foreach(progs, j, q)
+		{
+			if (json_is_true(json_object_get(q, "attached")) || strcmp(jstr(q, "kind"), kind))
+				continue;
+			if (j < i)
+				first = false; /* this kind was already printed */
+			count++;
+		}
+		if (first)
+			fprintf(md, "; %zu %s not attached (e.g. %s: %s)", count, kind,
+				jstr(p, "name"), jstr(p, "reason"));
+	}
+	fprintf(md, "\n");
+}
+
 static void summary_header(const json_t *run, FILE *md)
 {
 	const json_t *m = json_object_get(run, "machine");
@@ -46,25 +85,10 @@ static void summary_header(const json_t *run, FILE *md)
 		jstr(m, "glibc"));
 	fprintf(md, "- timer overhead (clock_gettime pair, median): %.0f ns\n",
 		json_number_value(json_object_get(run, "timer_overhead_ns")));
-	if (json_is_true(json_object_get(pr, "enabled"))) {
-		json_t *p;
-		fprintf(md, "- probes: on —");
-		json_array_foreach(json_object_get(pr, "programs"), i, p)
-		{
-			if (json_is_true(json_object_get(p, "attached")))
-				fprintf(md, " %s", jstr(p, "name"));
-		}
-		fprintf(md, " attached");
-		json_array_foreach(json_object_get(pr, "programs"), i, p)
-		{
-			if (!json_is_true(json_object_get(p, "attached")))
-				fprintf(md, "; %s not attached (%s)", jstr(p, "name"),
-					jstr(p, "reason"));
-		}
-		fprintf(md, "\n");
-	} else {
+	if (json_is_true(json_object_get(pr, "enabled")))
+		probes_line(pr, md);
+	else
 		fprintf(md, "- probes: off — %s\n", jstr(pr, "reason"));
-	}
 	fprintf(md, "\nAll times are CLOCK_MONOTONIC ns from just before the spawn call; "
 		    "quantiles over n samples, [95%% bootstrap interval] of the median.\n\n");
 }

@@ -58,6 +58,7 @@ struct emb_shared {
 	int32_t caller_tgid;
 	int32_t keep_chan;   /* EFORK_BLANK: chans[0] stays open across the exec */
 	uint64_t spin_ticks; /* how long the embryo spins before sleeping (0: never) */
+	uint32_t may_yield;  /* the caller saw no sign of load: one sched_yield per wait is cheap */
 	const char *exec_path;
 	char *const *exec_argv;
 	char *const *exec_envp;
@@ -120,16 +121,21 @@ static void ticks_calibrate(void)
 /*
  * Spinning. Sleeping on a futex costs a wake-up (an IPI, a context switch) on each side of each
  * hand-off, so a side that waits spins first — but only while the other side is known to be
- * running on another CPU. A freshly forked embryo is often queued on the caller's own CPU, and
- * a woken one is usually placed on its waker's (wake_affine): spinning there would keep it off
- * the CPU for the whole budget, and yielding instead hands the CPU to whatever else is runnable
- * for a whole slice (milliseconds on a loaded machine). So each side publishes the CPU it spins
- * on (-1 while it sleeps or has not run yet), spins with `pause` while the other side's CPU is
- * known and different, and sleeps otherwise. Budgets: the embryo waits for the caller's next
- * call (µs of caller work); the caller waits for a batch (µs) or an exec (tens of µs).
+ * running on another CPU. A freshly forked embryo is queued on the caller's own CPU (measured
+ * here: every time), and a woken one is usually placed on its waker's (wake_affine): spinning
+ * there would keep it off the CPU for the whole budget, and yielding in a loop hands the CPU
+ * to whatever else is runnable for a slice per yield (milliseconds each on a loaded machine).
+ * So each side publishes the CPU it spins on (-1 while it sleeps or has not run yet), spins
+ * with `pause` while the other side's CPU is known and different, yields once otherwise (the
+ * cheap hand-over when both share a CPU) unless the caller's thread saw a sign of load (a wait
+ * that took over EMB_SLOW_WAIT_US: then no yields for EMB_YIELD_BACKOFF_MS), and then sleeps.
+ * Budgets: the embryo waits for the caller's next call (µs of caller work); the caller waits for a
+ * batch (µs) or an exec (tens of µs).
  */
 #define EMB_SPIN_EMBRYO_US 50
 #define EMB_SPIN_CALLER_US 300
+#define EMB_SLOW_WAIT_US 1000
+#define EMB_YIELD_BACKOFF_MS 100
 
 /* ---- the embryo (raw system calls only from here to embryo_main) ------------------------ */
 
@@ -159,13 +165,19 @@ static inline uint32_t embryo_wait_go(struct emb_shared *sh, uint32_t seen, int3
 	uint32_t g;
 	if (sh->spin_ticks && me >= 0) {
 		uint64_t t0 = ticks();
+		bool yielded = false;
 		do {
 			g = __atomic_load_n(&sh->go, __ATOMIC_ACQUIRE);
 			if (g != seen)
 				return g;
 			int32_t cc = __atomic_load_n(&sh->caller_cpu, __ATOMIC_RELAXED);
-			if (cc < 0 || cc == me)
-				break; /* the caller is not spinning elsewhere: let it have a CPU */
+			if (cc < 0 || cc == me) { /* the caller is not spinning elsewhere */
+				if (yielded || !sh->may_yield)
+					break;
+				raw_syscall0(SYS_sched_yield);
+				yielded = true;
+				continue;
+			}
 			cpu_relax();
 		} while (ticks() - t0 < sh->spin_ticks);
 	}
@@ -424,8 +436,17 @@ static uint32_t next_seq(uint32_t s)
 	return ++s ? s : 1; /* 0 is the CLEARTID value */
 }
 
-/* Wait until done == want (0) or 0 (-ESRCH: the embryo left the mm). */
-static int wait_done(struct ectx *c, uint32_t want)
+/* Yields are off in this thread until then (ticks): it saw a slow wait, a sign that other
+ * work competes for its CPU and a yield would cost a whole slice. */
+static __thread uint64_t yields_off_until;
+
+static bool yield_allowed(void)
+{
+	return ticks() >= yields_off_until;
+}
+
+/* Spin (see above), then sleep on the futex. */
+static int wait_done_inner(struct ectx *c, uint32_t want)
 {
 	struct emb_shared *sh = &c->emb->sh;
 	uint32_t d;
@@ -433,13 +454,19 @@ static int wait_done(struct ectx *c, uint32_t want)
 		int32_t me = sched_getcpu();
 		__atomic_store_n(&sh->caller_cpu, me, __ATOMIC_RELAXED);
 		uint64_t t0 = ticks(), budget = EMB_SPIN_CALLER_US * ticks_per_us;
+		bool yielded = false;
 		do {
 			d = __atomic_load_n(&sh->done, __ATOMIC_ACQUIRE);
 			if (d == want || d == 0)
 				return d ? 0 : -ESRCH;
 			int32_t ec = __atomic_load_n(&sh->embryo_cpu, __ATOMIC_RELAXED);
-			if (ec < 0 || ec == me)
-				break; /* not running elsewhere: sleep, so that it can run here */
+			if (ec < 0 || ec == me) { /* not running elsewhere: probably queued here */
+				if (yielded || !yield_allowed())
+					break;
+				sched_yield();
+				yielded = true;
+				continue;
+			}
 			cpu_relax();
 		} while (ticks() - t0 < budget);
 	}
@@ -455,6 +482,17 @@ static int wait_done(struct ectx *c, uint32_t want)
 	}
 	__atomic_store_n(&sh->caller_waits, 0, __ATOMIC_RELAXED);
 	return d ? 0 : -ESRCH;
+}
+
+/* Wait until done == want (0) or 0 (-ESRCH: the embryo left the mm). */
+static int wait_done(struct ectx *c, uint32_t want)
+{
+	uint64_t t0 = ticks();
+	int r = wait_done_inner(c, want);
+	uint64_t t1 = ticks();
+	if (t1 - t0 > EMB_SLOW_WAIT_US * ticks_per_us)
+		yields_off_until = t1 + EMB_YIELD_BACKOFF_MS * 1000 * ticks_per_us;
+	return r;
 }
 
 /* The embryo has left: why (its start-up error, if it never got going). */
@@ -484,6 +522,7 @@ int emb_create(struct ectx *c)
 	sh->caller_tgid = getpid();
 	c->spin = may_spin();
 	sh->spin_ticks = c->spin ? EMB_SPIN_EMBRYO_US * ticks_per_us : 0;
+	sh->may_yield = c->spin && yield_allowed();
 	c->emb = r;
 	c->seq = 1;
 	c->chan = -1;
@@ -553,6 +592,7 @@ static int emb_round_trip(struct ectx *c, long *failed_step, bool exec)
 	uint32_t n = c->nq;
 	sh->n = n;
 	c->seq = next_seq(c->seq);
+	sh->may_yield = c->spin && yield_allowed();
 	__atomic_store_n(&sh->go, c->seq, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&sh->embryo_waits, __ATOMIC_SEQ_CST))
 		syscall(SYS_futex, &sh->go, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
