@@ -18,25 +18,7 @@
 #include <sys/socket.h>
 
 #include "efork_proto.h"
-
-static __attribute__((noreturn)) void leave(int code)
-{
-	for (;;)
-		raw_syscall1(SYS_exit_group, code);
-}
-
-static long parse_fd(const char *s)
-{
-	long v = 0;
-	if (!s || !*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > 100000000)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
+#include "target_rt.h"
 
 /* One message into buf; *fd: the SCM_RIGHTS fd that came with it, -EBADMSG if none, -EMFILE
  * if one was sent but could not be installed. */

@@ -8,26 +8,7 @@
 
 #include "../rawsys.h"
 #include "stamp_proto.h"
-
-static __attribute__((noreturn)) void leave(int code)
-{
-	for (;;)
-		raw_syscall1(SYS_exit_group, code);
-}
-
-/* "123" -> 123; -1 for anything that is not a small decimal number. */
-static long parse_fd(const char *s)
-{
-	long v = 0;
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > 100000000)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
+#include "target_rt.h"
 
 /* sp points at the initial stack the kernel built: argc, argv[0..argc), NULL, envp... */
 __attribute__((noreturn, used)) void stamp_main(long *sp)
