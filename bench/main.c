@@ -231,13 +231,9 @@ static int cmd_run(int argc, char **argv)
 	}
 
 	rc = probes_open(o.probes, &pr, why, sizeof(why));
-	if (!rc && !pr && o.probe_overhead) {
-		fprintf(stderr, "spawnscope: --probe-overhead: the probes cannot run: %s\n", why);
-		rc = -1;
-	}
-	if (rc) {
-		if (rc != -1)
-			fprintf(stderr, "spawnscope: --probes on: %s\n", why);
+	if (rc || (!pr && o.probe_overhead)) {
+		fprintf(stderr, "spawnscope: %s: %s\n",
+			rc ? "--probes on" : "--probe-overhead: the probes cannot run", why);
 		free(ctx.backends);
 		free(argv_copy);
 		return 1;
