@@ -4,6 +4,8 @@
 #   make test       install missing packages (root), then every test through prove
 #   make bench      install missing packages (root), then `spawnscope run all` (plots + summary)
 #   make plots R=results/DIR      re-render a run's plots and summary.md
+#   make gate [BASE=rev] [GATE_ARGS='--threshold 5%']   this tree against BASE (default
+#                   origin/main), paired, in one job (scripts/ci-gate.sh)
 #   make asan-test  the unit tests again under ASan/UBSan (make test runs it too)
 #   make deps       only the package check/install
 #
@@ -65,7 +67,7 @@ TEST_TARGET_SRCS := $(wildcard tests/targets/*.c)
 TEST_TARGETS := $(patsubst tests/targets/%.c,$(BUILD)/tests/targets/%,$(TEST_TARGET_SRCS))
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%.t,$(wildcard tests/unit_*.c))
 
-.PHONY: all test bench plots deps asan-test unit-test clean format
+.PHONY: all test bench plots gate deps asan-test unit-test clean format
 .DELETE_ON_ERROR:
 # keep the BPF objects and skeletons (pattern-rule intermediates) between builds
 .SECONDARY:
@@ -136,6 +138,10 @@ bench: deps
 plots:
 	@test -n "$(R)" || { echo "usage: make plots R=results/DIR" >&2; exit 2; }
 	$(BUILD)/spawnscope report $(R)
+
+gate: deps
+	scripts/ci-gate.sh $(if $(BASE),-r $(BASE)) -o $(or $(OUT),results/ci-gate) \
+		$(if $(GATE_ARGS),-- $(GATE_ARGS))
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

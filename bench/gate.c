@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "gate.h"
+#include "results.h"
 
 /* --out, or results/gate-<YYYYmmddTHHMMSSZ> (like a run directory); created here. */
 static int resolve_out(struct gate_opts *g, char *buf, size_t len)
@@ -21,7 +22,7 @@ static int resolve_out(struct gate_opts *g, char *buf, size_t len)
 		snprintf(buf, len, "results/gate-%s", stamp);
 		g->out = buf;
 	}
-	if ((rc = gate_mkdirs(g->out))) {
+	if ((rc = mkdir_p(g->out))) {
 		fprintf(stderr, "spawnscope gate: --out %s: %s\n", g->out, strerror(-rc));
 		return 2;
 	}

@@ -214,8 +214,6 @@ void gate_print_tail(const char *path, int lines);
 
 /* ---- files (gate_files.c) ---- */
 
-/* mkdir -p. 0 or -errno. */
-int gate_mkdirs(const char *path);
 /* rm -r of a directory tree (no symlinks followed). 0 or -errno. */
 int gate_rmtree(const char *path);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "gate.h"
+#include "results.h"
 #include "stats.h"
 
 struct paired {
@@ -418,7 +419,7 @@ int gate_run_paired(const struct gate_opts *o)
 	pp.o = o;
 	snprintf(out, sizeof(out), "%s", o->out);
 	snprintf(pp.blocks_dir, sizeof(pp.blocks_dir), "%.*s/blocks", PATH_MAX - 16, out);
-	if ((rc = gate_mkdirs(pp.blocks_dir))) {
+	if ((rc = mkdir_p(pp.blocks_dir))) {
 		fprintf(stderr, "spawnscope gate: %s: %s\n", pp.blocks_dir, strerror(-rc));
 		return 2;
 	}

@@ -19,8 +19,7 @@ struct results {
 	json_t *root;
 };
 
-/* mkdir -p */
-static int mkdirs(const char *path)
+int mkdir_p(const char *path)
 {
 	char tmp[PATH_MAX];
 	size_t len = strlen(path);
@@ -123,14 +122,14 @@ int results_open(const struct opts *o, struct results **out)
 		free(r);
 		return 1;
 	}
-	rc = mkdirs(r->dir);
+	rc = mkdir_p(r->dir);
 	if (!rc) {
 		snprintf(sub, sizeof(sub), "%s/samples", r->dir);
-		rc = mkdirs(sub);
+		rc = mkdir_p(sub);
 	}
 	if (!rc) {
 		snprintf(sub, sizeof(sub), "%s/plots", r->dir);
-		rc = mkdirs(sub);
+		rc = mkdir_p(sub);
 	}
 	if (!rc && access(r->dir, W_OK))
 		rc = -errno;

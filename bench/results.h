@@ -45,6 +45,8 @@ int results_write_file(struct results *r, const char *relpath,
 		       int (*fill)(FILE *f, void *arg), void *arg);
 /* The same for any path. */
 int atomic_write(const char *path, int (*fill)(FILE *f, void *arg), void *arg);
+/* mkdir -p (mode 0755 for the directories it creates). 0 or -errno. */
+int mkdir_p(const char *path);
 
 /* Rebuild summary.md and plots/ from DIR/run.json (`spawnscope report`). 0, 1, or 2. */
 int results_report(const char *dir, bool quiet);

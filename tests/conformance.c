@@ -585,14 +585,45 @@ static void run_subject(struct subject *s)
 		checks[i](s);
 }
 
+/* Plug-ins join the table too: every $SPAWNSCOPE_BUILD/plugins/lib*.so is loaded (and so
+ * registered) before the loop, as `--backends plugin:PATH` would. */
+static int load_plugins(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], why[256];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/plugins", getenv("SPAWNSCOPE_BUILD"));
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((e = readdir(d))) {
+		const struct spawn_backend *be;
+		size_t len = strlen(e->d_name);
+
+		if (strncmp(e->d_name, "lib", 3) || len < 4 || strcmp(e->d_name + len - 3, ".so"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		why[0] = 0;
+		if (backend_load_plugin(path, &be, why, sizeof(why))) {
+			fprintf(stderr, "conformance: %s: %s\n", path, why);
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
 int main(void)
 {
-	size_t n = backend_count();
+	size_t n;
 	const struct spawn_backend *clone_be = backend_find("clone");
 	size_t n_variants = clone_be ? sizeof(clone_variants) / sizeof(clone_variants[0]) : 0;
 
-	if (setup_paths() != 0)
+	if (setup_paths() != 0 || load_plugins() != 0)
 		return 2;
+	n = backend_count();
 	tap_plan((int)((n + n_variants) * (size_t)N_CHECKS));
 	for (size_t i = 0; i < n; i++) {
 		struct subject s = {.be = backend_at(i)};
