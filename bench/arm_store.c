@@ -9,8 +9,7 @@
 #include "stats.h"
 
 /* Values of metric m over the good samples [from, to) into buf; returns the count. */
-static size_t gather_metric(const struct arm *a, enum metric m, size_t from, size_t to,
-			    double *buf)
+static size_t gather_metric(const struct arm *a, enum metric m, size_t from, size_t to, double *buf)
 {
 	size_t n = 0;
 
@@ -157,8 +156,8 @@ int arm_store(struct run_ctx *ctx, struct arm *a, json_t *entry, const char *csv
 	if (a->first_err)
 		json_object_set_new(entry, "first_error",
 				    json_string(a->first_err == -ECHILD
-							? "the target did not exit with status 0"
-							: strerror(-a->first_err)));
+						    ? "the target did not exit with status 0"
+						    : strerror(-a->first_err)));
 	free(buf);
 	snprintf(rel, sizeof(rel), "samples/%s.csv", csvname);
 	json_object_set_new(entry, "samples", json_string(rel));

@@ -36,8 +36,9 @@ static int select_named(char *list, const struct spawn_backend **v, size_t *n)
 				return 2;
 			}
 		} else if (!(be = backend_find(tok))) {
-			fprintf(stderr, "spawnscope: unknown backend '%s' (valid: %s, plugin:PATH)\n",
-				tok, backend_names());
+			fprintf(stderr,
+				"spawnscope: unknown backend '%s' (valid: %s, plugin:PATH)\n", tok,
+				backend_names());
 			return 2;
 		}
 		why[0] = 0;
@@ -50,7 +51,8 @@ static int select_named(char *list, const struct spawn_backend **v, size_t *n)
 			return rc;
 	}
 	if (!*n) {
-		fprintf(stderr, "spawnscope: --backends: empty list (valid: %s)\n", backend_names());
+		fprintf(stderr, "spawnscope: --backends: empty list (valid: %s)\n",
+			backend_names());
 		return 2;
 	}
 	return 0;
@@ -87,7 +89,8 @@ int backends_select(const char *list, const struct spawn_backend ***out, size_t 
 			if (be->available(why, sizeof(why)) == 0)
 				v[(*n)++] = be;
 			else
-				fprintf(stderr, "spawnscope: skipping backend %s: %s\n", be->name, why);
+				fprintf(stderr, "spawnscope: skipping backend %s: %s\n", be->name,
+					why);
 		}
 		if (!*n) {
 			fprintf(stderr, "spawnscope: no backend is available here\n");

@@ -26,7 +26,7 @@ struct run_ctx {
 	/* Backends chosen with --backends (or every available one), in listing order. */
 	const struct spawn_backend **backends;
 	size_t n_backends;
-	const char *exe_dir;   /* directory of the spawnscope binary (targets live in targets/) */
+	const char *exe_dir; /* directory of the spawnscope binary (targets live in targets/) */
 	uint64_t seed;
 };
 
@@ -50,10 +50,10 @@ struct experiment {
 };
 
 void experiment_register(const struct experiment *e);
-#define EXPERIMENT_REGISTER(var)                                                             \
-	__attribute__((constructor)) static void register_##var(void)                      \
-	{                                                                                   \
-		experiment_register(&(var));                                                \
+#define EXPERIMENT_REGISTER(var)                                                                   \
+	__attribute__((constructor)) static void register_##var(void)                              \
+	{                                                                                          \
+		experiment_register(&(var));                                                       \
 	}
 size_t experiment_count(void);
 const struct experiment *experiment_at(size_t i); /* in order */
@@ -62,11 +62,10 @@ const struct experiment *experiment_find(const char *name);
 const char *experiment_names(void);
 
 /* Helpers shared by experiments' summaries: results entries of one experiment. */
-#define RESULTS_FOREACH(run, exp, idx, entry)                                                \
-	for (size_t idx = 0; idx < json_array_size(json_object_get((run), "results")); idx++) \
-		if (((entry) = json_array_get(json_object_get((run), "results"), idx)) &&   \
-		    !strcmp(json_string_value(json_object_get((entry), "experiment")) ?:      \
-				    "",                                                       \
+#define RESULTS_FOREACH(run, exp, idx, entry)                                                      \
+	for (size_t idx = 0; idx < json_array_size(json_object_get((run), "results")); idx++)      \
+		if (((entry) = json_array_get(json_object_get((run), "results"), idx)) &&          \
+		    !strcmp(json_string_value(json_object_get((entry), "experiment")) ?: "",       \
 			    (exp)))
 
 #endif

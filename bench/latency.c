@@ -67,17 +67,16 @@ static void csv_name(char *buf, size_t len, const char *label, uint64_t rss)
 
 	for (const char *p = label; *p && off + 1 < len; p++)
 		buf[off++] = (char)((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-						    (*p >= '0' && *p <= '9') || *p == '-' ||
-						    *p == '_'
-					    ? *p
-					    : '_');
+					    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'
+					? *p
+					: '_');
 	buf[off] = 0;
 	if (rss)
 		snprintf(buf + off, len - off, "-rss%lluM", (unsigned long long)(rss / MIB));
 }
 
-static json_t *point_params(const struct run_ctx *ctx, const struct arm *a,
-			    const struct target *t, uint64_t rss)
+static json_t *point_params(const struct run_ctx *ctx, const struct arm *a, const struct target *t,
+			    uint64_t rss)
 {
 	json_t *p = json_object();
 
@@ -85,9 +84,9 @@ static json_t *point_params(const struct run_ctx *ctx, const struct arm *a,
 	json_object_set_new(p, "mode", json_string(ctx->o->exec ? "exec" : "noexec"));
 	json_object_set_new(p, "parent_rss", json_integer((json_int_t)rss));
 	if (a->be->caps & SPAWN_CAP_HONOURS_SHARE)
-		json_object_set_new(p, "share",
-				    json_string(share_format(a->req.share ? a->req.share
-									  : SHARE_DEFAULT)));
+		json_object_set_new(
+		    p, "share",
+		    json_string(share_format(a->req.share ? a->req.share : SHARE_DEFAULT)));
 	if (a->probes_attached >= 0)
 		json_object_set_new(p, "probes", json_string(a->probes_attached ? "on" : "off"));
 	return p;
@@ -118,8 +117,9 @@ static size_t build_arms(struct run_ctx *ctx, struct arm *arms, uint64_t rss)
 		const struct spawn_backend *be = ctx->backends[i];
 
 		if (!ctx->o->exec && !(be->caps & SPAWN_CAP_NOEXEC)) {
-			add_skipped(ctx, be, rss, "the primitive cannot create a child that does "
-						  "not exec (noexec mode)");
+			add_skipped(ctx, be, rss,
+				    "the primitive cannot create a child that does "
+				    "not exec (noexec mode)");
 			continue;
 		}
 		for (int probed = 0; probed <= (twins ? 1 : 0); probed++) {
@@ -139,7 +139,7 @@ static size_t build_arms(struct run_ctx *ctx, struct arm *arms, uint64_t rss)
 static double metric_p50(const json_t *entry, const char *metric)
 {
 	return json_number_value(
-		json_object_get(json_object_get(json_object_get(entry, "metrics"), metric), "p50"));
+	    json_object_get(json_object_get(json_object_get(entry, "metrics"), metric), "p50"));
 }
 
 /* The probes' own cost: ratio of medians, probed twin over plain arm, per backend. */
@@ -154,7 +154,8 @@ static void store_overhead(struct run_ctx *ctx, json_t **entries, struct arm *ar
 	}
 	for (size_t i = 0; i + 1 < n; i += 2) {
 		const char *metric = metric_p50(entries[i], "t_first") > 0 ? "t_first" : "t_reaped";
-		double off = metric_p50(entries[i], metric), on = metric_p50(entries[i + 1], metric);
+		double off = metric_p50(entries[i], metric),
+		       on = metric_p50(entries[i + 1], metric);
 		json_t *o;
 
 		if (!(on > 0 && off > 0))
@@ -167,8 +168,7 @@ static void store_overhead(struct run_ctx *ctx, json_t **entries, struct arm *ar
 	}
 }
 
-static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct target *t,
-		     uint64_t rss)
+static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct target *t, uint64_t rss)
 {
 	size_t max_arms = ctx->n_backends * 2;
 	struct arm *arms = calloc(max_arms ? max_arms : 1, sizeof(*arms));
@@ -200,7 +200,8 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 		if (sampler_prepare(sp, &arms[i], t, ctx->o->exec, environ, plan.samples))
 			status = EXP_FAILED;
 	if (status == EXP_OK && n) {
-		snprintf(what, sizeof(what), "latency (parent RSS %s)", fmt_bytes(rss, b, sizeof(b)));
+		snprintf(what, sizeof(what), "latency (parent RSS %s)",
+			 fmt_bytes(rss, b, sizeof(b)));
 		sp->what = what;
 		status = sampler_run(sp, arms, n, &plan);
 		for (size_t i = 0; i < n; i++) {
@@ -220,11 +221,13 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 			if (arm_store(ctx, &arms[i], entries[i], csv))
 				status = EXP_FAILED;
 			if (arms[i].failures)
-				fprintf(stderr, "spawnscope: latency: %s: %zu of %zu samples failed "
-						"(%s)\n",
+				fprintf(stderr,
+					"spawnscope: latency: %s: %zu of %zu samples failed "
+					"(%s)\n",
 					arms[i].label, arms[i].failures, arms[i].n,
-					arms[i].first_err == -ECHILD ? "target exit status"
-								     : strerror(-arms[i].first_err));
+					arms[i].first_err == -ECHILD
+					    ? "target exit status"
+					    : strerror(-arms[i].first_err));
 		}
 		if (ctx->probes)
 			store_overhead(ctx, entries, arms, n, rss);
@@ -267,12 +270,12 @@ static int latency_run(struct run_ctx *ctx)
 }
 
 static const struct experiment latency_experiment = {
-	.name = "latency",
-	.summary = "spawn latency of every backend: call to return, first instruction, reaped",
-	.order = 10,
-	.check = NULL,
-	.run = latency_run,
-	.summarize = latency_summarize,
-	.plot = "latency,phases",
+    .name = "latency",
+    .summary = "spawn latency of every backend: call to return, first instruction, reaped",
+    .order = 10,
+    .check = NULL,
+    .run = latency_run,
+    .summarize = latency_summarize,
+    .plot = "latency,phases",
 };
 EXPERIMENT_REGISTER(latency_experiment)

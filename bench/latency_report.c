@@ -145,8 +145,9 @@ static void phases_table(const json_t *run, json_int_t rss, FILE *md)
 			continue;
 		fprintf(md, "| %s |", json_string_value(json_object_get(e, "backend")));
 		for (int p = 0; p < PH__N; p++)
-			fprintf(md, " %s |",
-				us(q(json_object_get(ph, probe_phase_names[p]), "p50"), b, sizeof(b)));
+			fprintf(
+			    md, " %s |",
+			    us(q(json_object_get(ph, probe_phase_names[p]), "p50"), b, sizeof(b)));
 		if (isfinite(kc) && ret > 0)
 			fprintf(md, " %.0f%% |\n", 100.0 * kc / ret);
 		else
@@ -171,8 +172,8 @@ static void overhead(const json_t *run, FILE *md)
 		json_int_t rss = json_integer_value(json_object_get(o, "parent_rss"));
 		char b[32];
 
-		if (!i || rss != json_integer_value(json_object_get(
-				      json_array_get(list, i - 1), "parent_rss")))
+		if (!i || rss != json_integer_value(
+				     json_object_get(json_array_get(list, i - 1), "parent_rss")))
 			fprintf(md, "%s at parent RSS %s:", i ? "." : "",
 				fmt_bytes((uint64_t)rss, b, sizeof(b)));
 		fprintf(md, " %s %.3f (%s)", json_string_value(json_object_get(o, "backend")),
@@ -210,12 +211,13 @@ void latency_summarize(const json_t *run, FILE *md)
 		phases_table(run, rss, md);
 	}
 	overhead(run, md);
-	fprintf(md, "Plots: `plots/latency.svg` (ECDF of t_first, box plots of the three "
-		    "metrics)%s.\n\n",
+	fprintf(md,
+		"Plots: `plots/latency.svg` (ECDF of t_first, box plots of the three "
+		"metrics)%s.\n\n",
 		json_object_get(run, "probes") &&
-				json_is_true(json_object_get(json_object_get(run, "probes"), "enabled"))
-			? ", `plots/phases.svg` (kernel phase medians)"
-			: "");
+			json_is_true(json_object_get(json_object_get(run, "probes"), "enabled"))
+		    ? ", `plots/phases.svg` (kernel phase medians)"
+		    : "");
 }
 
 struct phases_arg {

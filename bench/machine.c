@@ -40,16 +40,26 @@ static json_t *file_string(const char *path)
 static const char *hypervisor_name(hypervisor_vendor_t h)
 {
 	switch (h) {
-	case HYPERVISOR_NONE: return "none";
-	case HYPERVISOR_BHYVE: return "bhyve";
-	case HYPERVISOR_HYPERV: return "hyperv";
-	case HYPERVISOR_KVM: return "kvm";
-	case HYPERVISOR_PARALLELS: return "parallels";
-	case HYPERVISOR_QEMU: return "qemu";
-	case HYPERVISOR_VIRTUALBOX: return "virtualbox";
-	case HYPERVISOR_VMWARE: return "vmware";
-	case HYPERVISOR_XEN: return "xen";
-	default: return "unknown";
+	case HYPERVISOR_NONE:
+		return "none";
+	case HYPERVISOR_BHYVE:
+		return "bhyve";
+	case HYPERVISOR_HYPERV:
+		return "hyperv";
+	case HYPERVISOR_KVM:
+		return "kvm";
+	case HYPERVISOR_PARALLELS:
+		return "parallels";
+	case HYPERVISOR_QEMU:
+		return "qemu";
+	case HYPERVISOR_VIRTUALBOX:
+		return "virtualbox";
+	case HYPERVISOR_VMWARE:
+		return "vmware";
+	case HYPERVISOR_XEN:
+		return "xen";
+	default:
+		return "unknown";
 	}
 }
 
@@ -72,7 +82,8 @@ static json_t *cpu_describe(void)
 	json_object_set_new(o, "stepping", json_integer(id.stepping));
 	json_object_set_new(o, "cores", json_integer(id.num_cores));
 	json_object_set_new(o, "logical_cpus", json_integer(id.num_logical_cpus));
-	json_object_set_new(o, "hypervisor", json_string(hypervisor_name(cpuid_get_hypervisor(&raw, &id))));
+	json_object_set_new(o, "hypervisor",
+			    json_string(hypervisor_name(cpuid_get_hypervisor(&raw, &id))));
 	json_object_set_new(o, "libcpuid", json_string(cpuid_lib_version()));
 	return o;
 }
@@ -140,7 +151,8 @@ json_t *machine_describe(void)
 	json_object_set_new(m, "mem_available", meminfo_bytes("MemAvailable"));
 	json_object_set_new(thp, "enabled",
 			    file_string("/sys/kernel/mm/transparent_hugepage/enabled"));
-	json_object_set_new(thp, "defrag", file_string("/sys/kernel/mm/transparent_hugepage/defrag"));
+	json_object_set_new(thp, "defrag",
+			    file_string("/sys/kernel/mm/transparent_hugepage/defrag"));
 	json_object_set_new(m, "thp", thp);
 	json_object_set_new(m, "aslr", file_string("/proc/sys/kernel/randomize_va_space"));
 	json_object_set_new(m, "mitigations", mitigations());
@@ -153,7 +165,8 @@ json_t *machine_describe(void)
 	json_object_set_new(m, "cpufreq_governor",
 			    file_string("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"));
 	json_object_set_new(m, "smt", file_string("/sys/devices/system/cpu/smt/control"));
-	json_object_set_new(m, "yama_ptrace_scope", file_string("/proc/sys/kernel/yama/ptrace_scope"));
+	json_object_set_new(m, "yama_ptrace_scope",
+			    file_string("/proc/sys/kernel/yama/ptrace_scope"));
 	json_object_set_new(m, "perf_event_paranoid",
 			    file_string("/proc/sys/kernel/perf_event_paranoid"));
 	json_object_set_new(m, "glibc", json_string(gnu_get_libc_version()));

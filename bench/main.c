@@ -25,25 +25,27 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: spawnscope list\n"
-		"       spawnscope run EXPERIMENT [options]   (EXPERIMENT: %s, all)\n"
-		"       spawnscope report DIR\n"
-		"       spawnscope gate --a CMD --b CMD [options] | --baseline OLD --current NEW\n"
-		"\n"
-		"run options:\n"
-		"  --backends a,b,...     default: every available one (plugin:PATH loads a plug-in)\n"
-		"  --samples N --warmup N --block N\n"
-		"  --target stamp|exit0|PATH   (default stamp)   --mode exec|noexec\n"
-		"  --parent-rss LIST      touched anonymous memory held while measuring (e.g. 0,1G)\n"
-		"  --share LIST           clone backend: vm,files,fs,sighand,io,vfork\n"
-		"  --sizes LIST --kinds LIST --vmas LIST            (pagetable)\n"
-		"  --fds LIST --variants LIST                        (fdtable)\n"
-		"  --sharing LIST --ops LIST --workers LIST --max-workers N --duration S (contention)\n"
-		"  --probes auto|on|off   --probe-overhead   --cpu N   --out DIR   --seed N\n"
-		"  --quick   --quiet\n"
-		"exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 interrupted\n",
-		experiment_names());
+	fprintf(
+	    f,
+	    "usage: spawnscope list\n"
+	    "       spawnscope run EXPERIMENT [options]   (EXPERIMENT: %s, all)\n"
+	    "       spawnscope report DIR\n"
+	    "       spawnscope gate --a CMD --b CMD [options] | --baseline OLD --current NEW\n"
+	    "\n"
+	    "run options:\n"
+	    "  --backends a,b,...     default: every available one (plugin:PATH loads a plug-in)\n"
+	    "  --samples N --warmup N --block N\n"
+	    "  --target stamp|exit0|PATH   (default stamp)   --mode exec|noexec\n"
+	    "  --parent-rss LIST      touched anonymous memory held while measuring (e.g. 0,1G)\n"
+	    "  --share LIST           clone backend: vm,files,fs,sighand,io,vfork\n"
+	    "  --sizes LIST --kinds LIST --vmas LIST            (pagetable)\n"
+	    "  --fds LIST --variants LIST                        (fdtable)\n"
+	    "  --sharing LIST --ops LIST --workers LIST --max-workers N --duration S (contention)\n"
+	    "  --probes auto|on|off   --probe-overhead   --cpu N   --out DIR   --seed N\n"
+	    "  --quick   --quiet\n"
+	    "exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 "
+	    "interrupted\n",
+	    experiment_names());
 }
 
 static void on_signal(int sig)
@@ -147,7 +149,8 @@ static int pin_cpu(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set)) {
-		fprintf(stderr, "spawnscope: --cpu %d: sched_setaffinity: %s\n", cpu, strerror(errno));
+		fprintf(stderr, "spawnscope: --cpu %d: sched_setaffinity: %s\n", cpu,
+			strerror(errno));
 		return 2;
 	}
 	return 0;
@@ -249,8 +252,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	ctx.res = res;
 	probes_describe(pr, why, json_object_get(results_root(res), "probes"));
-	json_object_set_new(results_root(res), "timer_overhead_ns",
-			    json_real(timer_overhead_ns()));
+	json_object_set_new(results_root(res), "timer_overhead_ns", json_real(timer_overhead_ns()));
 	results_flush(res, false);
 	install_signal_handlers();
 

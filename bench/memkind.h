@@ -9,7 +9,7 @@
 
 enum memkind {
 	MK_ANON,       /* private anonymous, touched, 4 KiB pages (MADV_NOHUGEPAGE) */
-	MK_THP,        /* private anonymous, touched, MADV_HUGEPAGE */
+	MK_THP,	       /* private anonymous, touched, MADV_HUGEPAGE */
 	MK_UNTOUCHED,  /* private anonymous, mapped, never written */
 	MK_SHARED,     /* MAP_SHARED anonymous, touched */
 	MK_FILE_RO,    /* private read-only file mapping, read (page cache) */
@@ -21,13 +21,13 @@ extern const char *const memkind_names[MK__N + 1]; /* "anon", "thp", ...; NULL-t
 
 struct memregion {
 	enum memkind kind;
-	uint64_t size;        /* requested bytes */
-	unsigned nvmas;       /* mappings it was split into (alternating protections) */
-	void *base;           /* first mapping */
-	void **maps;          /* nvmas mappings when nvmas > 1 */
-	uint64_t map_size;    /* bytes per mapping */
-	int fd;               /* MK_FILE_RO backing file, else -1 */
-	uint64_t thp_bytes;   /* AnonHugePages actually obtained (from /proc/self/smaps) */
+	uint64_t size;	       /* requested bytes */
+	unsigned nvmas;	       /* mappings it was split into (alternating protections) */
+	void *base;	       /* first mapping */
+	void **maps;	       /* nvmas mappings when nvmas > 1 */
+	uint64_t map_size;     /* bytes per mapping */
+	int fd;		       /* MK_FILE_RO backing file, else -1 */
+	uint64_t thp_bytes;    /* AnonHugePages actually obtained (from /proc/self/smaps) */
 	volatile uint64_t sum; /* checksum of a read pass, keeps the touch observable */
 };
 

@@ -40,33 +40,33 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{"backends", required_argument, NULL, OPT_BACKENDS},
-	{"samples", required_argument, NULL, OPT_SAMPLES},
-	{"warmup", required_argument, NULL, OPT_WARMUP},
-	{"block", required_argument, NULL, OPT_BLOCK},
-	{"target", required_argument, NULL, OPT_TARGET},
-	{"mode", required_argument, NULL, OPT_MODE},
-	{"parent-rss", required_argument, NULL, OPT_PARENT_RSS},
-	{"share", required_argument, NULL, OPT_SHARE},
-	{"sizes", required_argument, NULL, OPT_SIZES},
-	{"kinds", required_argument, NULL, OPT_KINDS},
-	{"vmas", required_argument, NULL, OPT_VMAS},
-	{"fds", required_argument, NULL, OPT_FDS},
-	{"variants", required_argument, NULL, OPT_VARIANTS},
-	{"sharing", required_argument, NULL, OPT_SHARING},
-	{"ops", required_argument, NULL, OPT_OPS},
-	{"workers", required_argument, NULL, OPT_WORKERS},
-	{"max-workers", required_argument, NULL, OPT_MAX_WORKERS},
-	{"duration", required_argument, NULL, OPT_DURATION},
-	{"probes", required_argument, NULL, OPT_PROBES},
-	{"probe-overhead", no_argument, NULL, OPT_PROBE_OVERHEAD},
-	{"cpu", required_argument, NULL, OPT_CPU},
-	{"out", required_argument, NULL, OPT_OUT},
-	{"quick", no_argument, NULL, OPT_QUICK},
-	{"quiet", no_argument, NULL, OPT_QUIET},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"backends", required_argument, NULL, OPT_BACKENDS},
+    {"samples", required_argument, NULL, OPT_SAMPLES},
+    {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"block", required_argument, NULL, OPT_BLOCK},
+    {"target", required_argument, NULL, OPT_TARGET},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"parent-rss", required_argument, NULL, OPT_PARENT_RSS},
+    {"share", required_argument, NULL, OPT_SHARE},
+    {"sizes", required_argument, NULL, OPT_SIZES},
+    {"kinds", required_argument, NULL, OPT_KINDS},
+    {"vmas", required_argument, NULL, OPT_VMAS},
+    {"fds", required_argument, NULL, OPT_FDS},
+    {"variants", required_argument, NULL, OPT_VARIANTS},
+    {"sharing", required_argument, NULL, OPT_SHARING},
+    {"ops", required_argument, NULL, OPT_OPS},
+    {"workers", required_argument, NULL, OPT_WORKERS},
+    {"max-workers", required_argument, NULL, OPT_MAX_WORKERS},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"probes", required_argument, NULL, OPT_PROBES},
+    {"probe-overhead", no_argument, NULL, OPT_PROBE_OVERHEAD},
+    {"cpu", required_argument, NULL, OPT_CPU},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"quick", no_argument, NULL, OPT_QUICK},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 void opts_defaults(struct opts *o)
@@ -255,7 +255,8 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 		return 2;
 	}
 	if (o->probe_overhead && o->probes == PROBES_OFF) {
-		fprintf(stderr, "spawnscope: --probe-overhead needs the probes (not --probes off)\n");
+		fprintf(stderr,
+			"spawnscope: --probe-overhead needs the probes (not --probes off)\n");
 		return 2;
 	}
 	return 0;

@@ -46,7 +46,8 @@ static void probes_line(const json_t *pr, FILE *md)
 			continue;
 		json_array_foreach(progs, j, q)
 		{
-			if (json_is_true(json_object_get(q, "attached")) || strcmp(jstr(q, "kind"), kind))
+			if (json_is_true(json_object_get(q, "attached")) ||
+			    strcmp(jstr(q, "kind"), kind))
 				continue;
 			if (j < i)
 				first = false; /* this kind was already printed */

@@ -179,8 +179,7 @@ json_t *results_root(struct results *r)
 	return r->root;
 }
 
-json_t *results_add(struct results *r, const char *experiment, const char *backend,
-		    json_t *params)
+json_t *results_add(struct results *r, const char *experiment, const char *backend, json_t *params)
 {
 	json_t *e = json_object();
 
@@ -204,8 +203,8 @@ static json_t *pair(const double v[2])
 }
 
 json_t *results_add_fit(struct results *r, const char *experiment, const char *backend,
-			const char *metric, const char *x, const char *x_unit,
-			const struct fit *f, json_t *extra)
+			const char *metric, const char *x, const char *x_unit, const struct fit *f,
+			json_t *extra)
 {
 	json_t *o = json_object();
 
@@ -277,8 +276,8 @@ int results_flush(struct results *r, bool complete)
 	return rc;
 }
 
-int results_write_file(struct results *r, const char *relpath,
-		       int (*fill)(FILE *f, void *arg), void *arg)
+int results_write_file(struct results *r, const char *relpath, int (*fill)(FILE *f, void *arg),
+		       void *arg)
 {
 	char path[PATH_MAX + 256];
 	int rc;

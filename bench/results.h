@@ -23,13 +23,12 @@ json_t *results_root(struct results *r); /* borrowed: the run.json object */
 
 /* Append {"experiment", "backend", "params": params (reference stolen), "metrics": {}} to
  * "results" and return it (borrowed). */
-json_t *results_add(struct results *r, const char *experiment, const char *backend,
-		    json_t *params);
+json_t *results_add(struct results *r, const char *experiment, const char *backend, json_t *params);
 /* Append to "fits": {"experiment", "backend", "metric", "x", "x_unit", "slope_ns",
  * "intercept_ns", "r2", "slope_ci95": [lo, hi], "n"} plus extra (stolen, may be NULL). */
 json_t *results_add_fit(struct results *r, const char *experiment, const char *backend,
-			const char *metric, const char *x, const char *x_unit,
-			const struct fit *f, json_t *extra);
+			const char *metric, const char *x, const char *x_unit, const struct fit *f,
+			json_t *extra);
 
 /* {"unit", "n", "min", "p10", "p50", "p90", "p99", "max", "mean", "stddev", "mad",
  * "ci95_p50": [lo, hi], "ci95_p10": [lo, hi]} — a new reference. */
@@ -41,8 +40,8 @@ json_t *json_stats_of(const double *x, size_t n, const char *unit, uint64_t seed
 int results_flush(struct results *r, bool complete);
 
 /* Write DIR/relpath atomically: fill() writes the contents to f. 0 or -errno. */
-int results_write_file(struct results *r, const char *relpath,
-		       int (*fill)(FILE *f, void *arg), void *arg);
+int results_write_file(struct results *r, const char *relpath, int (*fill)(FILE *f, void *arg),
+		       void *arg);
 /* The same for any path. */
 int atomic_write(const char *path, int (*fill)(FILE *f, void *arg), void *arg);
 /* mkdir -p (mode 0755 for the directories it creates). 0 or -errno. */

@@ -36,7 +36,8 @@ int target_resolve(const char *spec, const char *exe_dir, struct target *t)
 		t->name = spec;
 	}
 	if (stat(t->path, &st)) {
-		fprintf(stderr, "spawnscope: --target %s: %s: %s\n", spec, t->path, strerror(errno));
+		fprintf(stderr, "spawnscope: --target %s: %s: %s\n", spec, t->path,
+			strerror(errno));
 		return EXP_USAGE;
 	}
 	if (!S_ISREG(st.st_mode) || access(t->path, X_OK)) {
@@ -99,7 +100,7 @@ int sampler_prepare(struct sampler *sp, struct arm *a, const struct target *t, b
 		return -EINVAL;
 	if (exec && t->stamps)
 		a->ops[n++] = (struct spawn_fd_op){
-			.kind = SPAWN_FD_DUP2, .fd = sp->stamp_w, .newfd = STAMP_FD};
+		    .kind = SPAWN_FD_DUP2, .fd = sp->stamp_w, .newfd = STAMP_FD};
 	memcpy(a->ops + n, a->extra_ops, a->n_extra_ops * sizeof(a->ops[0]));
 	n += a->n_extra_ops;
 	a->req.path = t->path;
@@ -202,8 +203,8 @@ static void progress(struct sampler *sp, bool final)
 	if (!final && ts_ns(&now) - ts_ns(&sp->last_progress) < 100000000)
 		return;
 	sp->last_progress = now;
-	fprintf(stderr, "\r\033[K%s %zu/%zu (%.0f%%)%s", sp->what ? sp->what : "sampling",
-		sp->done, sp->total, sp->total ? 100.0 * (double)sp->done / (double)sp->total : 100.0,
+	fprintf(stderr, "\r\033[K%s %zu/%zu (%.0f%%)%s", sp->what ? sp->what : "sampling", sp->done,
+		sp->total, sp->total ? 100.0 * (double)sp->done / (double)sp->total : 100.0,
 		final ? "\n" : "");
 }
 

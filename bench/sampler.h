@@ -26,16 +26,16 @@ extern const char *const metric_names[M__N]; /* "t_return", "t_first", "t_reaped
 struct sample {
 	int64_t t[M__N]; /* ns; -1 when not measured */
 	pid_t pid;
-	int32_t err;     /* 0, or -errno of a failed spawn/exec/reap */
-	uint32_t block;  /* index of the block it was taken in */
+	int32_t err;	/* 0, or -errno of a failed spawn/exec/reap */
+	uint32_t block; /* index of the block it was taken in */
 };
 
 /* The target a run spawns (--target). */
 struct target {
 	char path[4096];
 	const char *name; /* "stamp", "exit0" or the path */
-	bool stamps;      /* writes a stamp_msg to STAMP_FD */
-	char *argv[2];    /* { path, NULL } */
+	bool stamps;	  /* writes a stamp_msg to STAMP_FD */
+	char *argv[2];	  /* { path, NULL } */
 };
 /* Resolve --target: stamp|exit0 live in <exe_dir>/targets/; a PATH must exist and be
  * executable. 0 or EXP_USAGE (message printed). */
@@ -44,18 +44,18 @@ int target_resolve(const char *spec, const char *exe_dir, struct target *t);
 struct arm {
 	/* set by the experiment */
 	const struct spawn_backend *be;
-	char label[96];          /* "vfork", "clone[files]", ... (CSV names, legends) */
-	struct spawn_req req;    /* the sampler fills fd_ops/stamp_fd (see sampler_prepare) */
+	char label[96];	      /* "vfork", "clone[files]", ... (CSV names, legends) */
+	struct spawn_req req; /* the sampler fills fd_ops/stamp_fd (see sampler_prepare) */
 	struct spawn_fd_op extra_ops[8]; /* the experiment's own fd actions, after the stamp dup */
 	size_t n_extra_ops;
-	int probes_attached;     /* -1: leave as is; 0/1: detach/attach probes for its blocks */
+	int probes_attached; /* -1: leave as is; 0/1: detach/attach probes for its blocks */
 	/* filled by the sampler */
 	struct spawn_fd_op ops[9];
 	struct sample *s;
 	struct probe_sample *ph; /* parallel to s when probes are on, else NULL */
 	size_t n, cap;
 	size_t failures;
-	int first_err;           /* -errno of the first failed sample, 0 if none */
+	int first_err; /* -errno of the first failed sample, 0 if none */
 };
 
 struct sampler {
@@ -63,8 +63,8 @@ struct sampler {
 	struct probes *probes;
 	bool quiet;
 	bool tty;
-	const char *what;     /* progress-line prefix */
-	size_t done, total;   /* progress */
+	const char *what;   /* progress-line prefix */
+	size_t done, total; /* progress */
 	struct timespec last_progress;
 };
 
@@ -79,8 +79,8 @@ void arm_free(struct arm *a);
 
 struct sampler_plan {
 	size_t samples; /* per arm */
-	size_t warmup;  /* per arm, interleaved, discarded */
-	size_t block;   /* samples per arm per block */
+	size_t warmup;	/* per arm, interleaved, discarded */
+	size_t block;	/* samples per arm per block */
 	uint64_t seed;
 };
 /* Take plan->samples samples of every arm, interleaved in blocks in randomized order.

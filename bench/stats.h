@@ -9,7 +9,7 @@ struct stats {
 	size_t n;
 	double min, p10, p50, p90, p99, max;
 	double mean, stddev; /* stddev: sample (n-1); 0 when n < 2 */
-	double mad;          /* median absolute deviation, unscaled */
+	double mad;	     /* median absolute deviation, unscaled */
 	double ci95_p50[2];  /* percentile bootstrap, 2000 resamples, seeded (reproducible) */
 	double ci95_p10[2];
 };

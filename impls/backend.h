@@ -31,55 +31,56 @@ extern "C" {
 /* File actions applied in the child, in array order, before exec. */
 enum spawn_fd_op_kind {
 	SPAWN_FD_DUP2 = 1,   /* dup2(fd, newfd); fd == newfd clears FD_CLOEXEC (POSIX 2024) */
-	SPAWN_FD_CLOSE,      /* close(fd); closing an fd that is not open is not an error */
-	SPAWN_FD_OPEN,       /* open(path, oflag, mode) and place the result at fd */
+	SPAWN_FD_CLOSE,	     /* close(fd); closing an fd that is not open is not an error */
+	SPAWN_FD_OPEN,	     /* open(path, oflag, mode) and place the result at fd */
 	SPAWN_FD_CLOSE_FROM, /* close every fd >= fd (close_range) */
 };
 
 struct spawn_fd_op {
-	int kind;         /* enum spawn_fd_op_kind */
-	int fd;           /* DUP2: source; CLOSE: the fd; OPEN: target number; CLOSE_FROM: lowest */
-	int newfd;        /* DUP2: target number */
+	int kind;	  /* enum spawn_fd_op_kind */
+	int fd;		  /* DUP2: source; CLOSE: the fd; OPEN: target number; CLOSE_FROM: lowest */
+	int newfd;	  /* DUP2: target number */
 	const char *path; /* OPEN */
-	int oflag;        /* OPEN */
-	unsigned mode;    /* OPEN */
+	int oflag;	  /* OPEN */
+	unsigned mode;	  /* OPEN */
 };
 
 /* What a variable-weight backend (SPAWN_CAP_HONOURS_SHARE) shares with the parent. */
 enum spawn_share {
-	SHARE_VM = 1u << 0,      /* CLONE_VM: no dup_mmap / copy_page_range */
-	SHARE_FILES = 1u << 1,   /* CLONE_FILES: no dup_fd; exec unshares (unshare_files) */
-	SHARE_FS = 1u << 2,      /* CLONE_FS */
+	SHARE_VM = 1u << 0,	 /* CLONE_VM: no dup_mmap / copy_page_range */
+	SHARE_FILES = 1u << 1,	 /* CLONE_FILES: no dup_fd; exec unshares (unshare_files) */
+	SHARE_FS = 1u << 2,	 /* CLONE_FS */
 	SHARE_SIGHAND = 1u << 3, /* CLONE_SIGHAND (kernel requires CLONE_VM with it) */
-	SHARE_IO = 1u << 4,      /* CLONE_IO */
-	SHARE_VFORK = 1u << 5,   /* CLONE_VFORK: parent sleeps until the child execs or exits */
+	SHARE_IO = 1u << 4,	 /* CLONE_IO */
+	SHARE_VFORK = 1u << 5,	 /* CLONE_VFORK: parent sleeps until the child execs or exits */
 };
-/* What glibc's posix_spawn shares: clone(CLONE_VM|CLONE_VFORK) (sysdeps/unix/sysv/linux/spawni.c) */
+/* What glibc's posix_spawn shares: clone(CLONE_VM|CLONE_VFORK) (sysdeps/unix/sysv/linux/spawni.c)
+ */
 #define SHARE_DEFAULT (SHARE_VM | SHARE_VFORK)
 
 struct spawn_req {
-	const char *path;        /* program to exec (exec mode) */
-	char *const *argv;       /* NULL-terminated */
-	char *const *envp;       /* NULL-terminated */
+	const char *path;  /* program to exec (exec mode) */
+	char *const *argv; /* NULL-terminated */
+	char *const *envp; /* NULL-terminated */
 	const struct spawn_fd_op *fd_ops;
 	size_t n_fd_ops;
 	unsigned share; /* enum spawn_share bits; 0 means the backend's default */
-	bool exec;      /* false ("noexec"): the child stamps (if stamp_fd >= 0) and _exit(0)s */
-	int stamp_fd;   /* noexec: a 16-byte CLOCK_MONOTONIC stamp is written here first thing */
+	bool exec;	/* false ("noexec"): the child stamps (if stamp_fd >= 0) and _exit(0)s */
+	int stamp_fd;	/* noexec: a 16-byte CLOCK_MONOTONIC stamp is written here first thing */
 };
 
 struct spawn_child {
 	pid_t pid;
-	int pidfd;          /* -1 when the backend has none */
-	uintptr_t priv[4];  /* backend scratch (stack pointer, error slot, ...) */
+	int pidfd;	   /* -1 when the backend has none */
+	uintptr_t priv[4]; /* backend scratch (stack pointer, error slot, ...) */
 };
 
 enum spawn_caps {
-	SPAWN_CAP_NOEXEC = 1u << 0,          /* supports req.exec == false */
-	SPAWN_CAP_PIDFD = 1u << 1,           /* fills spawn_child.pidfd */
+	SPAWN_CAP_NOEXEC = 1u << 0,	     /* supports req.exec == false */
+	SPAWN_CAP_PIDFD = 1u << 1,	     /* fills spawn_child.pidfd */
 	SPAWN_CAP_HONOURS_SHARE = 1u << 2,   /* req.share changes what is shared */
 	SPAWN_CAP_SYNC_EXEC_ERROR = 1u << 3, /* exec failure comes back from spawn(); else reap() */
-	SPAWN_CAP_BLANK_FDS = 1u << 4,       /* child sees only the fds that fd_ops install */
+	SPAWN_CAP_BLANK_FDS = 1u << 4,	     /* child sees only the fds that fd_ops install */
 };
 
 struct spawn_backend {
@@ -91,7 +92,8 @@ struct spawn_backend {
 	/* Try the primitive (never guess from versions). 0: usable; -errno: not, reason in why. */
 	int (*available)(char *why, size_t len);
 	/* Create and start a child for req. 0 and *child filled, or -errno and no child remains.
-	 * With SPAWN_CAP_SYNC_EXEC_ERROR an exec failure is returned here (child already reaped). */
+	 * With SPAWN_CAP_SYNC_EXEC_ERROR an exec failure is returned here (child already reaped).
+	 */
 	int (*spawn)(const struct spawn_req *req, struct spawn_child *child);
 	/* Wait for the child, store its wait status, release everything spawn() took (pidfd,
 	 * stack, error slot). Always reaps. 0, or -errno of a failed exec (then *status is the

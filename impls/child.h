@@ -36,6 +36,6 @@ int restore_signal_mask(const sigset_t *old);
  * On any failure the -errno is stored in *err_slot (if non-NULL) and the child _exit(127)s.
  * In noexec mode it stamps req->stamp_fd and _exit(0)s. Never returns. */
 __attribute__((noreturn)) void child_run(const struct spawn_req *req, const sigset_t *mask,
-					bool sighand_shared, volatile int *err_slot);
+					 bool sighand_shared, volatile int *err_slot);
 
 #endif

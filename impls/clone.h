@@ -34,8 +34,7 @@ void clone_stack_free(struct clone_stack *st);
 /* Start fn(arg) in a child created with share's flags and SIGCHLD as exit signal, on st.
  * With pidfd non-NULL, CLONE_PIDFD is added and the pidfd stored there.
  * Returns the pid, or -errno. fn must obey child.h's rules when SHARE_VM is set. */
-pid_t clone_start(unsigned share, struct clone_stack *st, int (*fn)(void *), void *arg,
-		  int *pidfd);
+pid_t clone_start(unsigned share, struct clone_stack *st, int (*fn)(void *), void *arg, int *pidfd);
 /* Wait (futex on st->tid_word) until a SHARE_THREAD child has exited. */
 void clone_join_thread(struct clone_stack *st);
 

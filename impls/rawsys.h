@@ -47,9 +47,9 @@ static inline long raw_syscall6(long n, long a, long b, long c, long d, long e, 
 #define raw_syscall1(n, a) raw_syscall6((n), (long)(a), 0, 0, 0, 0, 0)
 #define raw_syscall2(n, a, b) raw_syscall6((n), (long)(a), (long)(b), 0, 0, 0, 0)
 #define raw_syscall3(n, a, b, c) raw_syscall6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
-#define raw_syscall4(n, a, b, c, d)                                                          \
+#define raw_syscall4(n, a, b, c, d)                                                                \
 	raw_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
-#define raw_syscall5(n, a, b, c, d, e)                                                       \
+#define raw_syscall5(n, a, b, c, d, e)                                                             \
 	raw_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
 static inline __attribute__((noreturn)) void raw_exit(int code)

@@ -30,7 +30,8 @@ static inline __attribute__((format(printf, 2, 3))) int tap_ok(int cond, const c
 	return cond;
 }
 
-static inline __attribute__((format(printf, 2, 3))) void tap_skip_test(const char *why, const char *fmt, ...)
+static inline __attribute__((format(printf, 2, 3))) void tap_skip_test(const char *why,
+								       const char *fmt, ...)
 {
 	va_list ap;
 	tap_n++;
@@ -57,7 +58,8 @@ static inline __attribute__((format(printf, 1, 2))) void tap_diag(const char *fm
 /* Print the summary and return the exit status (0 when nothing failed). */
 static inline int tap_done(void)
 {
-	printf("# %d passed, %d failed, %d skipped\n", tap_n - tap_fail - tap_skip, tap_fail, tap_skip);
+	printf("# %d passed, %d failed, %d skipped\n", tap_n - tap_fail - tap_skip, tap_fail,
+	       tap_skip);
 	return tap_fail ? 1 : 0;
 }
 
