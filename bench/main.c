@@ -171,8 +171,8 @@ static int cmd_run(int argc, char **argv)
 	struct run_ctx ctx;
 	struct results *res = NULL;
 	struct probes *pr = NULL;
-	const struct experiment *todo[16];
-	size_t n_todo = 0;
+	const struct experiment *selected[16];
+	size_t n_selected = 0;
 	char dir[PATH_MAX], why[512] = "";
 	char **argv_copy;
 	int rc, status = EXP_OK;
@@ -192,18 +192,18 @@ static int cmd_run(int argc, char **argv)
 	}
 	o.argv = argv_copy;
 	if (!strcmp(o.experiment, "all")) {
-		for (size_t i = 0; i < experiment_count() && n_todo < 16; i++)
-			todo[n_todo++] = experiment_at(i);
-	} else if ((todo[0] = experiment_find(o.experiment))) {
-		n_todo = 1;
+		for (size_t i = 0; i < experiment_count() && n_selected < 16; i++)
+			selected[n_selected++] = experiment_at(i);
+	} else if ((selected[0] = experiment_find(o.experiment))) {
+		n_selected = 1;
 	} else {
 		fprintf(stderr, "spawnscope: unknown experiment '%s' (valid: %s, all)\n",
 			o.experiment, experiment_names());
 		free(argv_copy);
 		return 2;
 	}
-	for (size_t i = 0; i < n_todo; i++)
-		if (todo[i]->check && (rc = todo[i]->check(&o))) {
+	for (size_t i = 0; i < n_selected; i++)
+		if (selected[i]->check && (rc = selected[i]->check(&o))) {
 			free(argv_copy);
 			return rc;
 		}
@@ -256,12 +256,13 @@ static int cmd_run(int argc, char **argv)
 	results_flush(res, false);
 	install_signal_handlers();
 
-	for (size_t i = 0; i < n_todo && !g_interrupted; i++) {
+	for (size_t i = 0; i < n_selected && !g_interrupted; i++) {
 		if (!o.quiet)
-			fprintf(stderr, "spawnscope: %s: %s\n", todo[i]->name, todo[i]->summary);
+			fprintf(stderr, "spawnscope: %s: %s\n", selected[i]->name,
+				selected[i]->summary);
 		if (pr)
-			probes_set_attached(pr, !todo[i]->detach_probes);
-		rc = todo[i]->run(&ctx);
+			probes_set_attached(pr, !selected[i]->detach_probes);
+		rc = selected[i]->run(&ctx);
 		if (rc == EXP_INTERRUPTED || g_interrupted) {
 			status = EXP_INTERRUPTED;
 			break;
