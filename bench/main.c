@@ -1,6 +1,7 @@
 /* spawnscope: command-line entry (list, run, report, gate). */
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -156,6 +157,23 @@ static int pin_cpu(int cpu)
 	return 0;
 }
 
+/* The driver's own anonymous RSS (RssAnon): what a fork of the driver copies besides
+ * --parent-rss. Recorded before each experiment so a bloated driver shows in run.json. */
+static json_int_t driver_rss_anon(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	json_int_t kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "RssAnon:", 8))
+			kb = strtoll(line + 8, NULL, 10);
+	fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
 static uint64_t fresh_seed(void)
 {
 	struct timespec t;
@@ -242,6 +260,10 @@ static int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	ctx.probes = pr;
+	/* Loading the probes made libbpf parse the kernel's BTF (megabytes) on our heap. Freed,
+	 * those pages stay mapped and touched, and every fork of this process would copy their
+	 * page tables (copy_page_range): hand them back before anything is measured. */
+	malloc_trim(0);
 
 	rc = results_open(&o, &res);
 	if (rc) {
@@ -252,6 +274,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	ctx.res = res;
 	probes_describe(pr, why, json_object_get(results_root(res), "probes"));
+	json_object_set_new(results_root(res), "driver_rss_anon_bytes", json_object());
 	json_object_set_new(results_root(res), "timer_overhead_ns", json_real(timer_overhead_ns()));
 	results_flush(res, false);
 	install_signal_handlers();
@@ -262,6 +285,8 @@ static int cmd_run(int argc, char **argv)
 				selected[i]->summary);
 		if (pr)
 			probes_set_attached(pr, !selected[i]->detach_probes);
+		json_object_set_new(json_object_get(results_root(res), "driver_rss_anon_bytes"),
+				    selected[i]->name, json_integer(driver_rss_anon()));
 		rc = selected[i]->run(&ctx);
 		if (rc == EXP_INTERRUPTED || g_interrupted) {
 			status = EXP_INTERRUPTED;

@@ -22,7 +22,7 @@ ok() { # ok COND-STATUS DESCRIPTION
 		echo "not ok $n - $2"
 	fi
 }
-PLAN=10
+PLAN=11
 echo "TAP version 13"
 echo "1..$PLAN"
 
@@ -94,6 +94,11 @@ ok $? "while running, the driver held $n_progs BPF programs (run.json: ${attache
 # polls of fdinfo saw depends on timing; that it held some, and that none outlive it, does not
 [ "$n_links" -gt 0 ]
 ok $? "while running, the driver held BPF links ($n_links ids seen)"
+# loading the probes must not leave libbpf's parse of the kernel BTF on the driver's heap: every
+# fork of the driver would copy those page tables (it made fork-exec 3x slower once)
+rss=$(jq '.driver_rss_anon_bytes.latency // -1' "$TMP/on/run.json" 2>/dev/null)
+[ "${rss:--1}" -ge 0 ] && [ "${rss:--1}" -lt $((4 << 20)) ]
+ok $? "with the probes loaded the driver's own anonymous RSS stays small (${rss:-?} bytes < 4 MiB)"
 # remaining KIND IDS...: the ids still shown by bpftool, polled for up to 5 s: the kernel frees
 # a program or link asynchronously once its last fd is closed (bpf_prog_put defers the free
 # through RCU and a workqueue), so one look right after exit can still see it
