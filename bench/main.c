@@ -285,6 +285,9 @@ static int cmd_run(int argc, char **argv)
 				selected[i]->summary);
 		if (pr)
 			probes_set_attached(pr, !selected[i]->detach_probes);
+		/* what the previous experiment freed stays mapped in glibc's arenas and would be
+		 * copied by every fork of this one: give it back first */
+		malloc_trim(0);
 		json_object_set_new(json_object_get(results_root(res), "driver_rss_anon_bytes"),
 				    selected[i]->name, json_integer(driver_rss_anon()));
 		rc = selected[i]->run(&ctx);
