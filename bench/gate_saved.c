@@ -36,6 +36,12 @@ static json_t *load(const char *opt, const char *path, int *rc)
 
 /* The per-block summaries of one entry into s (side b_side). Blocks smaller than half the
  * largest (the trailing partial block) are left out: their quantiles are much noisier. */
+static bool has_blocks(const json_t *entry)
+{
+	const json_t *blocks = json_object_get(entry, "blocks");
+	return json_is_array(blocks) && json_array_size(blocks) > 0;
+}
+
 static int load_blocks(const struct gate_opts *o, const char *opt, const json_t *entry,
 		       struct gate_series *s, bool b_side)
 {
@@ -98,6 +104,8 @@ int gate_run_saved(const struct gate_opts *o)
 	enum gate_verdict *v = NULL;
 	char err[256];
 	int rc = 0, dq = gate_decisive_q(o);
+	size_t n_skipped = 0;
+	const char *first_skipped = NULL;
 
 	memset(&r, 0, sizeof(r));
 	if (!(base = load("--baseline", o->baseline, &rc)) ||
@@ -113,19 +121,29 @@ int gate_run_saved(const struct gate_opts *o)
 	r.paired = false;
 	r.n_phases = 1;
 	ph->name = "saved";
-	ph->n_series = pairing.n;
-	ph->series = calloc(pairing.n, sizeof(*ph->series));
-	v = calloc(pairing.n, sizeof(*v));
+	ph->n_series = 0;
+	ph->series = calloc(pairing.n ? pairing.n : 1, sizeof(*ph->series));
+	v = calloc(pairing.n ? pairing.n : 1, sizeof(*v));
 	if (!ph->series || !v) {
 		fprintf(stderr, "spawnscope gate: %s\n", strerror(ENOMEM));
 		rc = 2;
 		goto out;
 	}
 	for (size_t i = 0; i < pairing.n; i++) {
-		struct gate_series *s = &ph->series[i];
+		struct gate_series *s = &ph->series[ph->n_series];
 		json_t *ea = json_array_get(json_object_get(base, "results"), pairing.ia[i]);
 		json_t *eb = json_array_get(json_object_get(cur, "results"), pairing.ib[i]);
 
+		/* A whole `run all` holds entries that are not spawn samples (post-fork write
+		 * passes, contention throughput): they have no blocks to compare. Skip them; a
+		 * file in which nothing has blocks is refused below. */
+		if (!has_blocks(ea) || !has_blocks(eb)) {
+			n_skipped++;
+			if (!first_skipped)
+				first_skipped = pairing.names[i];
+			continue;
+		}
+		ph->n_series++;
 		if (!(s->name = strdup(pairing.names[i]))) {
 			fprintf(stderr, "spawnscope gate: %s\n", strerror(ENOMEM));
 			rc = 2;
@@ -140,7 +158,7 @@ int gate_run_saved(const struct gate_opts *o)
 			s->verdict[q] = s->shift_err[q] ? GV_INCONCLUSIVE
 							: gate_decide(&s->shift[q], &rule, true);
 		}
-		v[i] = s->verdict[dq];
+		v[ph->n_series - 1] = s->verdict[dq];
 		if (s->na < (size_t)o->min_pairs || s->nb < (size_t)o->min_pairs)
 			fprintf(stderr,
 				"spawnscope gate: '%s': %zu baseline and %zu current blocks, fewer "
@@ -150,7 +168,21 @@ int gate_run_saved(const struct gate_opts *o)
 		if (ph->pairs < s->na)
 			ph->pairs = s->na;
 	}
-	ph->verdict = gate_combine(v, pairing.n, true);
+	if (!ph->n_series) {
+		fprintf(stderr,
+			"spawnscope gate: no entry of --baseline %s and --current %s has per-block "
+			"summaries (\"blocks\") to compare%s%s; re-run them with this spawnscope\n",
+			o->baseline, o->current, first_skipped ? ", e.g. " : "",
+			first_skipped ? first_skipped : "");
+		rc = 2;
+		goto out;
+	}
+	if (n_skipped && !o->quiet)
+		fprintf(stderr,
+			"spawnscope gate: %zu entries without per-block summaries (not spawn "
+			"samples, e.g. '%s') are not compared\n",
+			n_skipped, first_skipped);
+	ph->verdict = gate_combine(v, ph->n_series, true);
 	r.verdict = ph->verdict;
 	r.exit_status = gate_verdict_exit(r.verdict);
 	r.note = r.verdict == GV_REGRESSION	? "unpaired comparison of saved runs found a "
