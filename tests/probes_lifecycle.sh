@@ -9,22 +9,9 @@
 # TAP; skipped when not root.
 
 set -u
-n=0
-pass=0
-fail=0
-ok() { # ok COND-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n - $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n - $2"
-	fi
-}
+. "$(dirname "$0")/lib/tap.bash"
 PLAN=11
-echo "TAP version 13"
-echo "1..$PLAN"
+tap_plan "$PLAN"
 
 skip_all() {
 	for i in $(seq 1 $PLAN); do echo "ok $i - probes life cycle # SKIP $1"; done
@@ -175,5 +162,4 @@ msg=$(head -c 400 "$TMP/onfail.out" | tr "\n" " ")
 	grep -q 'CAP_BPF' "$TMP/onfail.out"
 ok $? "unprivileged --probes on fails: exit $status: $msg"
 
-echo "# $pass passed, $fail failed"
-[ $fail -eq 0 ]
+tap_done

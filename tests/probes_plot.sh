@@ -4,22 +4,9 @@
 # an error (exit 2). TAP; skipped without gnuplot.
 
 set -u
-n=0
-pass=0
-fail=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n - $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n - $2"
-	fi
-}
+. "$(dirname "$0")/lib/tap.bash"
 PLAN=5
-echo "TAP version 13"
-echo "1..$PLAN"
+tap_plan "$PLAN"
 if ! command -v gnuplot >/dev/null; then
 	for i in $(seq 1 $PLAN); do echo "ok $i - phases.gp # SKIP gnuplot not installed"; done
 	echo "# 0 passed, 0 failed, $PLAN skipped"
@@ -54,5 +41,4 @@ status=$?
 [ $status -eq 2 ]
 ok $? "a run directory without phases.csv is an error (exit $status)"
 
-echo "# $pass passed, $fail failed"
-[ $fail -eq 0 ]
+tap_done
