@@ -74,21 +74,6 @@ static int clone3_spawn(const struct spawn_req *req, struct spawn_child *child)
 	return 0;
 }
 
-/* siginfo of a dead child -> the wait status waitpid would have given. */
-static int status_from_siginfo(const siginfo_t *info)
-{
-	switch (info->si_code) {
-	case CLD_EXITED:
-		return (info->si_status & 0xff) << 8;
-	case CLD_KILLED:
-		return info->si_status & 0x7f;
-	case CLD_DUMPED:
-		return (info->si_status & 0x7f) | 0x80;
-	default:
-		return 0;
-	}
-}
-
 static int clone3_reap(struct spawn_child *child, int *status)
 {
 	siginfo_t info;
@@ -102,7 +87,7 @@ static int clone3_reap(struct spawn_child *child, int *status)
 		}
 	}
 	if (!wait_err)
-		*status = status_from_siginfo(&info);
+		*status = wait_status_from_siginfo(&info);
 	close(child->pidfd);
 	child->pidfd = -1;
 	int exec_err = exec_error_release((int)child->priv[0]);

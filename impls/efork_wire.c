@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "efork_int.h"
+#include "spawn_util.h"
 
 int ewire_send2(int sock, const void *a, size_t alen, const void *b, size_t blen, int fd)
 {
@@ -42,20 +43,6 @@ int ewire_send(int sock, const void *buf, size_t len, int fd)
 	return ewire_send2(sock, buf, len, NULL, 0, fd);
 }
 
-static int status_of(const siginfo_t *si)
-{
-	switch (si->si_code) {
-	case CLD_EXITED:
-		return (si->si_status & 0xff) << 8;
-	case CLD_KILLED:
-		return si->si_status & 0x7f;
-	case CLD_DUMPED:
-		return (si->si_status & 0x7f) | 0x80;
-	default: /* stopped/continued: not asked for */
-		return 0;
-	}
-}
-
 int ectx_waitid(int pidfd, int *status, int options)
 {
 	siginfo_t si;
@@ -67,7 +54,7 @@ int ectx_waitid(int pidfd, int *status, int options)
 	if (r < 0)
 		return -errno;
 	if (status)
-		*status = status_of(&si);
+		*status = wait_status_from_siginfo(&si);
 	return 0;
 }
 

@@ -51,3 +51,17 @@ const struct spawn_req *spawn_req_unshared(const struct spawn_req *req, struct s
 	copy->share = 0;
 	return copy;
 }
+
+int wait_status_from_siginfo(const siginfo_t *info)
+{
+	switch (info->si_code) {
+	case CLD_EXITED:
+		return (info->si_status & 0xff) << 8;
+	case CLD_KILLED:
+		return info->si_status & 0x7f;
+	case CLD_DUMPED:
+		return (info->si_status & 0x7f) | 0x80;
+	default:
+		return 0;
+	}
+}

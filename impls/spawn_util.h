@@ -2,6 +2,7 @@
 #ifndef SPAWNSCOPE_SPAWN_UTIL_H
 #define SPAWNSCOPE_SPAWN_UTIL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -9,6 +10,10 @@
 
 /* waitpid(pid, status, 0), retried on EINTR. 0 or -errno. */
 int spawn_wait_pid(pid_t pid, int *status);
+
+/* The siginfo waitid() gives for a dead child -> the wait status waitpid would have given
+ * (0 for stopped/continued, which the callers do not ask for). */
+int wait_status_from_siginfo(const siginfo_t *info);
 
 /* available() for a backend with SPAWN_CAP_NOEXEC: spawn a noexec child through be and reap
  * it. 0 when it exited 0; else -errno with "what: reason" in why. */
