@@ -25,6 +25,7 @@
 #include "../impls/clone.h"
 #include "../impls/registry.h"
 #include "../impls/targets/stamp_proto.h"
+#include "proc_count.h"
 #include "tap.h"
 
 /* Fixed fd numbers the checks use in the parent (moved there so the numbers are known). */
@@ -46,20 +47,6 @@ static int closed_fd; /* an fd number not open in this process */
 static char probe_path[PATH_MAX], exit0_path[PATH_MAX], noexec_path[PATH_MAX];
 static char *const probe_env[] = {"A=1", "EMPTY=", "SPACES=a b  c", "", "LAST=\xc3\xa9t\xc3\xa9",
 				  NULL};
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-	struct dirent *de;
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the listing's own fd */
-}
 
 /* No child left (zombie or live) and the fd count as before: else count a leak. */
 static void check_clean(struct subject *s, int fds_before)

@@ -12,22 +12,8 @@
 #include <unistd.h>
 
 #include "../bench/contention_workers.h"
+#include "proc_count.h"
 #include "tap.h"
-
-static int count_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
 
 static bool no_children(void)
 {
@@ -107,7 +93,7 @@ int main(void)
 	const int n_ops = sizeof(ops) / sizeof(*ops);
 	struct rlimit before, after;
 	struct cw_group g;
-	int fds0 = count_dir("/proc/self/fd"), tasks0 = count_dir("/proc/self/task");
+	int fds0 = count_fds(), tasks0 = count_dir_entries("/proc/self/task");
 
 	tap_plan(SH__N * 2 + SH__N * n_ops + 6);
 	getrlimit(RLIMIT_NOFILE, &before);
@@ -129,10 +115,9 @@ int main(void)
 		tap_ok(0, "failing workers start");
 	}
 	tap_ok(no_children(), "every worker reaped: no child left");
-	tap_ok(count_dir("/proc/self/task") == tasks0, "no thread left (%d tasks)",
-	       count_dir("/proc/self/task"));
-	tap_ok(count_dir("/proc/self/fd") == fds0, "no fd left (%d before, %d after)", fds0,
-	       count_dir("/proc/self/fd"));
+	tap_ok(count_dir_entries("/proc/self/task") == tasks0, "no thread left (%d tasks)",
+	       count_dir_entries("/proc/self/task"));
+	tap_ok(count_fds() == fds0, "no fd left (%d before, %d after)", fds0, count_fds());
 	getrlimit(RLIMIT_NOFILE, &after);
 	tap_ok(before.rlim_cur == after.rlim_cur && before.rlim_max == after.rlim_max,
 	       "RLIMIT_NOFILE restored after setrlimit/prlimit-sibling (%llu/%llu)",

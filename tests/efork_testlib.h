@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../impls/efork.h"
+#include "proc_count.h"
 #include "tap.h"
 
 static char build_dir[PATH_MAX - 64], probe_path[PATH_MAX], exit0_path[PATH_MAX],
@@ -105,25 +106,6 @@ static inline int probe_finish(int ctx, int rd, char *const args[], char *out, s
 	ectx_wait(ctx, status);
 	ectx_close(ctx);
 	return 0;
-}
-
-static inline int count_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	if (!d)
-		return -1;
-	int n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the listing's own fd (only meaningful for /proc/self/fd) */
-}
-
-static inline int count_fds(void)
-{
-	return count_dir("/proc/self/fd");
 }
 
 static inline int count_maps(void)

@@ -18,6 +18,7 @@
 #include "../bench/gate.h"
 #include "../impls/registry.h"
 #include "../impls/targets/stamp_proto.h"
+#include "proc_count.h"
 #include "tap.h"
 
 extern char **environ;
@@ -34,20 +35,6 @@ static void cleanup(void)
 {
 	if (tmp[0])
 		gate_rmtree(tmp);
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1; /* the DIR's own fd */
 }
 
 static bool no_children(void)
