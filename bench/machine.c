@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "machine.h"
+#include "memkind.h"
 
 char *read_line_file(const char *path, char *buf, size_t len)
 {
@@ -110,23 +111,11 @@ static json_t *mitigations(void)
 	return o;
 }
 
-static json_t *meminfo_bytes(const char *key)
+/* a /proc/meminfo field in bytes, null if unreadable */
+static json_t *meminfo_json(const char *key)
 {
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[256];
-	size_t klen = strlen(key);
-	json_t *v = json_null();
-
-	if (!f)
-		return v;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			json_decref(v);
-			v = json_integer(strtoll(line + klen + 1, NULL, 10) * 1024);
-			break;
-		}
-	fclose(f);
-	return v;
+	uint64_t b = meminfo_bytes(key);
+	return b ? json_integer((json_int_t)b) : json_null();
 }
 
 json_t *machine_describe(void)
@@ -147,8 +136,8 @@ json_t *machine_describe(void)
 	}
 	json_object_set_new(m, "cmdline", file_string("/proc/cmdline"));
 	json_object_set_new(m, "cpu", cpu_describe());
-	json_object_set_new(m, "mem_total", meminfo_bytes("MemTotal"));
-	json_object_set_new(m, "mem_available", meminfo_bytes("MemAvailable"));
+	json_object_set_new(m, "mem_total", meminfo_json("MemTotal"));
+	json_object_set_new(m, "mem_available", meminfo_json("MemAvailable"));
 	json_object_set_new(thp, "enabled",
 			    file_string("/sys/kernel/mm/transparent_hugepage/enabled"));
 	json_object_set_new(thp, "defrag",

@@ -31,6 +31,8 @@ struct memregion {
 	volatile uint64_t sum; /* checksum of a read pass, keeps the touch observable */
 };
 
+/* A /proc/meminfo field ("MemTotal", "MemAvailable", ...) in bytes; 0 if unreadable. */
+uint64_t meminfo_bytes(const char *key);
 /* MemAvailable from /proc/meminfo in bytes; 0 if unreadable. */
 uint64_t mem_available_bytes(void);
 
