@@ -33,7 +33,7 @@ int budget_plan(struct sampler *sp, struct arm *arms, size_t *n_arms, const stru
 		struct sample s;
 		memset(&s, 0, sizeof s);
 		int64_t t0 = now_ns();
-		int rc = sampler_one(sp, &arms[i], &s, NULL);
+		int rc = sampler_one(sp, &arms[i], &s);
 		int64_t spent = now_ns() - t0;
 		if (rc || s.err) {
 			int err = s.err ? -s.err : -rc;

@@ -155,7 +155,7 @@ static void drain(int fd)
 }
 
 /* One timed spawn. Nothing here allocates, formats or writes outside the child's own pipe. */
-int sampler_one(struct sampler *sp, struct arm *a, struct sample *out, struct probe_sample *ph)
+int sampler_one(struct sampler *sp, struct arm *a, struct sample *out)
 {
 	struct spawn_child child;
 	int64_t t0, t1, t2, stamp;
@@ -186,10 +186,6 @@ int sampler_one(struct sampler *sp, struct arm *a, struct sample *out, struct pr
 	out->t[M_RETURN] = t1 - t0;
 	out->t[M_REAPED] = t2 - t0;
 	out->t[M_FIRST] = stamp >= t0 ? stamp - t0 : -1;
-	if (ph && sp->probes) {
-		memset(ph, 0, sizeof(*ph));
-		probes_collect(sp->probes, child.pid, ph);
-	}
 	return 0;
 }
 
@@ -224,7 +220,7 @@ static int take_block(struct sampler *sp, struct arm *a, size_t n, uint32_t bloc
 	for (size_t i = 0; i < n && a->n < a->cap && !g_interrupted; i++) {
 		struct sample *s = &a->s[a->n];
 
-		if (sampler_one(sp, a, s, NULL)) {
+		if (sampler_one(sp, a, s)) {
 			a->failures++;
 			if (!a->first_err)
 				a->first_err = s->err;
@@ -266,7 +262,7 @@ int sampler_run(struct sampler *sp, struct arm *arms, size_t n_arms,
 		for (size_t i = 0; i < n_arms && !g_interrupted; i++) {
 			struct sample s;
 			set_attached(sp, &arms[i]);
-			sampler_one(sp, &arms[i], &s, NULL);
+			sampler_one(sp, &arms[i], &s);
 			sp->done++;
 			progress(sp, false);
 		}

@@ -89,8 +89,9 @@ struct sampler_plan {
 int sampler_run(struct sampler *sp, struct arm *arms, size_t n_arms,
 		const struct sampler_plan *plan);
 
-/* One sample of one arm, outside any plan (warm-up, probes tests). */
-int sampler_one(struct sampler *sp, struct arm *a, struct sample *out, struct probe_sample *ph);
+/* One timed sample of one arm, outside any plan (warm-up, pilot samples). Its probe record,
+ * if any, stays in the map until collected (sampler_run fetches them after each block). */
+int sampler_one(struct sampler *sp, struct arm *a, struct sample *out);
 
 /* Median cost of one clock_gettime(CLOCK_MONOTONIC) pair, in ns. */
 double timer_overhead_ns(void);
