@@ -89,7 +89,7 @@ static int cmd_list(void)
 
 	printf("\nprobes:\n");
 	why[0] = 0;
-	probes_open(PROBES_AUTO, &pr, why, sizeof(why));
+	probes_open(PROBES_AUTO, getpid(), &pr, why, sizeof(why));
 	pj = json_object();
 	probes_describe(pr, why, pj);
 	if (!json_is_true(json_object_get(pj, "enabled")))
@@ -251,7 +251,7 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 
-	rc = probes_open(o.probes, &pr, why, sizeof(why));
+	rc = probes_open(o.probes, getpid(), &pr, why, sizeof(why));
 	if (rc || (!pr && o.probe_overhead)) {
 		fprintf(stderr, "spawnscope: %s: %s\n",
 			rc ? "--probes on" : "--probe-overhead: the probes cannot run", why);

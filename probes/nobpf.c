@@ -20,8 +20,10 @@ PROBE_NAMES_DEFINE;
 #endif
 #define NOBPF_WHY "built without probes: " SPAWNSCOPE_NOBPF_REASON
 
-int probes_open(enum probes_mode mode, struct probes **out, char *why, size_t len)
+int probes_open(enum probes_mode mode, pid_t watch_tgid, struct probes **out, char *why,
+		size_t len)
 {
+	(void)watch_tgid;
 	*out = NULL;
 	if (mode == PROBES_OFF) {
 		if (len)

@@ -181,7 +181,7 @@ static bool tp_btf_refused(const char *tp)
 }
 
 /* Open spawn.bpf.c with one program of each pair as chosen, and load it. */
-static int spawn_open_load(const int choice[N_PAIRS], struct spawn_bpf **out)
+static int spawn_open_load(pid_t watch_tgid, const int choice[N_PAIRS], struct spawn_bpf **out)
 {
 	struct spawn_bpf *s = spawn_bpf__open();
 	int err;
@@ -189,7 +189,7 @@ static int spawn_open_load(const int choice[N_PAIRS], struct spawn_bpf **out)
 	libbpf_first_warn[0] = '\0';
 	if (!s)
 		return -errno;
-	s->rodata->target_tgid = (__u32)getpid();
+	s->rodata->target_tgid = (__u32)watch_tgid;
 	for (size_t i = 0; i < N_PAIRS; i++) {
 		set_autoload(s->obj, tp_pairs[i].btf, choice[i] == USE_BTF);
 		set_autoload(s->obj, tp_pairs[i].raw, choice[i] == USE_RAW);
@@ -228,13 +228,13 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 		slot_add(pr, tp_pairs[i].raw, PK_RAW_TP);
 	}
 	fill_choice(choice, USE_BTF);
-	err = spawn_open_load(choice, &pr->skel);
+	err = spawn_open_load(pr->watch_tgid, choice, &pr->skel);
 	if (err)
 		load_error(err, "", btf_err, sizeof(btf_err));
 	if (err == -EPERM) {
 		/* No privilege for BPF at all, most likely: one raw_tp load tells. */
 		fill_choice(choice, USE_RAW);
-		err_raw = spawn_open_load(choice, &pr->skel);
+		err_raw = spawn_open_load(pr->watch_tgid, choice, &pr->skel);
 		if (err_raw) {
 			load_error(err_raw, "", raw_err, sizeof(raw_err));
 			snprintf(why, len, "probes: %s%s; loading raw_tp programs failed: %s",
@@ -256,7 +256,7 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 
 			fill_choice(one, USE_NONE);
 			one[i] = USE_BTF;
-			err = spawn_open_load(one, &trial);
+			err = spawn_open_load(pr->watch_tgid, one, &trial);
 			if (!err) {
 				choice[i] = USE_BTF;
 				spawn_bpf__destroy(trial);
@@ -266,7 +266,7 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 			snprintf(slot_find(pr, tp_pairs[i].btf)->reason, REASON_LEN,
 				 "tp_btf load failed: %s", e1);
 			one[i] = USE_RAW;
-			err = spawn_open_load(one, &trial);
+			err = spawn_open_load(pr->watch_tgid, one, &trial);
 			if (!err) {
 				choice[i] = USE_RAW;
 				spawn_bpf__destroy(trial);
@@ -284,7 +284,7 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 				return err;
 			}
 		}
-		err = spawn_open_load(choice, &pr->skel);
+		err = spawn_open_load(pr->watch_tgid, choice, &pr->skel);
 		if (err) {
 			load_error(err, "", btf_err, sizeof(btf_err));
 			snprintf(why, len, "probes: loading the chosen programs failed: %s",
@@ -309,7 +309,7 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 	return 0;
 }
 
-static int fentry_open_load(const bool use[N_KF], struct spawn_fentry_bpf **out)
+static int fentry_open_load(pid_t watch_tgid, const bool use[N_KF], struct spawn_fentry_bpf **out)
 {
 	struct spawn_fentry_bpf *s = spawn_fentry_bpf__open();
 	int err;
@@ -317,7 +317,7 @@ static int fentry_open_load(const bool use[N_KF], struct spawn_fentry_bpf **out)
 	libbpf_first_warn[0] = '\0';
 	if (!s)
 		return -errno;
-	s->rodata->target_tgid = (__u32)getpid();
+	s->rodata->target_tgid = (__u32)watch_tgid;
 	for (size_t i = 0; i < N_KF; i++) {
 		set_autoload(s->obj, kf_groups[i].in, use[i]);
 		set_autoload(s->obj, kf_groups[i].out, use[i]);
@@ -349,7 +349,7 @@ static void fentry_load(struct probes *pr)
 		slot_add(pr, kf_groups[i].out, PK_FENTRY);
 		use[i] = true;
 	}
-	err = fentry_open_load(use, &pr->fskel);
+	err = fentry_open_load(pr->watch_tgid, use, &pr->fskel);
 	if (err) {
 		load_error(err, "", e, sizeof(e));
 		if (err == -EPERM || err == -EOPNOTSUPP || err == -KERNEL_ENOTSUPP) {
@@ -365,7 +365,7 @@ static void fentry_load(struct probes *pr)
 
 			one[0] = true; /* copy_process: the others depend on it */
 			one[i] = true;
-			err = fentry_open_load(one, &trial);
+			err = fentry_open_load(pr->watch_tgid, one, &trial);
 			if (!err) {
 				spawn_fentry_bpf__destroy(trial);
 				continue;
@@ -382,7 +382,7 @@ static void fentry_load(struct probes *pr)
 				return;
 			}
 		}
-		err = fentry_open_load(use, &pr->fskel);
+		err = fentry_open_load(pr->watch_tgid, use, &pr->fskel);
 		if (err) {
 			load_error(err, "", e, sizeof(e));
 			for (size_t i = 0; i < N_KF; i++)
@@ -491,7 +491,8 @@ static int check_pid_namespace(char *why, size_t len)
 	return -EOPNOTSUPP;
 }
 
-int probes_open(enum probes_mode mode, struct probes **out, char *why, size_t len)
+int probes_open(enum probes_mode mode, pid_t watch_tgid, struct probes **out, char *why,
+		size_t len)
 {
 	libbpf_print_fn_t old_print;
 	struct probes *pr;
@@ -512,6 +513,7 @@ int probes_open(enum probes_mode mode, struct probes **out, char *why, size_t le
 		snprintf(why, len, "probes: %s", strerror(ENOMEM));
 		return mode == PROBES_ON ? -ENOMEM : 0;
 	}
+	pr->watch_tgid = watch_tgid;
 	libbpf_debug = getenv("SPAWNSCOPE_PROBES_DEBUG") != NULL;
 	libbpf_first_warn[0] = '\0';
 	old_print = libbpf_set_print(capture_print);

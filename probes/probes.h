@@ -40,8 +40,10 @@ struct probes;
 
 /* PROBES_OFF: *out = NULL, returns 0. PROBES_AUTO: loads what it can; if nothing usable,
  * *out = NULL, returns 0 and why says so. PROBES_ON: returns -errno with why when the
- * probes cannot run. Filters on the calling process's tgid and its descendants. */
-int probes_open(enum probes_mode mode, struct probes **out, char *why, size_t len);
+ * probes cannot run. Filters on watch_tgid (the process that spawns: the lab) and its
+ * descendants. */
+int probes_open(enum probes_mode mode, pid_t watch_tgid, struct probes **out, char *why,
+		size_t len);
 
 /* Fill the run.json "probes" object: {"enabled": bool, "reason": "...", "programs":
  * [{"name", "kind", "attached", "reason"}]}. pr may be NULL (why_off explains). */

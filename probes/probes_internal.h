@@ -34,6 +34,7 @@ struct probes {
 	size_t n_progs;
 	bool attached;	   /* probes_set_attached state */
 	char summary[512]; /* run.json "reason" when enabled */
+	pid_t watch_tgid;  /* the process whose spawns are timed (target_tgid) */
 };
 
 /* Delete every element of a hash map (probes_collect.c). */

@@ -310,7 +310,7 @@ static void test_fallback(const char *refuse, size_t n_raw, const char *const *b
 	int err;
 
 	setenv("SPAWNSCOPE_PROBES_NO_TP_BTF", refuse, 1);
-	err = probes_open(PROBES_ON, &pr, why, sizeof(why));
+	err = probes_open(PROBES_ON, getpid(), &pr, why, sizeof(why));
 	unsetenv("SPAWNSCOPE_PROBES_NO_TP_BTF");
 	if (pr) {
 		raw = attached_of_kind(pr, "raw_tp");
@@ -346,7 +346,7 @@ static int run_tests(void)
 		return tap_done();
 	}
 	snprintf(exit0_path, sizeof(exit0_path), "%s/targets/exit0", build);
-	err = probes_open(PROBES_ON, &pr, why, sizeof(why));
+	err = probes_open(PROBES_ON, getpid(), &pr, why, sizeof(why));
 	if (!tap_ok(err == 0 && pr, "probes_open(on): %s", err ? why : "ok")) {
 		for (size_t i = 0; i < N_BACKENDS + N_OTHER - 1; i++)
 			tap_skip_test("probes did not open", "probes");
