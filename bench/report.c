@@ -1,18 +1,15 @@
 /* `spawnscope report DIR`: summary.md and plots/ rebuilt from run.json alone. */
 #include <errno.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "experiment.h"
+#include "report_plot.h"
 #include "results.h"
-
-extern char **environ;
 
 static const char *jstr(const json_t *o, const char *key)
 {
@@ -120,68 +117,12 @@ static int fill_summary(FILE *md, void *arg)
 	return ferror(md) ? -EIO : 0;
 }
 
-static int scripts_dir(char *buf, size_t len)
-{
-	const char *env = getenv("SPAWNSCOPE_SCRIPTS");
-	char exe[PATH_MAX - 32];
-	ssize_t n;
-	char *slash;
-	struct stat st;
-
-	if (env) {
-		snprintf(buf, len, "%s", env);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return -errno;
-	exe[n] = 0;
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = 0;
-	snprintf(buf, len, "%s/../scripts", exe);
-	if (stat(buf, &st) == 0)
-		return 0;
-	snprintf(buf, len, "%s/scripts", SPAWNSCOPE_SRCDIR);
-	return stat(buf, &st) ? -ENOENT : 0;
-}
-
-/* gnuplot -e "dir='DIR'" SCRIPTS/NAME.gp; 0 ok, 1 failed (message printed). */
-static int render(const char *scripts, const char *dir, const char *name)
-{
-	char gp[PATH_MAX + 64], expr[PATH_MAX + 16];
-	char *argv[] = {"gnuplot", "-e", expr, gp, NULL};
-	pid_t pid;
-	int status, rc;
-
-	snprintf(gp, sizeof(gp), "%s/%s.gp", scripts, name);
-	if (strchr(dir, '\'')) {
-		fprintf(stderr, "spawnscope: plots: directory name with a quote: %s\n", dir);
-		return 1;
-	}
-	snprintf(expr, sizeof(expr), "dir='%s'", dir);
-	rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
-	if (rc) {
-		fprintf(stderr, "spawnscope: plots: gnuplot: %s (scripts/deps.sh installs it)\n",
-			strerror(rc));
-		return 1;
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 1;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "spawnscope: plots: %s failed for %s\n", gp, dir);
-		return 1;
-	}
-	return 0;
-}
-
 static int render_plots(const json_t *run, const char *dir, bool quiet)
 {
 	char scripts[PATH_MAX];
 	int status = 0;
 
-	if (scripts_dir(scripts, sizeof(scripts))) {
+	if (plot_scripts_dir(scripts, sizeof(scripts))) {
 		fprintf(stderr, "spawnscope: plots: cannot find the scripts directory "
 				"(set SPAWNSCOPE_SCRIPTS)\n");
 		return 1;
@@ -189,6 +130,7 @@ static int render_plots(const json_t *run, const char *dir, bool quiet)
 	for (size_t i = 0; i < experiment_count(); i++) {
 		const struct experiment *e = experiment_at(i);
 		char list[256], *save = NULL;
+		int wrc;
 
 		if (!e->plot || !has_experiment(run, e->name))
 			continue;
@@ -200,7 +142,14 @@ static int render_plots(const json_t *run, const char *dir, bool quiet)
 			snprintf(data, sizeof(data), "%s/%s.csv", dir, p);
 			if (!strcmp(p, "phases") && access(data, R_OK))
 				continue;
-			if (render(scripts, dir, p))
+			if (!strcmp(p, "latency") && (wrc = plot_write_latency_series(run, dir))) {
+				fprintf(stderr,
+					"spawnscope: plots: writing %s/latency-series.gp: %s\n",
+					dir, strerror(-wrc));
+				status = 1;
+				continue;
+			}
+			if (plot_render(scripts, dir, p))
 				status = 1;
 			else if (!quiet)
 				fprintf(stderr, "spawnscope: plot %s/plots/%s.svg\n", dir, p);

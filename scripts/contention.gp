@@ -1,14 +1,14 @@
 # spawnscope contention plot: ops/s against workers, one line per sharing configuration, one
 # panel per operation (spawn-under-load panels: spawn + reap p50 instead); then a bar chart of
 # where contended time went (lock via calling function, summed over the run).
-# Usage: gnuplot -e "dir='RUNDIR'" scripts/contention.gp -> RUNDIR/plots/contention.{svg,png}
-# Reads RUNDIR/points-contention.csv
+# Usage (spawnscope report does this): cd RUNDIR && GNUPLOT_LIB=SCRIPTS gnuplot SCRIPTS/contention.gp
+#   -> plots/contention.{svg,png}. File names are fixed and relative: no path reaches a shell.
+# Reads points-contention.csv
 #   (sharing,op,workers,backend,ops_per_s,efficiency,op_p50_ns,op_p99_ns,load_ops_per_s)
-# and RUNDIR/lockstat-top.csv (lock_via_caller,wait_ms,count).
-if (!exists("dir")) { print "usage: gnuplot -e \"dir='RUNDIR'\" contention.gp"; exit status 2 }
-
-points = dir . "/points-contention.csv"
-top = dir . "/lockstat-top.csv"
+# and lockstat-top.csv (lock_via_caller,wait_ms,count).
+load "palette.gp"
+points = "points-contention.csv"
+top = "lockstat-top.csv"
 if (system(sprintf("test -r '%s' && echo 1 || echo 0", points)) + 0 == 0) {
 	print sprintf("contention.gp: no %s", points); exit status 1
 }
@@ -34,9 +34,9 @@ set key tmargin center horizontal font ",9"
 set grid
 
 do for [fmt in "svg png"] {
-	if (fmt eq "svg") { set terminal svg size 1350,420 * rows dynamic enhanced font "Helvetica,11" background "white" }
-	if (fmt eq "png") { set terminal pngcairo size 1350,420 * rows enhanced font "Helvetica,9" background "white" }
-	set output sprintf("%s/plots/contention.%s", dir, fmt)
+	if (fmt eq "svg") { set terminal svg size 1350,420 * rows dynamic noenhanced font "Helvetica,11" background "white" }
+	if (fmt eq "png") { set terminal pngcairo size 1350,420 * rows noenhanced font "Helvetica,9" background "white" }
+	set output "plots/contention." . fmt
 	set multiplot layout rows,cols title "spawnscope contention: what sharing an fd table, memory or limits costs concurrent workers"
 	do for [o = 1:nops] {
 		op = word(ops, o)

@@ -1,14 +1,14 @@
 # spawnscope fdtable plot: spawn cost against the parent's open fds (log-log, one line per
 # backend and variant, p10-p90 error bars, the least-squares fit dashed).
-# Usage: gnuplot -e "dir='RUNDIR'" scripts/fdtable.gp  -> RUNDIR/plots/fdtable.{svg,png}
-# Reads RUNDIR/points-fdtable.csv and RUNDIR/points-fdtable.gp (both written by
+# Usage (spawnscope report does this): cd RUNDIR && GNUPLOT_LIB=SCRIPTS gnuplot SCRIPTS/fdtable.gp
+#   -> plots/fdtable.{svg,png}. File names are fixed and relative: no path reaches a shell.
+# Reads points-fdtable.csv and points-fdtable.gp (both written by
 # `spawnscope run fdtable`).
-if (!exists("dir")) { print "usage: gnuplot -e \"dir='RUNDIR'\" fdtable.gp"; exit status 2 }
-
-data = dir.'/points-fdtable.csv'
-vars = dir.'/points-fdtable.gp'
-if (system(sprintf("test -r '%s' && test -r '%s' && echo ok", data, vars)) ne "ok") {
-	print sprintf("fdtable.gp: no points-fdtable.csv / points-fdtable.gp in %s", dir)
+load "palette.gp"
+data = 'points-fdtable.csv'
+vars = 'points-fdtable.gp'
+if (system("test -r points-fdtable.csv && test -r points-fdtable.gp && echo ok") ne "ok") {
+	print "fdtable.gp: no points-fdtable.csv / points-fdtable.gp in the current directory"
 	exit status 1
 }
 load vars
@@ -28,9 +28,9 @@ xof(x) = column(x) > 0 ? column(x) : NaN
 dash(l) = strstrt(l, "[cloexec]") ? 2 : strstrt(l, "[closefrom]") ? 4 : strstrt(l, "[files]") ? 5 : 1
 
 do for [fmt in "svg png"] {
-	if (fmt eq "svg") { set terminal svg size 1400,700 dynamic enhanced font "Helvetica,12" background "white" }
-	if (fmt eq "png") { set terminal pngcairo size 1400,700 enhanced font "Helvetica,10" background "white" }
-	set output sprintf("%s/plots/fdtable.%s", dir, fmt)
+	if (fmt eq "svg") { set terminal svg size 1400,700 dynamic noenhanced font "Helvetica,12" background "white" }
+	if (fmt eq "png") { set terminal pngcairo size 1400,700 noenhanced font "Helvetica,10" background "white" }
+	set output "plots/fdtable." . fmt
 	set multiplot layout 1,2 title "spawnscope fdtable: what the parent's open fds cost each backend (p50, bars p10–p90, fit thin)"
 	set logscale xy 10
 	set grid
@@ -43,7 +43,7 @@ do for [fmt in "svg png"] {
 	do for [m in "reaped return"] {
 		col = m eq "reaped" ? c_reaped : c_ret
 		fit = m eq "reaped" ? c_fit_reaped : c_fit_ret
-		set title m eq "reaped" ? "spawn to reaped (t\\_reaped)" : "the spawn call (t\\_return)"
+		set title m eq "reaped" ? "spawn to reaped (t_reaped)" : "the spawn call (t_return)"
 		if (fd_n_points == 0) {
 			set label 1 "no fd count above 0 in this run" at graph 0.5, graph 0.5 center
 			unset logscale xy
@@ -55,10 +55,10 @@ do for [fmt in "svg png"] {
 		}
 		plot for [i=1:n] data using (xof(c_fds)):(pick(word(fd_labels, i), col + 1)): \
 			(pick(word(fd_labels, i), col)):(pick(word(fd_labels, i), col + 2)) \
-			with yerrorlines lc i pt i dt dash(word(fd_labels, i)) lw 1.5 \
+			with yerrorlines lc rgb bcolour(word(fd_labels, i)) pt i dt dash(word(fd_labels, i)) lw 1.5 \
 			title word(fd_labels, i) noenhanced, \
 		     for [i=1:n] data using (xof(c_fds)):(pick(word(fd_labels, i), fit)) \
-			with lines lc i lw 0.5 notitle
+			with lines lc rgb bcolour(word(fd_labels, i)) lw 0.5 notitle
 	}
 	unset multiplot
 	unset output
