@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "experiment.h"
+#include "report_html.h"
 #include "report_plot.h"
 #include "results.h"
 
@@ -158,6 +159,36 @@ static int render_plots(const json_t *run, const char *dir, bool quiet)
 	return status;
 }
 
+/* report.html: summary.md and every plot this run has, inline. 0 or 1 (message printed). */
+static int write_html(const json_t *run, const char *dir)
+{
+	const char *svgs[16];
+	char names[16][80];
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < experiment_count(); i++) {
+		const struct experiment *e = experiment_at(i);
+		char list[256], *save = NULL, path[PATH_MAX + 96];
+
+		if (!e->plot || !has_experiment(run, e->name))
+			continue;
+		snprintf(list, sizeof(list), "%s", e->plot);
+		for (char *p = strtok_r(list, ",", &save); p && n < 16;
+		     p = strtok_r(NULL, ",", &save)) {
+			snprintf(names[n], sizeof(names[n]), "plots/%s.svg", p);
+			snprintf(path, sizeof(path), "%s/%s", dir, names[n]);
+			if (!access(path, R_OK))
+				svgs[n] = names[n], n++;
+		}
+	}
+	rc = report_html_write(dir, "spawnscope run", "summary.md", svgs, n);
+	if (rc)
+		fprintf(stderr, "spawnscope: report: writing %s/report.html: %s\n", dir,
+			strerror(-rc));
+	return rc ? 1 : 0;
+}
+
 int results_report(const char *dir, bool quiet)
 {
 	char path[PATH_MAX + 16];
@@ -189,6 +220,8 @@ int results_report(const char *dir, bool quiet)
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	mkdir(path, 0755);
 	rc = render_plots(run, dir, quiet);
+	if (write_html(run, dir))
+		rc = rc ? rc : 1;
 	json_decref(run);
 	return rc;
 }

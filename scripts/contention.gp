@@ -34,7 +34,7 @@ set key tmargin center horizontal font ",9"
 set grid
 
 do for [fmt in "svg png"] {
-	if (fmt eq "svg") { set terminal svg size 1350,420 * rows dynamic noenhanced font "Helvetica,11" background "white" }
+	if (fmt eq "svg") { set terminal svg size 1350,420 * rows fixed noenhanced font "Helvetica,11" background "white" }
 	if (fmt eq "png") { set terminal pngcairo size 1350,420 * rows noenhanced font "Helvetica,9" background "white" }
 	set output "plots/contention." . fmt
 	set multiplot layout rows,cols title "spawnscope contention: what sharing an fd table, memory or limits costs concurrent workers"

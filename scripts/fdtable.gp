@@ -28,7 +28,7 @@ xof(x) = column(x) > 0 ? column(x) : NaN
 dash(l) = strstrt(l, "[cloexec]") ? 2 : strstrt(l, "[closefrom]") ? 4 : strstrt(l, "[files]") ? 5 : 1
 
 do for [fmt in "svg png"] {
-	if (fmt eq "svg") { set terminal svg size 1400,700 dynamic noenhanced font "Helvetica,12" background "white" }
+	if (fmt eq "svg") { set terminal svg size 1400,700 fixed noenhanced font "Helvetica,12" background "white" }
 	if (fmt eq "png") { set terminal pngcairo size 1400,700 noenhanced font "Helvetica,10" background "white" }
 	set output "plots/fdtable." . fmt
 	set multiplot layout 1,2 title "spawnscope fdtable: what the parent's open fds cost each backend (p50, bars p10–p90, fit thin)"

@@ -33,7 +33,7 @@ set tics noenhanced
 set key noenhanced
 
 do for [fmt in "svg png"] {
-	if (fmt eq "svg") { set terminal svg size 520 * cols, 430 * nrss + 40 dynamic noenhanced font "Helvetica,12" background "white" }
+	if (fmt eq "svg") { set terminal svg size 520 * cols, 430 * nrss + 40 fixed noenhanced font "Helvetica,12" background "white" }
 	if (fmt eq "png") { set terminal pngcairo size 520 * cols, 430 * nrss + 40 noenhanced font "Helvetica,10" background "white" }
 	set output "plots/latency." . fmt
 	set multiplot layout nrss, cols title "How long until the child runs? Spawn latency per backend (CLOCK_MONOTONIC from just before the spawn call)"

@@ -35,7 +35,7 @@ xof(x) = column(x) > 0 ? column(x) : NaN
 empty(what) = sprintf("set label 1 \"no %s in this run\" at graph 0.5, graph 0.5 center; unset logscale xy; set xrange [0:1]; plot [0:1][0:1] 2 notitle; unset label 1; set logscale xy 10; set xrange [pt_mib_lo:pt_mib_hi]", what)
 
 do for [fmt in "svg png"] {
-	if (fmt eq "svg") { set terminal svg size 1400,1000 dynamic noenhanced font "Helvetica,12" background "white" }
+	if (fmt eq "svg") { set terminal svg size 1400,1000 fixed noenhanced font "Helvetica,12" background "white" }
 	if (fmt eq "png") { set terminal pngcairo size 1400,1000 noenhanced font "Helvetica,10" background "white" }
 	set output "plots/pagetable." . fmt
 	set multiplot layout 2,2 title "spawnscope pagetable: what the parent's memory and mappings cost each backend (p50, bars p10–p90, fit dashed)"

@@ -50,7 +50,7 @@ set tics noenhanced
 
 do for [fmt in "svg png"] {
 	if (fmt eq "svg") {
-		set terminal svg size (420 * n_panels + 100), 600 dynamic font "sans,11" background "white"
+		set terminal svg size (420 * n_panels + 100), 600 fixed font "sans,11" background "white"
 	} else {
 		set terminal pngcairo size (420 * n_panels + 100), 600 font "sans,10" background "white"
 	}

@@ -1,0 +1,137 @@
+/* The comparison's plots: compare-latency.csv and compare-vars.gp for
+ * scripts/compare_latency.gp, drawn in the --out directory (bench/report_plot.c). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "report_plot.h"
+#include "results.h"
+
+struct plot_data {
+	const struct cmp *c;
+	char **rows;
+	size_t n_rows;
+	const char *metric;
+};
+
+/* row,run,p50_us,lo_us,hi_us,p99_us,chg_pct,chg_lo,chg_hi (1-based indexes into
+ * compare-vars.gp's arrays; the change of the block p50 against run 1, NaN where none) */
+static int fill_latency_csv(FILE *f, void *arg)
+{
+	const struct plot_data *d = arg;
+
+	fprintf(f, "row,run,p50_us,lo_us,hi_us,p99_us,chg_pct,chg_lo,chg_hi\n");
+	for (size_t r = 0; r < d->n_rows; r++)
+		for (size_t i = 0; i < d->c->n; i++) {
+			const json_t *e = compare_latency_entry(&d->c->runs[i], d->rows[r]);
+			const json_t *m = json_object_get(json_object_get(e, "metrics"), d->metric);
+			const json_t *ci = json_object_get(m, "ci95_p50");
+			const json_t *ref = compare_latency_entry(&d->c->runs[0], d->rows[r]);
+			double p50 = json_number_value(json_object_get(m, "p50"));
+			struct cmp_change ch;
+			bool chg = i > 0 && ref && !compare_change(ref, e, d->metric, "p50", &ch);
+
+			if (!(p50 > 0))
+				continue;
+			fprintf(f, "%zu,%zu,%.3f,%.3f,%.3f,%.3f,", r + 1, i + 1, p50 / 1000.0,
+				json_array_size(ci) == 2
+				    ? json_number_value(json_array_get(ci, 0)) / 1000.0
+				    : p50 / 1000.0,
+				json_array_size(ci) == 2
+				    ? json_number_value(json_array_get(ci, 1)) / 1000.0
+				    : p50 / 1000.0,
+				json_number_value(json_object_get(m, "p99")) / 1000.0);
+			if (chg)
+				fprintf(f, "%.2f,%.2f,%.2f\n", gate_pct(ch.s.est), gate_pct(ch.s.lo),
+					gate_pct(ch.s.hi));
+			else
+				fprintf(f, "NaN,NaN,NaN\n");
+		}
+	return ferror(f) ? -EIO : 0;
+}
+
+/* the backend of a row key ("vfork, parent 1 GiB" -> "vfork"), for its colour */
+static void row_backend(FILE *f, const char *row)
+{
+	size_t n = strcspn(row, " ,");
+	char *b = strndup(row, n);
+
+	plot_quote(f, b ? b : row);
+	free(b);
+}
+
+static int fill_vars(FILE *f, void *arg)
+{
+	const struct plot_data *d = arg;
+
+	fprintf(f, "# written by spawnscope compare: what scripts/compare_latency.gp draws\n");
+	fprintf(f, "cmp_metric = '%s'\ncmp_nruns = %zu\narray cmp_label[%zu] = [", d->metric,
+		d->c->n, d->c->n);
+	for (size_t i = 0; i < d->c->n; i++) {
+		fputs(i ? ", " : "", f);
+		plot_quote(f, d->c->runs[i].label);
+	}
+	fprintf(f, "]\ncmp_nrows = %zu\narray cmp_row[%zu] = [", d->n_rows, d->n_rows ?: 1);
+	for (size_t r = 0; r < d->n_rows; r++) {
+		fputs(r ? ", " : "", f);
+		plot_quote(f, d->rows[r]);
+	}
+	fprintf(f, "%s]\narray cmp_backend[%zu] = [", d->n_rows ? "" : "''", d->n_rows ?: 1);
+	for (size_t r = 0; r < d->n_rows; r++) {
+		fputs(r ? ", " : "", f);
+		row_backend(f, d->rows[r]);
+	}
+	fprintf(f, "%s]\n", d->n_rows ? "" : "''");
+	return ferror(f) ? -EIO : 0;
+}
+
+static int push(char ***svgs, size_t *n, const char *name)
+{
+	char **grown = realloc(*svgs, (*n + 1) * sizeof(**svgs));
+
+	if (!grown)
+		return -ENOMEM;
+	*svgs = grown;
+	if (!(grown[*n] = strdup(name)))
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+int compare_plots(const struct cmp *c, char ***svgs, size_t *n_svgs)
+{
+	struct plot_data d = {.c = c};
+	char scripts[PATH_MAX], path[PATH_MAX + 64];
+	int failed = 0, rc;
+
+	*svgs = NULL;
+	*n_svgs = 0;
+	if (!compare_has(c, "latency"))
+		return 0;
+	if (plot_scripts_dir(scripts, sizeof(scripts))) {
+		fprintf(stderr, "spawnscope compare: plots: cannot find the scripts directory "
+				"(set SPAWNSCOPE_SCRIPTS)\n");
+		return 1;
+	}
+	d.rows = compare_latency_rows(c, &d.n_rows);
+	d.metric = compare_latency_metric(c);
+	snprintf(path, sizeof(path), "%s/compare-latency.csv", c->out);
+	rc = atomic_write(path, fill_latency_csv, &d);
+	if (!rc) {
+		snprintf(path, sizeof(path), "%s/compare-vars.gp", c->out);
+		rc = atomic_write(path, fill_vars, &d);
+	}
+	if (rc) {
+		fprintf(stderr, "spawnscope compare: writing %s: %s\n", path, strerror(-rc));
+		failed++;
+	} else if (plot_render(scripts, c->out, "compare_latency")) {
+		failed++;
+	} else if (push(svgs, n_svgs, "plots/compare-latency.svg")) {
+		failed++;
+	}
+	compare_rows_free(d.rows, d.n_rows);
+	return failed;
+}
