@@ -94,8 +94,9 @@ int plot_render(const char *scripts, const char *dir, const char *name)
 	free(env);
 	free(lib);
 	if (rc) {
-		fprintf(stderr, "spawnscope: plots: gnuplot in %s: %s (scripts/deps.sh installs it)\n",
-			dir, strerror(rc));
+		fprintf(stderr,
+			"spawnscope: plots: gnuplot in %s: %s (scripts/deps.sh installs it)\n", dir,
+			strerror(rc));
 		return 1;
 	}
 	while (waitpid(pid, &status, 0) < 0)
