@@ -147,7 +147,8 @@ static int fill_md(FILE *md, void *arg)
 		compare_cell(md, c->runs[i].label);
 		fprintf(md, " | `");
 		compare_cell(md, c->runs[i].dir);
-		fprintf(md, "` | %s | %s |\n", json_string_value(json_object_get(r, "started")) ?: "?",
+		fprintf(md, "` | %s | %s |\n",
+			json_string_value(json_object_get(r, "started")) ?: "?",
 			json_is_true(json_object_get(r, "complete")) ? "yes" : "**no**");
 	}
 	return ferror(md) ? -EIO : 0;
@@ -171,8 +172,8 @@ static int write_outputs(struct cmp *c)
 	size_t n_svgs = 0;
 	int rc, failed;
 
-	if ((rc = mkdir_p(c->out)) || (snprintf(path, sizeof(path), "%s/plots", c->out),
-				       (rc = mkdir_p(path)))) {
+	if ((rc = mkdir_p(c->out)) ||
+	    (snprintf(path, sizeof(path), "%s/plots", c->out), (rc = mkdir_p(path)))) {
 		fprintf(stderr, "spawnscope compare: --out %s: %s\n", c->out, strerror(-rc));
 		return 2;
 	}
@@ -183,8 +184,9 @@ static int write_outputs(struct cmp *c)
 	}
 	failed = compare_plots(c, &svgs, &n_svgs);
 	if (failed)
-		fprintf(stderr, "spawnscope compare: warning: %d plot(s) could not be drawn (see "
-				"above); compare.md is complete\n",
+		fprintf(stderr,
+			"spawnscope compare: warning: %d plot(s) could not be drawn (see "
+			"above); compare.md is complete\n",
 			failed);
 	rc = report_html_write(c->out, "spawnscope comparison", "compare.md",
 			       (const char *const *)svgs, n_svgs);

@@ -157,7 +157,7 @@ static char *probes_of(const json_t *run)
 
 void compare_default_labels(struct cmp *c)
 {
-	char *(*const of[])(const json_t *) = {host_kernel, glibc_of, cpu_brand,
+	char *(*const of[])(const json_t *) = {host_kernel, glibc_of,  cpu_brand,
 					       pinning,	    probes_of, command_of};
 	char **cand = calloc(c->n, sizeof(*cand));
 	bool chosen = false;
@@ -201,11 +201,21 @@ void compare_default_labels(struct cmp *c)
 }
 
 /* The fields whose difference can move a spawn figure, named in the lead sentence. */
-static const char *const explain[] = {
-    "machine.kernel",	   "machine.kernel_version", "machine.cpu.brand", "machine.cpu.online",
-    "machine.cpu.hypervisor", "machine.glibc",	     "machine.compiler",  "machine.thp.enabled",
-    "machine.aslr",	   "machine.clocksource",    "machine.cmdline",	  "probes.enabled",
-    "options.cpu",	   "machine.smt",	     "machine.cpufreq_governor"};
+static const char *const explain[] = {"machine.kernel",
+				      "machine.kernel_version",
+				      "machine.cpu.brand",
+				      "machine.cpu.online",
+				      "machine.cpu.hypervisor",
+				      "machine.glibc",
+				      "machine.compiler",
+				      "machine.thp.enabled",
+				      "machine.aslr",
+				      "machine.clocksource",
+				      "machine.cmdline",
+				      "probes.enabled",
+				      "options.cpu",
+				      "machine.smt",
+				      "machine.cpufreq_governor"};
 
 void compare_machine_md(const struct cmp *c, FILE *md)
 {

@@ -59,8 +59,8 @@ char *compare_latency_key(const json_t *entry)
 	if (!be || (probes && !strcmp(probes, "on")))
 		return NULL; /* the probes twin: the plain arm is what is compared */
 	if (rss > 0)
-		snprintf(size, sizeof(size), ", parent %g %s", rss / (gib ? 1073741824.0 : 1048576.0),
-			 gib ? "GiB" : "MiB");
+		snprintf(size, sizeof(size), ", parent %g %s",
+			 rss / (gib ? 1073741824.0 : 1048576.0), gib ? "GiB" : "MiB");
 	bool other = target && strcmp(target, "stamp");
 
 	if (asprintf(&key, "%s%s%s%s%s%s", be, mode && strcmp(mode, "exec") ? " noexec" : "",
@@ -111,7 +111,8 @@ char **compare_latency_rows(const struct cmp *c, size_t *n)
 				continue;
 			}
 			if (*n == cap) {
-				char **grown = realloc(rows, (cap = cap ? 2 * cap : 16) * sizeof(*rows));
+				char **grown =
+				    realloc(rows, (cap = cap ? 2 * cap : 16) * sizeof(*rows));
 				if (!grown) {
 					free(k);
 					return rows;
@@ -229,7 +230,8 @@ int compare_change(const json_t *a, const json_t *b, const char *metric, const c
 	if (va && vb) {
 		ch->na = entry_blocks(a, metric, q, va, cap_a);
 		ch->nb = entry_blocks(b, metric, q, vb, cap_b);
-		rc = !ch->na || !ch->nb ? -ENODATA : gate_shift_unpaired(va, ch->na, vb, ch->nb, &ch->s);
+		rc = !ch->na || !ch->nb ? -ENODATA
+					: gate_shift_unpaired(va, ch->na, vb, ch->nb, &ch->s);
 		if (!rc && (!isfinite(ch->s.lo) || !isfinite(ch->s.hi)))
 			rc = -ERANGE;
 	}
@@ -264,11 +266,12 @@ void compare_change_md(const struct cmp *c, FILE *md)
 
 	fprintf(md, "Change of each backend against **");
 	compare_cell(md, c->runs[0].label);
-	fprintf(md, "** (%s, per-block p50 and p10; unpaired: two-sample Hodges–Lehmann shift of "
-		    "the log block summaries with its 95 %% interval; ** marks an interval that "
-		    "excludes 0). Runs on different machines or at different times share no "
-		    "rounds, so drift between them is not cancelled: confirm a change with the "
-		    "paired gate where both can run in one job.\n\n",
+	fprintf(md,
+		"** (%s, per-block p50 and p10; unpaired: two-sample Hodges–Lehmann shift of "
+		"the log block summaries with its 95 %% interval; ** marks an interval that "
+		"excludes 0). Runs on different machines or at different times share no "
+		"rounds, so drift between them is not cancelled: confirm a change with the "
+		"paired gate where both can run in one job.\n\n",
 		metric);
 	fprintf(md, "| backend | run | %s p50 change | %s p10 change |\n|---|---|---:|---:|\n",
 		metric, metric);
@@ -348,6 +351,12 @@ static const json_t *find_fit(const struct cmp_run *r, const char *key)
 	return NULL;
 }
 
+/* 3 significant digits without exponents: 15400, 45.1, 0.633 */
+static void slope_num(FILE *md, const char *pre, double v)
+{
+	fprintf(md, fabs(v) >= 100 ? "%s%.0f" : "%s%.3g", pre, v);
+}
+
 void compare_slopes_md(const struct cmp *c, FILE *md)
 {
 	bool any = false;
@@ -372,10 +381,11 @@ void compare_slopes_md(const struct cmp *c, FILE *md)
 			}
 			json_object_set_new(seen, key, json_true());
 			if (!any) {
-				fprintf(md, "## What a page, a mapping and an fd cost at fork "
-					    "(`pagetable`, `fdtable`)\n\nSlope of t_reaped's median "
-					    "per unit, ns [95%% interval of the slope]; the first "
-					    "column says which experiment and unit.\n\n");
+				fprintf(md,
+					"## What a page, a mapping and an fd cost at fork "
+					"(`pagetable`, `fdtable`)\n\nSlope of t_reaped's median "
+					"per unit, ns [95%% interval of the slope]; the first "
+					"column says which experiment and unit.\n\n");
 				header(c, md, "backend · unit");
 				any = true;
 			}
@@ -384,7 +394,8 @@ void compare_slopes_md(const struct cmp *c, FILE *md)
 				const char *bar2 = strrchr(key, '|');
 				fprintf(md, "| ");
 				fwrite(bar + 1, 1, (size_t)(bar2 - bar - 1), md);
-				fprintf(md, " · ns per %s (%.*s) |", bar2 + 1, (int)(bar - key), key);
+				fprintf(md, " · ns per %s (%.*s) |", bar2 + 1, (int)(bar - key),
+					key);
 			}
 			for (size_t k = 0; k < c->n; k++) {
 				const json_t *g = find_fit(&c->runs[k], key);
@@ -393,11 +404,15 @@ void compare_slopes_md(const struct cmp *c, FILE *md)
 					fprintf(md, " – |");
 					continue;
 				}
-				fprintf(md, " %.3g", json_number_value(json_object_get(g, "slope_ns")));
-				if (json_array_size(ci) == 2)
-					fprintf(md, " [%.3g, %.3g]",
-						json_number_value(json_array_get(ci, 0)),
-						json_number_value(json_array_get(ci, 1)));
+				slope_num(md, " ",
+					  json_number_value(json_object_get(g, "slope_ns")));
+				if (json_array_size(ci) == 2) {
+					slope_num(md, " [",
+						  json_number_value(json_array_get(ci, 0)));
+					slope_num(md, ", ",
+						  json_number_value(json_array_get(ci, 1)));
+					fprintf(md, "]");
+				}
 				fprintf(md, " |");
 			}
 			fprintf(md, "\n");
@@ -433,7 +448,8 @@ void compare_contention_md(const struct cmp *c, FILE *md)
 			if (asprintf(&key, "%s · %s · %lld",
 				     json_string_value(json_object_get(p, "sharing")) ?: "?",
 				     json_string_value(json_object_get(p, "op")) ?: "?",
-				     (long long)json_integer_value(json_object_get(p, "workers"))) < 0)
+				     (long long)json_integer_value(json_object_get(p, "workers"))) <
+			    0)
 				continue;
 			if (json_object_get(seen, key)) {
 				free(key);
@@ -446,7 +462,8 @@ void compare_contention_md(const struct cmp *c, FILE *md)
 				RESULTS_FOREACH(c->runs[k].run, "contention", j, x)
 				{
 					const json_t *q = json_object_get(x, "params");
-					if (!json_object_get(q, "backend") && json_equal(q, (json_t *)p))
+					if (!json_object_get(q, "backend") &&
+					    json_equal(q, (json_t *)p))
 						found = x;
 				}
 				if (!found) {
@@ -457,9 +474,10 @@ void compare_contention_md(const struct cmp *c, FILE *md)
 					const json_t *m = json_object_get(found, "metrics");
 					const json_t *ops = json_object_get(m, "ops_per_s");
 					const json_t *eff = json_object_get(m, "efficiency");
-					double v = json_is_object(ops)
-						       ? json_number_value(json_object_get(ops, "p50"))
-						       : json_number_value(ops);
+					double v =
+					    json_is_object(ops)
+						? json_number_value(json_object_get(ops, "p50"))
+						: json_number_value(ops);
 					fprintf(md, " %.3g/s", v);
 					if (json_is_number(eff))
 						fprintf(md, ", eff %.2f", json_number_value(eff));

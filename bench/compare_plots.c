@@ -45,8 +45,8 @@ static int fill_latency_csv(FILE *f, void *arg)
 				    : p50 / 1000.0,
 				json_number_value(json_object_get(m, "p99")) / 1000.0);
 			if (chg)
-				fprintf(f, "%.2f,%.2f,%.2f\n", gate_pct(ch.s.est), gate_pct(ch.s.lo),
-					gate_pct(ch.s.hi));
+				fprintf(f, "%.2f,%.2f,%.2f\n", gate_pct(ch.s.est),
+					gate_pct(ch.s.lo), gate_pct(ch.s.hi));
 			else
 				fprintf(f, "NaN,NaN,NaN\n");
 		}
@@ -61,6 +61,41 @@ static void row_backend(FILE *f, const char *row)
 
 	plot_quote(f, b ? b : row);
 	free(b);
+}
+
+/* Whether row r of run i has a point (change: a change against run 1) */
+static bool has_point(const struct plot_data *d, size_t r, size_t i, bool change)
+{
+	const json_t *e = compare_latency_entry(&d->c->runs[i], d->rows[r]);
+	const json_t *ref = compare_latency_entry(&d->c->runs[0], d->rows[r]);
+	const json_t *m = json_object_get(json_object_get(e, "metrics"), d->metric);
+	struct cmp_change ch;
+
+	if (!(json_number_value(json_object_get(m, "p50")) > 0))
+		return false;
+	return !change || (i > 0 && ref && !compare_change(ref, e, d->metric, "p50", &ch));
+}
+
+/* The (row, run) pairs that have a point, as two arrays: gnuplot warns about a plot
+ * clause with nothing to draw, so the script plots only these. */
+static void pairs(FILE *f, const struct plot_data *d, bool change)
+{
+	const char *pre = change ? "cmp_c" : "cmp_p";
+	size_t n = 0;
+
+	for (size_t r = 0; r < d->n_rows; r++)
+		for (size_t i = 0; i < d->c->n; i++)
+			n += has_point(d, r, i, change);
+	fprintf(f, "%sn = %zu\n", pre, n);
+	for (int which = 0; which < 2; which++) {
+		size_t k = 0;
+		fprintf(f, "array %s%s[%zu] = [", pre, which ? "k" : "r", n ? n : 1);
+		for (size_t r = 0; r < d->n_rows; r++)
+			for (size_t i = 0; i < d->c->n; i++)
+				if (has_point(d, r, i, change))
+					fprintf(f, "%s%zu", k++ ? ", " : "", which ? i + 1 : r + 1);
+		fprintf(f, "%s]\n", n ? "" : "0");
+	}
 }
 
 static int fill_vars(FILE *f, void *arg)
@@ -85,6 +120,8 @@ static int fill_vars(FILE *f, void *arg)
 		row_backend(f, d->rows[r]);
 	}
 	fprintf(f, "%s]\n", d->n_rows ? "" : "''");
+	pairs(f, d, false);
+	pairs(f, d, true);
 	return ferror(f) ? -EIO : 0;
 }
 

@@ -21,11 +21,20 @@ static void esc(FILE *f, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n && s[i]; i++) {
 		switch (s[i]) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(s[i], f);
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(s[i], f);
 		}
 	}
 }
@@ -226,8 +235,7 @@ static int fill_page(FILE *f, void *arg)
 	const struct page *p = arg;
 	const char *end = p->md + strlen(p->md), *split = NULL;
 
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
-	      f);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
 	esc(f, p->title, strlen(p->title));
 	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", style);
 	md_html(f, p->md, end, &split);

@@ -42,11 +42,11 @@ do for [fmt in "svg png"] {
 	set logscale y 10
 	set ylabel sprintf("%s, µs (log scale)", cmp_metric)
 	set format y "%g"
-	plot for [r = 1:cmp_nrows] for [k = 1:cmp_nruns] data \
-		using (xpos(r, k)):(sel(r, k, 3)):(sel(r, k, 4)):(sel(r, k, 5)) with yerrorbars \
-		pt ptype(k) ps 1.3 lw 1.5 lc rgb bcolour(cmp_backend[r]) notitle, \
-	     for [r = 1:cmp_nrows] for [k = 1:cmp_nruns] data \
-		using (xpos(r, k)):(sel(r, k, 6)) with points pt 6 ps 0.8 lc rgb bcolour(cmp_backend[r]) notitle, \
+	plot for [j = 1:cmp_pn] data using (xpos(cmp_pr[j], cmp_pk[j])):(sel(cmp_pr[j], cmp_pk[j], 3)): \
+		(sel(cmp_pr[j], cmp_pk[j], 4)):(sel(cmp_pr[j], cmp_pk[j], 5)) with yerrorbars \
+		pt ptype(cmp_pk[j]) ps 1.3 lw 1.5 lc rgb bcolour(cmp_backend[cmp_pr[j]]) notitle, \
+	     for [j = 1:cmp_pn] data using (xpos(cmp_pr[j], cmp_pk[j])):(sel(cmp_pr[j], cmp_pk[j], 6)) \
+		with points pt 6 ps 0.8 lc rgb bcolour(cmp_backend[cmp_pr[j]]) notitle, \
 	     for [k = 1:cmp_nruns] NaN with points pt ptype(k) ps 1.3 lc rgb "black" title cmp_label[k]
 
 	set title sprintf("How much did each backend change against '%s'? Shift of the per-block medians, 95%% interval (unpaired)", cmp_label[1])
@@ -55,11 +55,17 @@ do for [fmt in "svg png"] {
 	set format y "%+g"
 	set yrange [*:*]
 	set offsets 0, 0, 2, 2
+	if (cmp_cn == 0) {
+		set label 1 "no change could be computed (no per-block summaries in common)" at graph 0.5, graph 0.5 center
+		plot [0:1][-1:1] 0 with lines lc rgb "#888888" dt 2 notitle
+		unset label 1
+	} else {
 	plot 0 with lines lc rgb "#888888" dt 2 notitle, \
-	     for [r = 1:cmp_nrows] for [k = 2:cmp_nruns] data \
-		using (xpos(r, k)):(sel(r, k, 7)):(sel(r, k, 8)):(sel(r, k, 9)) with yerrorbars \
-		pt ptype(k) ps 1.3 lw 1.5 lc rgb bcolour(cmp_backend[r]) notitle, \
+	     for [j = 1:cmp_cn] data using (xpos(cmp_cr[j], cmp_ck[j])):(sel(cmp_cr[j], cmp_ck[j], 7)): \
+		(sel(cmp_cr[j], cmp_ck[j], 8)):(sel(cmp_cr[j], cmp_ck[j], 9)) with yerrorbars \
+		pt ptype(cmp_ck[j]) ps 1.3 lw 1.5 lc rgb bcolour(cmp_backend[cmp_cr[j]]) notitle, \
 	     for [k = 2:cmp_nruns] NaN with points pt ptype(k) ps 1.3 lc rgb "black" title cmp_label[k]
+	}
 	unset multiplot
 	unset output
 	set offsets 0, 0, 0, 0
