@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Issue 13, item 1: no run directory name reaches a shell or gnuplot's parser. A run written
+# to `x;touch PWNED;y` or `$(touch PWNED2)` (run --out), or copied there and re-rendered with
+# `spawnscope report`, executes nothing; a directory with spaces and quotes plots fine and
+# gets its report.html. Before the fix, scripts/latency.gp ran `ls DIR/samples/...` through
+# the shell and these created the PWNED files.
+set -u
+. "$(dirname "$0")/lib/tap.bash"
+tap_plan 10
+TMP=$(mktemp -d /tmp/spawnscope-paths.XXXXXX) || exit 1
+trap 'rm -rf "$TMP"' EXIT
+mkdir -p "$TMP/cwd" "$TMP/runs"
+cd "$TMP/cwd" || exit 1
+
+pwned() { find "$TMP" -name 'PWNED*' | grep -q .; }
+short_run() { "$SS" run latency --quick --samples 20 --backends vfork --probes off --quiet --out "$1"; }
+
+semi="$TMP/runs/x;touch PWNED;y"
+short_run "$semi" >/dev/null 2>"$TMP/err1"
+ok $? "run --out 'x;touch PWNED;y' completes (exit 0)"
+[ -s "$semi/plots/latency.svg" ] && ! pwned
+ok $? "... its plot is drawn and nothing named PWNED was created"
+
+subst="$TMP/runs/\$(touch PWNED2)"
+short_run "$subst" >/dev/null 2>"$TMP/err2"
+ok $? "run --out '\$(touch PWNED2)' completes (exit 0)"
+[ -s "$subst/plots/latency.svg" ] && ! pwned
+ok $? "... its plot is drawn and nothing named PWNED2 was created"
+
+copy="$TMP/runs/c;touch PWNED3;d"
+cp -r "$semi" "$copy" && rm -f "$copy"/plots/*
+"$SS" report "$copy" >/dev/null 2>"$TMP/err3"
+ok $? "report of a copy in 'c;touch PWNED3;d' (exit 0)"
+[ -s "$copy/plots/latency.svg" ] && [ -s "$copy/report.html" ] && ! pwned
+ok $? "... plots and report.html rebuilt, nothing executed"
+copy2="$TMP/runs/\`touch PWNED4\`"
+cp -r "$semi" "$copy2" && "$SS" report "$copy2" >/dev/null 2>&1 && ! pwned
+ok $? "report of a copy in a \`backquoted\` name executes nothing"
+
+quoted="$TMP/runs/it's a \"run\" dir"
+short_run "$quoted" >/dev/null 2>"$TMP/err4"
+ok $? "run --out with spaces and both quotes completes (exit 0)"
+[ -s "$quoted/plots/latency.svg" ] && [ -s "$quoted/plots/latency.png" ] && [ -s "$quoted/report.html" ]
+ok $? "... latency.svg, latency.png and report.html are there"
+! grep -qi 'warning\|error' "$TMP/err4"
+ok $? "... and gnuplot said nothing"
+for f in "$TMP"/err*; do [ -s "$f" ] && diag <"$f"; done
+tap_done
