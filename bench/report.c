@@ -1,4 +1,5 @@
 /* `spawnscope report DIR`: summary.md and plots/ rebuilt from run.json alone. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -159,30 +160,68 @@ static int render_plots(const json_t *run, const char *dir, bool quiet)
 	return status;
 }
 
+#define HTML_MAX_PLOTS 24
+
+struct plot_list {
+	const char *svgs[HTML_MAX_PLOTS];
+	char names[HTML_MAX_PLOTS][96];
+	size_t n;
+};
+
+static void add_plot(struct plot_list *l, const char *dir, const char *file)
+{
+	char path[PATH_MAX + 128];
+
+	if (l->n == HTML_MAX_PLOTS)
+		return;
+	snprintf(l->names[l->n], sizeof(l->names[l->n]), "plots/%s", file);
+	snprintf(path, sizeof(path), "%s/%s", dir, l->names[l->n]);
+	if (!access(path, R_OK)) {
+		l->svgs[l->n] = l->names[l->n];
+		l->n++;
+	}
+}
+
+/* NAME.svg, then the script's other figures NAME-*.svg (contention.gp draws two) */
+static void add_plots_of(struct plot_list *l, const char *dir, const char *name)
+{
+	char file[80], path[PATH_MAX + 16];
+	size_t len = strlen(name);
+	struct dirent **ents = NULL;
+	int n;
+
+	snprintf(file, sizeof(file), "%s.svg", name);
+	add_plot(l, dir, file);
+	snprintf(path, sizeof(path), "%s/plots", dir);
+	n = scandir(path, &ents, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *d = ents[i]->d_name;
+		size_t dl = strlen(d);
+		if (dl > len + 5 && !strncmp(d, name, len) && d[len] == '-' &&
+		    !strcmp(d + dl - 4, ".svg"))
+			add_plot(l, dir, d);
+		free(ents[i]);
+	}
+	free(ents);
+}
+
 /* report.html: summary.md and every plot this run has, inline. 0 or 1 (message printed). */
 static int write_html(const json_t *run, const char *dir)
 {
-	const char *svgs[16];
-	char names[16][80];
-	size_t n = 0;
+	struct plot_list l = {.n = 0};
 	int rc;
 
 	for (size_t i = 0; i < experiment_count(); i++) {
 		const struct experiment *e = experiment_at(i);
-		char list[256], *save = NULL, path[PATH_MAX + 96];
+		char list[256], *save = NULL;
 
 		if (!e->plot || !has_experiment(run, e->name))
 			continue;
 		snprintf(list, sizeof(list), "%s", e->plot);
-		for (char *p = strtok_r(list, ",", &save); p && n < 16;
-		     p = strtok_r(NULL, ",", &save)) {
-			snprintf(names[n], sizeof(names[n]), "plots/%s.svg", p);
-			snprintf(path, sizeof(path), "%s/%s", dir, names[n]);
-			if (!access(path, R_OK))
-				svgs[n] = names[n], n++;
-		}
+		for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save))
+			add_plots_of(&l, dir, p);
 	}
-	rc = report_html_write(dir, "spawnscope run", "summary.md", svgs, n);
+	rc = report_html_write(dir, "spawnscope run", "summary.md", l.svgs, l.n);
 	if (rc)
 		fprintf(stderr, "spawnscope: report: writing %s/report.html: %s\n", dir,
 			strerror(-rc));

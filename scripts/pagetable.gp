@@ -38,7 +38,7 @@ do for [fmt in "svg png"] {
 	if (fmt eq "svg") { set terminal svg size 1400,1000 fixed noenhanced font "Helvetica,12" background "white" }
 	if (fmt eq "png") { set terminal pngcairo size 1400,1000 noenhanced font "Helvetica,10" background "white" }
 	set output "plots/pagetable." . fmt
-	set multiplot layout 2,2 title "spawnscope pagetable: what the parent's memory and mappings cost each backend (p50, bars p10–p90, fit dashed)"
+	set multiplot layout 2,2 title "What do the parent's memory and mappings cost each backend? (p50, bars p10–p90, fit dashed)"
 	set logscale xy 10
 	set grid
 	set key top left font ",9"
@@ -62,18 +62,18 @@ do for [fmt in "svg png"] {
 	if (pt_n_postfork == 0) { eval empty("post-fork points") } else {
 	plot data using (xof(c_mib)):(pick("size", main_kind, pt_ref, c_mib, c_ret + 1)): \
 		(pick("size", main_kind, pt_ref, c_mib, c_ret)):(pick("size", main_kind, pt_ref, c_mib, c_ret + 2)) \
-		with yerrorlines lc 1 lw 1.5 title sprintf("%s t_return (the fork call)", pt_ref), \
+		with yerrorlines lc rgb mcolour("t_return") lw 1.5 title sprintf("%s t_return (the fork call)", pt_ref), \
 	     data using (xof(c_mib)):(pick("size", main_kind, pt_ref, c_mib, c_reaped + 1)): \
 		(pick("size", main_kind, pt_ref, c_mib, c_reaped)):(pick("size", main_kind, pt_ref, c_mib, c_reaped + 2)) \
-		with yerrorlines lc 2 lw 1.5 title sprintf("%s t_reaped", pt_ref), \
+		with yerrorlines lc rgb bcolour(pt_ref) lw 1.5 title sprintf("%s t_reaped", pt_ref), \
 	     data using (xof(c_mib)):(pick("size", main_kind, "postfork", c_mib, c_pfork + 1)): \
 		(pick("size", main_kind, "postfork", c_mib, c_pfork)):(pick("size", main_kind, "postfork", c_mib, c_pfork + 2)) \
-		with yerrorlines lc 7 lw 1.5 title "parent writes every page, fork child alive (COW), minus no child", \
+		with yerrorlines lc rgb "black" lw 1.5 title "parent writes every page, fork child alive (COW), minus no child", \
 	     data using (xof(c_mib)):(pick("size", main_kind, "postfork", c_mib, c_fit_pfork)) \
-		with lines lc 7 dt 2 notitle, \
+		with lines lc rgb "black" dt 2 notitle, \
 	     data using (xof(c_mib)):(pick("size", main_kind, "postfork", c_mib, c_pexit + 1)): \
 		(pick("size", main_kind, "postfork", c_mib, c_pexit)):(pick("size", main_kind, "postfork", c_mib, c_pexit + 2)) \
-		with yerrorlines lc 4 lw 1.5 title "the same after the fork child exited (write-protect faults)"
+		with yerrorlines lc rgb "black" dt 3 lw 1.5 title "the same after the fork child exited (write-protect faults)"
 	}
 
 	set title sprintf("every memory kind: %s t_reaped", pt_ref)
@@ -82,7 +82,7 @@ do for [fmt in "svg png"] {
 	plot for [i=1:nk] data using (xof(c_mib)):(pick("size", word(pt_kinds, i), pt_ref, c_mib, c_reaped + 1)): \
 		(pick("size", word(pt_kinds, i), pt_ref, c_mib, c_reaped)): \
 		(pick("size", word(pt_kinds, i), pt_ref, c_mib, c_reaped + 2)) \
-		with yerrorlines lc i lw 1.5 title word(pt_kinds, i) noenhanced
+		with yerrorlines lc rgb kcolour(word(pt_kinds, i)) lw 1.5 title word(pt_kinds, i) noenhanced
 	}
 
 	set title "mappings: the same memory split into more VMAs (t_reaped)"

@@ -26,7 +26,8 @@ if (n_panels == 0) {
 	print sprintf("phases.gp: %s has no rows", csv)
 	exit status 2
 }
-rows(r) = sprintf("< awk -F, -v r='%s' 'NR > 1 && $2 == r' '%s'", r, csv)
+# r is printed as a number: no text of the CSV reaches the command
+rows(r) = sprintf("< awk -F, -v r=%.0f 'NR > 1 && $2 == r' phases.csv", r + 0.0)
 human(b) = b >= 2**30 ? sprintf("%g GiB", b / 2.0**30) : \
 	   b >= 2**20 ? sprintf("%g MiB", b / 2.0**20) : \
 	   b >= 2**10 ? sprintf("%g KiB", b / 2.0**10) : sprintf("%g B", b)
@@ -55,7 +56,7 @@ do for [fmt in "svg png"] {
 		set terminal pngcairo size (420 * n_panels + 100), 600 font "sans,10" background "white"
 	}
 	set output "plots/phases." . fmt
-	set multiplot layout 1, n_panels title "spawn phases inside the kernel (probe medians)"
+	set multiplot layout 1, n_panels title "Where does a spawn's time go inside the kernel? (probe medians)"
 	do for [i = 1:n_panels] {
 		rss = word(rss_list, i)
 		set title sprintf("parent RSS %s", human(rss + 0.0))
