@@ -56,7 +56,7 @@ do for [fmt in "svg png"] {
 		set terminal pngcairo size (420 * n_panels + 100), 600 font "sans,10" background "white"
 	}
 	set output "plots/phases." . fmt
-	set multiplot layout 1, n_panels title "Where does a spawn's time go inside the kernel? (probe medians)"
+	set multiplot layout 1, n_panels title "Where does the time of a spawn go inside the kernel? (probe medians)"
 	do for [i = 1:n_panels] {
 		rss = word(rss_list, i)
 		set title sprintf("parent RSS %s", human(rss + 0.0))
