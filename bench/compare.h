@@ -61,6 +61,10 @@ int compare_change(const json_t *a, const json_t *b, const char *metric, const c
 /* compare_plots.c: data files and gnuplot; returns the number of plots that failed. */
 int compare_plots(const struct cmp *c, char ***svgs, size_t *n_svgs);
 
+/* compare_curves.c: pagetable/fdtable curves of every run overlaid; appends the SVGs drawn,
+ * returns the number of plots that failed. */
+int compare_curves(const struct cmp *c, const char *scripts, char ***svgs, size_t *n_svgs);
+
 /* markdown-escaped cell text (| and newlines) */
 void compare_cell(FILE *md, const char *s);
 

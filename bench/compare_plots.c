@@ -146,13 +146,13 @@ int compare_plots(const struct cmp *c, char ***svgs, size_t *n_svgs)
 
 	*svgs = NULL;
 	*n_svgs = 0;
-	if (!compare_has(c, "latency"))
-		return 0;
 	if (plot_scripts_dir(scripts, sizeof(scripts))) {
 		fprintf(stderr, "spawnscope compare: plots: cannot find the scripts directory "
 				"(set SPAWNSCOPE_SCRIPTS)\n");
 		return 1;
 	}
+	if (!compare_has(c, "latency"))
+		return compare_curves(c, scripts, svgs, n_svgs);
 	d.rows = compare_latency_rows(c, &d.n_rows);
 	d.metric = compare_latency_metric(c);
 	snprintf(path, sizeof(path), "%s/compare-latency.csv", c->out);
@@ -170,5 +170,5 @@ int compare_plots(const struct cmp *c, char ***svgs, size_t *n_svgs)
 		failed++;
 	}
 	compare_rows_free(d.rows, d.n_rows);
-	return failed;
+	return failed + compare_curves(c, scripts, svgs, n_svgs);
 }

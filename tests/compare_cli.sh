@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/lib/tap.bash"
 LIB="$(cd "$(dirname "$0")/lib" && pwd)"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-tap_plan 23
+tap_plan 28
 TMP=$(mktemp -d /tmp/spawnscope-compare.XXXXXX) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 
@@ -64,6 +64,34 @@ if [ -n "$CHROMIUM" ]; then
 else
 	skip "no chromium (scripts/deps.sh installs it)" "Chromium screenshot of the comparison"
 	skip "no chromium (scripts/deps.sh installs it)" "Chromium screenshot of the run"
+fi
+
+# a committed baseline (schema spawnscope/1, no per-sample CSVs) against a fresh run
+BASE=$(ls -d "$ROOT"/results/baselines/*/ 2>/dev/null | head -1)
+if [ -n "$BASE" ]; then
+	"$SS" compare "$BASE" "$A" --out "$TMP/vsbase" >/dev/null 2>"$TMP/vsbase.err" &&
+		[ ! -s "$TMP/vsbase.err" ] && grep -q '^## What differs between the runs' "$TMP/vsbase/compare.md"
+	ok $? "a baseline against a fresh run: exit 0, no warning, the differences section"
+	bk=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["machine"]["kernel"])' "$BASE/run.json")
+	if [ "$bk" != "$(uname -r)" ]; then
+		grep -q '^| machine.kernel |' "$TMP/vsbase/compare.md"
+		ok $? "... it names the kernel, which differs ($bk here: $(uname -r))"
+	else
+		grep -q '^Could explain a change:' "$TMP/vsbase/compare.md"
+		ok $? "... it lists what could explain a change (same kernel as the baseline)"
+	fi
+	# every experiment: the baseline against a copy of itself (two labels alike get numbered)
+	mkdir -p "$TMP/copy" && cp -r "$BASE" "$TMP/copy/"
+	"$SS" compare "$BASE" "$TMP/copy/$(basename "$BASE")" --out "$TMP/all" >/dev/null 2>"$TMP/all.err" && [ ! -s "$TMP/all.err" ]
+	ok $? "a run all against itself: exit 0, no gnuplot warning"
+	[ -s "$TMP/all/plots/compare-pagetable.svg" ] && [ -s "$TMP/all/plots/compare-fdtable.png" ] &&
+		grep -q '^## What a page, a mapping and an fd cost at fork' "$TMP/all/compare.md" &&
+		grep -q '^## Contention scaling' "$TMP/all/compare.md"
+	ok $? "... pagetable and fdtable curves overlaid, slopes and contention tables"
+	grep -q ' #2 |' "$TMP/all/compare.md" && grep -q 'nothing recorded' "$TMP/all/compare.md"
+	ok $? "... identical labels are numbered, and no recorded difference is said so"
+else
+	for i in 1 2 3 4 5; do skip "no results/baselines/*/" "baseline comparison $i"; done
 fi
 
 "$SS" compare "$A" "$B" --label "reference=$A" --out "$TMP/cmp2" >/dev/null 2>&1 &&
