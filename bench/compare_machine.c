@@ -215,7 +215,49 @@ static const char *const explain[] = {"machine.kernel",
 				      "probes.enabled",
 				      "options.cpu",
 				      "machine.smt",
-				      "machine.cpufreq_governor"};
+				      "machine.cpufreq_governor",
+				      "machine.cpu.model",
+				      "machine.cpu.codename"};
+
+static bool has_word(const char *s, const char *w, size_t n)
+{
+	while (*s) {
+		size_t len = strcspn(s, " ");
+		if (len == n && !strncmp(s, w, n))
+			return true;
+		s += len;
+		s += strspn(s, " ");
+	}
+	return false;
+}
+
+/* A kernel command line against the first run's: only the parameters added (+) and
+ * removed (−); the whole line is long and mostly the same. */
+static void cmdline_diff(FILE *md, const json_t *ref, const json_t *run)
+{
+	const char *a = json_string_value(at_path(ref, "machine.cmdline")) ?: "";
+	const char *b = json_string_value(at_path(run, "machine.cmdline")) ?: "";
+	bool any = false;
+
+	fprintf(md, " ");
+	for (int pass = 0; pass < 2; pass++) {
+		const char *s = pass ? a : b, *other = pass ? b : a;
+		while (*s) {
+			size_t len = strcspn(s, " ");
+			if (len && !has_word(other, s, len)) {
+				char *w = strndup(s, len);
+				fprintf(md, "%s`%s", any ? " " : "", pass ? "−" : "+");
+				compare_cell(md, w ? w : "?");
+				fprintf(md, "`");
+				free(w);
+				any = true;
+			}
+			s += len;
+			s += strspn(s, " ");
+		}
+	}
+	fprintf(md, "%s |", any ? "" : "same parameters, another order");
+}
 
 void compare_machine_md(const struct cmp *c, FILE *md)
 {
@@ -282,7 +324,13 @@ void compare_machine_md(const struct cmp *c, FILE *md)
 			continue;
 		fprintf(md, "| %s |", k);
 		for (size_t i = 0; i < c->n; i++) {
-			char *t = text_of(at_path(c->runs[i].run, k));
+			char *t;
+
+			if (!strcmp(k, "machine.cmdline") && i) {
+				cmdline_diff(md, c->runs[0].run, c->runs[i].run);
+				continue;
+			}
+			t = text_of(at_path(c->runs[i].run, k));
 			fprintf(md, " ");
 			compare_cell(md, t ?: "?");
 			fprintf(md, " |");
