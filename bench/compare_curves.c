@@ -68,7 +68,8 @@ static size_t backend_index(const struct curves *cv, const char *name)
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(cv->backends, i, v) if (!strcmp(json_string_value(v), name)) return i + 1;
+	json_array_foreach(cv->backends, i, v) if (!strcmp(json_string_value(v), name)) return i +
+	    1;
 	return 0;
 }
 
@@ -104,7 +105,8 @@ static int fill_csv(FILE *f, void *arg)
 			struct curve_point pt = {.run = r + 1};
 			if (!point(cv, e, &pt.x, pt.q))
 				continue;
-			pt.panel = backend_index(cv, json_string_value(json_object_get(e, "backend")));
+			pt.panel =
+			    backend_index(cv, json_string_value(json_object_get(e, "backend")));
 			if (n == cap) {
 				struct curve_point *grown =
 				    realloc(pts, (cap = cap ? 2 * cap : 64) * sizeof(*pts));

@@ -98,6 +98,59 @@ static void pairs(FILE *f, const struct plot_data *d, bool change)
 	}
 }
 
+/* what follows the backend in a row key ("vfork, parent 1 GiB" -> "parent 1 GiB") */
+static const char *row_setting(const char *row)
+{
+	const char *s = row + strcspn(row, " ,");
+	return s + strspn(s, " ,");
+}
+
+/* One panel per setting (parent size, mode): rows of a panel share it, so that the parent
+ * sizes are not mixed on one axis. Arrays: cmp_panel (titles), cmp_row_panel and
+ * cmp_row_local (each row's panel and position in it). */
+static void panels(FILE *f, const struct plot_data *d)
+{
+	const char **names = calloc(d->n_rows + 1, sizeof(*names));
+	size_t *panel = calloc(d->n_rows + 1, sizeof(*panel));
+	size_t *local = calloc(d->n_rows + 1, sizeof(*local));
+	size_t *count = calloc(d->n_rows + 1, sizeof(*count));
+	size_t np = 0;
+
+	if (!names || !panel || !local || !count)
+		goto out;
+	for (size_t r = 0; r < d->n_rows; r++) {
+		const char *set = row_setting(d->rows[r]);
+		size_t p = 0;
+		while (p < np && strcmp(names[p], set))
+			p++;
+		if (p == np)
+			names[np++] = set;
+		panel[r] = p + 1;
+		local[r] = ++count[p];
+	}
+	fprintf(f, "cmp_npanels = %zu\narray cmp_panel[%zu] = [", np, np ? np : 1);
+	for (size_t p = 0; p < np; p++) {
+		fputs(p ? ", " : "", f);
+		plot_quote(f, names[p][0] ? names[p] : "parent RSS 0");
+	}
+	fprintf(f, "%s]\narray cmp_panel_rows[%zu] = [", np ? "" : "''", np ? np : 1);
+	for (size_t p = 0; p < np; p++)
+		fprintf(f, "%s%zu", p ? ", " : "", count[p]);
+	fprintf(f, "%s]\narray cmp_row_panel[%zu] = [", np ? "" : "0", d->n_rows ? d->n_rows : 1);
+	for (size_t r = 0; r < d->n_rows; r++)
+		fprintf(f, "%s%zu", r ? ", " : "", panel[r]);
+	fprintf(f, "%s]\narray cmp_row_local[%zu] = [", d->n_rows ? "" : "0",
+		d->n_rows ? d->n_rows : 1);
+	for (size_t r = 0; r < d->n_rows; r++)
+		fprintf(f, "%s%zu", r ? ", " : "", local[r]);
+	fprintf(f, "%s]\n", d->n_rows ? "" : "0");
+out:
+	free(names);
+	free(panel);
+	free(local);
+	free(count);
+}
+
 static int fill_vars(FILE *f, void *arg)
 {
 	const struct plot_data *d = arg;
@@ -120,6 +173,7 @@ static int fill_vars(FILE *f, void *arg)
 		row_backend(f, d->rows[r]);
 	}
 	fprintf(f, "%s]\n", d->n_rows ? "" : "''");
+	panels(f, d);
 	pairs(f, d, false);
 	pairs(f, d, true);
 	return ferror(f) ? -EIO : 0;

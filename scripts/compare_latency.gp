@@ -1,9 +1,11 @@
 # spawnscope compare: each backend's spawn latency in every compared run, side by side.
 # Usage (spawnscope compare does this): cd OUT && GNUPLOT_LIB=SCRIPTS gnuplot SCRIPTS/compare_latency.gp
 #   -> plots/compare-latency.{svg,png}
-# Reads compare-vars.gp (run labels, row names and backends, as gnuplot arrays) and
-# compare-latency.csv (row,run,p50_us,lo_us,hi_us,p99_us; row and run index those arrays).
-# Colour: the backend (palette.gp); point shape: the run.
+# Reads compare-vars.gp (run labels, row names, backends and panels, as gnuplot arrays) and
+# compare-latency.csv (row,run,p50_us,lo_us,hi_us,p99_us,chg_pct,chg_lo,chg_hi; row and run
+# index those arrays). One column of panels per setting (parent size, mode): top, the
+# medians per run; bottom, the change against the first run. Colour: the backend
+# (palette.gp); point shape: the run.
 load "palette.gp"
 if (system("test -r compare-vars.gp && test -r compare-latency.csv && echo ok") ne "ok") {
 	print "compare_latency.gp: no compare-vars.gp / compare-latency.csv in the current directory"
@@ -14,57 +16,79 @@ if (cmp_nrows == 0) { print "compare_latency.gp: no latency rows"; exit status 1
 
 data = "compare-latency.csv"
 gap = cmp_nruns + 1
-# x of one run's point inside its backend's group
-xpos(r, k) = (r - 1) * gap + k
+# x of run k's point inside row r's group, in its panel
+xpos(r, k) = (cmp_row_local[r] - 1) * gap + k
 sel(r, k, col) = (column(1) == r && column(2) == k) ? column(col) : NaN
 ptype(k) = word("7 5 9 11 13 15 4 6", (k - 1) % 8 + 1) + 0
+# the points of one panel: indexes into cmp_pr/cmp_pk (or cmp_cr/cmp_ck), numbers in L
+array L[cmp_pn > cmp_cn ? (cmp_pn > 0 ? cmp_pn : 1) : (cmp_cn > 0 ? cmp_cn : 1)]
+maxrows = 0
+do for [p = 1:cmp_npanels] { maxrows = cmp_panel_rows[p] > maxrows ? cmp_panel_rows[p] : maxrows }
 
 set datafile separator ","
 set datafile columnheaders
-set tics noenhanced
-set key noenhanced
-set grid ytics
-set xrange [0:cmp_nrows * gap]
-set xtics () rotate by -30 font ",9" nomirror
-do for [r = 1:cmp_nrows] { set xtics add (cmp_row[r] (r - 1) * gap + (cmp_nruns + 1) / 2.0) }
-set key inside top left vertical box opaque font ",10"
 set datafile missing "NaN"
+set tics noenhanced
+set key noenhanced inside top left vertical box opaque font ",10"
+set grid ytics
 
 do for [fmt in "svg png"] {
-	w = 300 + 70 * cmp_nrows * cmp_nruns
+	w = 220 + 60 * maxrows * cmp_nruns * cmp_npanels
 	w = w < 900 ? 900 : w
 	if (fmt eq "svg") { set terminal svg size w, 900 fixed noenhanced font "Helvetica,12" background "white" }
 	if (fmt eq "png") { set terminal pngcairo size w, 900 noenhanced font "Helvetica,10" background "white" }
 	set output "plots/compare-latency." . fmt
-	set multiplot layout 2, 1 title "spawnscope compare: " . cmp_metric . " (the child's first instruction) per backend and run"
-
-	set title sprintf("Did spawn latency change between the runs? Median per backend with its 95%% interval (bars), p99 (open marks)")
-	set logscale y 10
-	set ylabel sprintf("%s, µs (log scale)", cmp_metric)
-	set format y "%g"
-	plot for [j = 1:cmp_pn] data using (xpos(cmp_pr[j], cmp_pk[j])):(sel(cmp_pr[j], cmp_pk[j], 3)): \
-		(sel(cmp_pr[j], cmp_pk[j], 4)):(sel(cmp_pr[j], cmp_pk[j], 5)) with yerrorbars \
-		pt ptype(cmp_pk[j]) ps 1.3 lw 1.5 lc rgb bcolour(cmp_backend[cmp_pr[j]]) notitle, \
-	     for [j = 1:cmp_pn] data using (xpos(cmp_pr[j], cmp_pk[j])):(sel(cmp_pr[j], cmp_pk[j], 6)) \
-		with points pt 6 ps 0.8 lc rgb bcolour(cmp_backend[cmp_pr[j]]) notitle, \
-	     for [k = 1:cmp_nruns] NaN with points pt ptype(k) ps 1.3 lc rgb "black" title cmp_label[k]
-
-	set title sprintf("How much did each backend change against '%s'? Shift of the per-block medians, 95%% interval (unpaired)", cmp_label[1])
-	unset logscale y
-	set ylabel "change, % (0 = the same)"
-	set format y "%+g"
-	set yrange [*:*]
-	set offsets 0, 0, 2, 2
-	if (cmp_cn == 0) {
-		set label 1 "no change could be computed (no per-block summaries in common)" at graph 0.5, graph 0.5 center
-		plot [0:1][-1:1] 0 with lines lc rgb "#888888" dt 2 notitle
-		unset label 1
-	} else {
-	plot 0 with lines lc rgb "#888888" dt 2 notitle, \
-	     for [j = 1:cmp_cn] data using (xpos(cmp_cr[j], cmp_ck[j])):(sel(cmp_cr[j], cmp_ck[j], 7)): \
-		(sel(cmp_cr[j], cmp_ck[j], 8)):(sel(cmp_cr[j], cmp_ck[j], 9)) with yerrorbars \
-		pt ptype(cmp_ck[j]) ps 1.3 lw 1.5 lc rgb bcolour(cmp_backend[cmp_cr[j]]) notitle, \
-	     for [k = 2:cmp_nruns] NaN with points pt ptype(k) ps 1.3 lc rgb "black" title cmp_label[k]
+	set multiplot layout 2, cmp_npanels title "Did spawn latency change between the runs? " . cmp_metric . " (the child's first instruction) per backend and run"
+	do for [half = 1:2] {
+		do for [p = 1:cmp_npanels] {
+			set xrange [0:cmp_panel_rows[p] * gap]
+			set xtics () rotate by -30 font ",9" nomirror
+			do for [r = 1:cmp_nrows] {
+				if (cmp_row_panel[r] == p) { set xtics add (cmp_backend[r] (cmp_row_local[r] - 1) * gap + (cmp_nruns + 1) / 2.0) }
+			}
+			n = 0
+			if (half == 1) {
+				do for [j = 1:cmp_pn] { if (cmp_row_panel[cmp_pr[j]] == p) { n = n + 1; L[n] = j } }
+				set title sprintf("%s: median with its 95%% interval (bars), p99 (open marks)", cmp_panel[p])
+				set logscale y 10
+				set ylabel sprintf("%s, µs (log scale)", cmp_metric)
+				set format y "%g"
+				set yrange [*:*]
+				set offsets 0, 0, 0, 0
+				plot for [i = 1:n] data using (xpos(cmp_pr[L[i]], cmp_pk[L[i]])):(sel(cmp_pr[L[i]], cmp_pk[L[i]], 3)): \
+					(sel(cmp_pr[L[i]], cmp_pk[L[i]], 4)):(sel(cmp_pr[L[i]], cmp_pk[L[i]], 5)) with yerrorbars \
+					pt ptype(cmp_pk[L[i]]) ps 1.3 lw 1.5 lc rgb bcolour(cmp_backend[cmp_pr[L[i]]]) notitle, \
+				     for [i = 1:n] data using (xpos(cmp_pr[L[i]], cmp_pk[L[i]])):(sel(cmp_pr[L[i]], cmp_pk[L[i]], 6)) \
+					with points pt 6 ps 0.8 lc rgb bcolour(cmp_backend[cmp_pr[L[i]]]) notitle, \
+				     for [k = 1:cmp_nruns] NaN with points pt ptype(k) ps 1.3 lc rgb "black" title cmp_label[k]
+			} else {
+				do for [j = 1:cmp_cn] { if (cmp_row_panel[cmp_cr[j]] == p) { n = n + 1; L[n] = j } }
+				set title sprintf("%s: change against '%s' (shift of the block medians, 95%% interval, unpaired)", cmp_panel[p], cmp_label[1])
+				unset logscale y
+				set ylabel "change, % (0 = the same)"
+				set format y "%+g"
+				set yrange [*:*]
+				set offsets 0, 0, 2, 2
+				if (n == 0) {
+					set label 1 "no change to compute here: not in two runs, or no per-block summaries" at graph 0.5, graph 0.5 center
+					unset xtics
+					unset ytics
+					unset key
+					unset ylabel
+					set offsets 0, 0, 0, 0
+					plot [0:1][-1:1] NaN notitle
+					unset label 1
+					set ytics
+					set key noenhanced inside top left vertical box opaque font ",10"
+				} else {
+					plot 0 with lines lc rgb "#888888" dt 2 notitle, \
+					     for [i = 1:n] data using (xpos(cmp_cr[L[i]], cmp_ck[L[i]])):(sel(cmp_cr[L[i]], cmp_ck[L[i]], 7)): \
+						(sel(cmp_cr[L[i]], cmp_ck[L[i]], 8)):(sel(cmp_cr[L[i]], cmp_ck[L[i]], 9)) with yerrorbars \
+						pt ptype(cmp_ck[L[i]]) ps 1.3 lw 1.5 lc rgb bcolour(cmp_backend[cmp_cr[L[i]]]) notitle, \
+					     for [k = 2:cmp_nruns] NaN with points pt ptype(k) ps 1.3 lc rgb "black" title cmp_label[k]
+				}
+			}
+		}
 	}
 	unset multiplot
 	unset output
