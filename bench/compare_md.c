@@ -261,7 +261,7 @@ static void change_cell(FILE *md, const json_t *a, const json_t *b, const char *
 void compare_change_md(const struct cmp *c, FILE *md)
 {
 	const char *metric = compare_latency_metric(c);
-	size_t n;
+	size_t n, missing = 0;
 	char **rows = compare_latency_rows(c, &n);
 
 	fprintf(md, "Change of each backend against **");
@@ -279,20 +279,25 @@ void compare_change_md(const struct cmp *c, FILE *md)
 		const json_t *a = compare_latency_entry(&c->runs[0], rows[r]);
 		for (size_t i = 1; i < c->n; i++) {
 			const json_t *b = compare_latency_entry(&c->runs[i], rows[r]);
+			if (!a || !b) {
+				missing++;
+				continue;
+			}
 			fprintf(md, "| ");
 			compare_cell(md, rows[r]);
 			fprintf(md, " | ");
 			compare_cell(md, c->runs[i].label);
 			fprintf(md, " |");
-			if (!a || !b) {
-				fprintf(md, " not in both runs | – |\n");
-				continue;
-			}
 			change_cell(md, a, b, metric, "p50");
 			change_cell(md, a, b, metric, "p10");
 			fprintf(md, "\n");
 		}
 	}
+	if (missing)
+		fprintf(md,
+			"\n%zu backend × run pair(s) not measured in both runs (see `not run` "
+			"above) have no change.\n",
+			missing);
 	fprintf(md, "\n");
 	compare_rows_free(rows, n);
 }

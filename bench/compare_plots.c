@@ -179,6 +179,24 @@ static int fill_vars(FILE *f, void *arg)
 	return ferror(f) ? -EIO : 0;
 }
 
+/* A row measured in one run only has nothing beside it: the tables list it (`not run`),
+ * the plot leaves it out, and a setting (panel) with no other row goes with it. */
+static void drop_single_run_rows(struct plot_data *d)
+{
+	size_t kept = 0;
+
+	for (size_t r = 0; r < d->n_rows; r++) {
+		size_t runs = 0;
+		for (size_t i = 0; i < d->c->n; i++)
+			runs += compare_latency_entry(&d->c->runs[i], d->rows[r]) != NULL;
+		if (runs >= 2)
+			d->rows[kept++] = d->rows[r];
+		else
+			free(d->rows[r]);
+	}
+	d->n_rows = kept;
+}
+
 static int push(char ***svgs, size_t *n, const char *name)
 {
 	char **grown = realloc(*svgs, (*n + 1) * sizeof(**svgs));
@@ -209,6 +227,11 @@ int compare_plots(const struct cmp *c, char ***svgs, size_t *n_svgs)
 		return compare_curves(c, scripts, svgs, n_svgs);
 	d.rows = compare_latency_rows(c, &d.n_rows);
 	d.metric = compare_latency_metric(c);
+	drop_single_run_rows(&d);
+	if (!d.n_rows) { /* no backend measured in two runs: the tables say so */
+		compare_rows_free(d.rows, d.n_rows);
+		return compare_curves(c, scripts, svgs, n_svgs);
+	}
 	snprintf(path, sizeof(path), "%s/compare-latency.csv", c->out);
 	rc = atomic_write(path, fill_latency_csv, &d);
 	if (!rc) {
