@@ -65,6 +65,8 @@ int compare_plots(const struct cmp *c, char ***svgs, size_t *n_svgs);
  * returns the number of plots that failed. */
 int compare_curves(const struct cmp *c, const char *scripts, char ***svgs, size_t *n_svgs);
 
+/* "| first | label 1 | ... |" and the separator row (numbers: right-aligned columns) */
+void compare_header(const struct cmp *c, FILE *md, const char *first, bool numbers);
 /* markdown-escaped cell text (| and newlines) */
 void compare_cell(FILE *md, const char *s);
 

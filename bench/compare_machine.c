@@ -300,16 +300,9 @@ void compare_machine_md(const struct cmp *c, FILE *md)
 	if (!n_diff)
 		fprintf(md, " nothing recorded: same kernel, CPU, glibc, THP, mitigations, probes "
 			    "and options (the difference is the machine's state at the time)");
-	fprintf(md, ".\n\n| field |");
-	for (size_t i = 0; i < c->n; i++) {
-		fprintf(md, " ");
-		compare_cell(md, c->runs[i].label);
-		fprintf(md, " |");
-	}
-	fprintf(md, "\n|---|");
-	for (size_t i = 0; i < c->n; i++)
-		fprintf(md, "---|");
-	fprintf(md, "\n| command |");
+	fprintf(md, ".\n\n");
+	compare_header(c, md, "field", false);
+	fprintf(md, "| command |");
 	for (size_t i = 0; i < c->n; i++) {
 		char *s = command_of(c->runs[i].run);
 		fprintf(md, " `");

@@ -30,7 +30,7 @@ bool compare_has(const struct cmp *c, const char *experiment)
 	return false;
 }
 
-static void header(const struct cmp *c, FILE *md, const char *first)
+void compare_header(const struct cmp *c, FILE *md, const char *first, bool numbers)
 {
 	fprintf(md, "| %s |", first);
 	for (size_t i = 0; i < c->n; i++) {
@@ -40,7 +40,7 @@ static void header(const struct cmp *c, FILE *md, const char *first)
 	}
 	fprintf(md, "\n|---|");
 	for (size_t i = 0; i < c->n; i++)
-		fprintf(md, "---:|");
+		fprintf(md, numbers ? "---:|" : "---|");
 	fprintf(md, "\n");
 }
 
@@ -174,7 +174,7 @@ void compare_latency_md(const struct cmp *c, FILE *md)
 		fprintf(md, "%s %s per run, µs%s:\n\n", metric, qs[q],
 			strcmp(qs[q], "p99") ? " [95% bootstrap interval]" : "");
 		snprintf(first, sizeof(first), "backend (%s %s)", metric, qs[q]);
-		header(c, md, first);
+		compare_header(c, md, first, true);
 		for (size_t r = 0; r < n; r++) {
 			fprintf(md, "| ");
 			compare_cell(md, rows[r]);
@@ -391,7 +391,7 @@ void compare_slopes_md(const struct cmp *c, FILE *md)
 					"(`pagetable`, `fdtable`)\n\nSlope of t_reaped's median "
 					"per unit, ns [95%% interval of the slope]; the first "
 					"column says which experiment and unit.\n\n");
-				header(c, md, "backend · unit");
+				compare_header(c, md, "backend · unit", true);
 				any = true;
 			}
 			{
@@ -440,7 +440,7 @@ void compare_contention_md(const struct cmp *c, FILE *md)
 	fprintf(md, "## Contention scaling (`contention`)\n\nTotal ops/s (median over the "
 		    "measurement) and scaling efficiency (ops/s per worker against one worker) "
 		    "per sharing × operation × workers.\n\n");
-	header(c, md, "sharing · op · workers");
+	compare_header(c, md, "sharing · op · workers", true);
 	for (size_t r = 0; r < c->n; r++) {
 		RESULTS_FOREACH(c->runs[r].run, "contention", i, e)
 		{
