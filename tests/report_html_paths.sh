@@ -6,7 +6,7 @@
 # the shell and these created the PWNED files.
 set -u
 . "$(dirname "$0")/lib/tap.bash"
-tap_plan 10
+tap_plan 12
 TMP=$(mktemp -d /tmp/spawnscope-paths.XXXXXX) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/cwd" "$TMP/runs"
@@ -36,6 +36,22 @@ ok $? "... plots and report.html rebuilt, nothing executed"
 copy2="$TMP/runs/\`touch PWNED4\`"
 cp -r "$semi" "$copy2" && "$SS" report "$copy2" >/dev/null 2>&1 && ! pwned
 ok $? "report of a copy in a \`backquoted\` name executes nothing"
+
+# names inside run.json reach gnuplot as data only: a backend named with quotes, backquotes
+# and a gnuplot command in a received run.json
+crafted="$TMP/runs/crafted"
+cp -r "$semi" "$crafted"
+python3 - "$crafted/run.json" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))
+for e in run["results"]:
+    e["backend"] = "v`touch PWNED5`\"`touch PWNED6`\"'; system('touch PWNED7'); '"
+json.dump(run, open(sys.argv[1], "w"))
+PY
+"$SS" report "$crafted" >/dev/null 2>"$TMP/err5"
+ok $? "report of a run.json whose backend name holds quotes, backquotes and a gnuplot command (exit 0)"
+[ -s "$crafted/plots/latency.svg" ] && ! pwned
+ok $? "... plotted, nothing executed"
 
 quoted="$TMP/runs/it's a \"run\" dir"
 short_run "$quoted" >/dev/null 2>"$TMP/err4"
