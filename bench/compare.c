@@ -132,9 +132,10 @@ static int fill_md(FILE *md, void *arg)
 	for (size_t i = 0; i < c->n_common; i++)
 		fprintf(md, "%s %s", i ? "," : "", c->common[i]);
 	fprintf(md, ".\n\n");
+	compare_explain_md(c, md);
 	if (compare_has(c, "latency")) {
-		compare_latency_md(c, md);
 		compare_change_md(c, md);
+		compare_latency_md(c, md);
 	}
 	compare_slopes_md(c, md);
 	if (compare_has(c, "contention"))

@@ -30,6 +30,8 @@ int compare_main(int argc, char **argv);
 /* compare_machine.c: default labels (what differs) and the machine differences section. */
 void compare_default_labels(struct cmp *c);
 void compare_machine_md(const struct cmp *c, FILE *md);
+/* One sentence: the recorded differences that could move a spawn figure. */
+void compare_explain_md(const struct cmp *c, FILE *md);
 
 /* compare_md.c: compare.md's experiment sections. */
 bool compare_has(const struct cmp *c, const char *experiment);

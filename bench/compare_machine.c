@@ -259,22 +259,26 @@ static void cmdline_diff(FILE *md, const json_t *ref, const json_t *run)
 	fprintf(md, "%s |", any ? "" : "same parameters, another order");
 }
 
-void compare_machine_md(const struct cmp *c, FILE *md)
+static json_t *machine_keys(const struct cmp *c)
 {
 	json_t *keys = json_object();
-	const char *k;
-	json_t *v;
-	size_t n_diff = 0, n_mitig = 0;
 
-	fprintf(md, "\n## What differs between the runs\n\n");
-	if (!keys)
-		return;
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; keys && i < c->n; i++) {
 		collect_paths(json_object_get(c->runs[i].run, "machine"), "machine", keys);
 		collect_paths(json_object_get(c->runs[i].run, "options"), "options", keys);
 		json_object_set_new(keys, "probes.enabled", json_true());
 	}
-	fprintf(md, "Could explain a change:");
+	return keys;
+}
+
+void compare_explain_md(const struct cmp *c, FILE *md)
+{
+	json_t *keys = machine_keys(c);
+	const char *k;
+	json_t *v;
+	size_t n_diff = 0, n_mitig = 0;
+
+	fprintf(md, "**What differs between the runs that could explain a change:**");
 	for (size_t e = 0; e < sizeof(explain) / sizeof(explain[0]); e++)
 		if (differs(c, explain[e]))
 			fprintf(md, "%s %s", n_diff++ ? "," : "", explain[e]);
@@ -300,7 +304,19 @@ void compare_machine_md(const struct cmp *c, FILE *md)
 	if (!n_diff)
 		fprintf(md, " nothing recorded: same kernel, CPU, glibc, THP, mitigations, probes "
 			    "and options (the difference is the machine's state at the time)");
-	fprintf(md, ".\n\n");
+	fprintf(md, " (the table at the end has the values).\n\n");
+	json_decref(keys);
+}
+
+void compare_machine_md(const struct cmp *c, FILE *md)
+{
+	json_t *keys = machine_keys(c);
+	const char *k;
+	json_t *v;
+
+	fprintf(md, "\n## What differs between the runs\n\n");
+	if (!keys)
+		return;
 	compare_header(c, md, "field", false);
 	fprintf(md, "| command |");
 	for (size_t i = 0; i < c->n; i++) {

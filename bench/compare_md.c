@@ -167,7 +167,7 @@ void compare_latency_md(const struct cmp *c, FILE *md)
 	size_t n;
 	char **rows = compare_latency_rows(c, &n);
 
-	fprintf(md, "## Spawn latency (`latency`)\n\n");
+	fprintf(md, "## Spawn latency per run (`latency`)\n\n");
 	for (size_t q = 0; q < sizeof(qs) / sizeof(qs[0]); q++) {
 		char first[64];
 
@@ -264,7 +264,8 @@ void compare_change_md(const struct cmp *c, FILE *md)
 	size_t n, missing = 0;
 	char **rows = compare_latency_rows(c, &n);
 
-	fprintf(md, "Change of each backend against **");
+	fprintf(md,
+		"## Did spawn latency change? (`latency`)\n\nChange of each backend against **");
 	compare_cell(md, c->runs[0].label);
 	fprintf(md,
 		"** (%s, per-block p50 and p10; unpaired: two-sample Hodges–Lehmann shift of "
