@@ -31,6 +31,10 @@ nk = words(pt_kinds)
 pick(axis, kind, b, x, col) = (strcol(c_axis) eq axis && (kind eq "" || strcol(c_kind) eq kind) \
 	&& strcol(c_backend) eq b && column(x) > 0 && column(col) > 0) ? column(col) / 1000.0 : NaN
 xof(x) = column(x) > 0 ? column(x) : NaN
+# post-fork fit values per memory kind ("anon 3 thp 0 ", column 28 = c_fit_pfork), from a fixed command on the fixed
+# file name: a kind without them gets no fit line (gnuplot warns about an empty series)
+pfits = system("awk -F, 'NR > 1 && $1 == \"size\" && $3 == \"postfork\" { n[$2] += ($28 != \"NaN\" && $28 != \"\") } END { for (k in n) printf \"%s %d \", k, n[k] }' points-pagetable.csv")
+pfit_n(kind) = (i = 0, sum [w = 1:words(pfits)] ((w % 2 == 1 && word(pfits, w) eq kind) ? (i = word(pfits, w + 1) + 0, 0) : 0), i)
 # a panel with nothing to draw on log axes (gnuplot would stop the script): say so instead
 empty(what) = sprintf("set label 1 \"no %s in this run\" at graph 0.5, graph 0.5 center; unset logscale xy; set xrange [0:1]; plot [0:1][0:1] 2 notitle; unset label 1; set logscale xy 10; set xrange [pt_mib_lo:pt_mib_hi]", what)
 
@@ -60,6 +64,7 @@ do for [fmt in "svg png"] {
 	set title sprintf("%s memory: post-fork write cost beside %s's fork cost", main_kind, pt_ref)
 	set ylabel "µs (log)"
 	if (pt_n_postfork == 0) { eval empty("post-fork points") } else {
+	if (pfit_n(main_kind) > 0) {
 	plot data using (xof(c_mib)):(pick("size", main_kind, pt_ref, c_mib, c_ret + 1)): \
 		(pick("size", main_kind, pt_ref, c_mib, c_ret)):(pick("size", main_kind, pt_ref, c_mib, c_ret + 2)) \
 		with yerrorlines lc rgb mcolour("t_return") lw 1.5 title sprintf("%s t_return (the fork call)", pt_ref), \
@@ -74,6 +79,21 @@ do for [fmt in "svg png"] {
 	     data using (xof(c_mib)):(pick("size", main_kind, "postfork", c_mib, c_pexit + 1)): \
 		(pick("size", main_kind, "postfork", c_mib, c_pexit)):(pick("size", main_kind, "postfork", c_mib, c_pexit + 2)) \
 		with yerrorlines lc rgb "black" dt 3 lw 1.5 title "the same after the fork child exited (write-protect faults)"
+	} else {
+	# no fit of the post-fork cost (too few sizes): the same without its line
+	plot data using (xof(c_mib)):(pick("size", main_kind, pt_ref, c_mib, c_ret + 1)): \
+		(pick("size", main_kind, pt_ref, c_mib, c_ret)):(pick("size", main_kind, pt_ref, c_mib, c_ret + 2)) \
+		with yerrorlines lc rgb mcolour("t_return") lw 1.5 title sprintf("%s t_return (the fork call)", pt_ref), \
+	     data using (xof(c_mib)):(pick("size", main_kind, pt_ref, c_mib, c_reaped + 1)): \
+		(pick("size", main_kind, pt_ref, c_mib, c_reaped)):(pick("size", main_kind, pt_ref, c_mib, c_reaped + 2)) \
+		with yerrorlines lc rgb bcolour(pt_ref) lw 1.5 title sprintf("%s t_reaped", pt_ref), \
+	     data using (xof(c_mib)):(pick("size", main_kind, "postfork", c_mib, c_pfork + 1)): \
+		(pick("size", main_kind, "postfork", c_mib, c_pfork)):(pick("size", main_kind, "postfork", c_mib, c_pfork + 2)) \
+		with yerrorlines lc rgb "black" lw 1.5 title "parent writes every page, fork child alive (COW), minus no child", \
+	     data using (xof(c_mib)):(pick("size", main_kind, "postfork", c_mib, c_pexit + 1)): \
+		(pick("size", main_kind, "postfork", c_mib, c_pexit)):(pick("size", main_kind, "postfork", c_mib, c_pexit + 2)) \
+		with yerrorlines lc rgb "black" dt 3 lw 1.5 title "the same after the fork child exited (write-protect faults)"
+	}
 	}
 
 	set title sprintf("every memory kind: %s t_reaped", pt_ref)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Every gnuplot script draws a small `run all` without one warning (stderr empty of
+# gnuplot's "warning:"), every figure is in plots/ as SVG and PNG, and report.html holds them
+# all inline, well-formed and self-contained. A few seconds; no timing is asserted.
+set -u
+. "$(dirname "$0")/lib/tap.bash"
+LIB="$(cd "$(dirname "$0")/lib" && pwd)"
+tap_plan 5
+TMP=$(mktemp -d /tmp/spawnscope-plots.XXXXXX) || exit 1
+trap 'rm -rf "$TMP"' EXIT
+d="$TMP/run"
+
+"$SS" run all --quick --backends vfork,fork-exec --parent-rss 0 --sizes 0,8M --kinds anon,thp \
+	--fds 0,64 --workers 1,2 --ops dup-close,spawn-fds --sharing threads,processes \
+	--duration 0.2 --quiet --out "$d" >/dev/null 2>"$TMP/run.err"
+ok $? "a small run all completes (exit 0)"
+! grep -q 'warning' "$TMP/run.err"
+ok $? "no gnuplot warning while drawing it"
+grep 'warning' "$TMP/run.err" | head -5 | diag
+missing=""
+for f in latency pagetable fdtable contention contention-locks; do
+	for ext in svg png; do [ -s "$d/plots/$f.$ext" ] || missing="$missing $f.$ext"; done
+done
+[ -z "$missing" ]
+ok $? "every figure drawn as SVG and PNG${missing:+ (missing:$missing)}"
+n=$(grep -c '<figure>' "$d/report.html" 2>/dev/null)
+[ "${n:-0}" -ge 5 ]
+ok $? "report.html holds every figure inline ($n figures)"
+python3 "$LIB/html_check.py" "$d/report.html" | diag
+ok "${PIPESTATUS[0]}" "report.html is well-formed and self-contained"
+tap_done
