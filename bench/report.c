@@ -119,6 +119,16 @@ static int fill_summary(FILE *md, void *arg)
 	return ferror(md) ? -EIO : 0;
 }
 
+/* A directory with run.json alone (a committed baseline) has no per-point data to draw from:
+ * said, not failed; its report.html keeps the plots it has. */
+static void no_data(const char *dir, const char *plot, const char *file)
+{
+	fprintf(stderr,
+		"spawnscope: plot %s not redrawn: no %s in %s (run.json alone does not hold the "
+		"points)\n",
+		plot, file, dir);
+}
+
 static int render_plots(const json_t *run, const char *dir, bool quiet)
 {
 	char scripts[PATH_MAX];
@@ -144,11 +154,22 @@ static int render_plots(const json_t *run, const char *dir, bool quiet)
 			snprintf(data, sizeof(data), "%s/%s.csv", dir, p);
 			if (!strcmp(p, "phases") && access(data, R_OK))
 				continue;
-			if (!strcmp(p, "latency") && (wrc = plot_write_latency_series(run, dir))) {
-				fprintf(stderr,
-					"spawnscope: plots: writing %s/latency-series.gp: %s\n",
-					dir, strerror(-wrc));
-				status = 1;
+			if (!strcmp(p, "latency") &&
+			    (wrc = plot_write_latency_series(run, dir)) <= 0) {
+				if (wrc < 0) {
+					fprintf(
+					    stderr,
+					    "spawnscope: plots: writing %s/latency-series.gp: %s\n",
+					    dir, strerror(-wrc));
+					status = 1;
+				} else {
+					no_data(dir, p, "samples/latency-*.csv");
+				}
+				continue;
+			}
+			snprintf(data, sizeof(data), "%s/points-%s.csv", dir, p);
+			if (strcmp(p, "latency") && strcmp(p, "phases") && access(data, R_OK)) {
+				no_data(dir, p, data + strlen(dir) + 1);
 				continue;
 			}
 			if (plot_render(scripts, dir, p))

@@ -121,17 +121,44 @@ void plot_quote(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+struct series_arg {
+	const json_t *run;
+	const char *dir;
+};
+
+/* A latency entry whose samples file is in the directory (a baseline keeps only run.json). */
+static bool has_samples(const struct series_arg *a, const json_t *e)
+{
+	const char *rel = json_string_value(json_object_get(e, "samples"));
+	char path[PATH_MAX + 256];
+
+	if (!rel)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", a->dir, rel);
+	return access(path, R_OK) == 0;
+}
+
+static size_t count_series(const struct series_arg *a)
+{
+	json_t *e;
+	size_t n = 0;
+
+	RESULTS_FOREACH(a->run, "latency", i, e)
+	n += has_samples(a, e);
+	return n;
+}
+
 /* one gnuplot array over the latency entries that have a samples file */
-static void latency_array(FILE *f, const json_t *run, const char *name, size_t n,
+static void latency_array(FILE *f, const struct series_arg *a, const char *name, size_t n,
 			  void (*value)(FILE *f, const json_t *entry))
 {
 	json_t *e;
 	size_t k = 0;
 
 	fprintf(f, "array %s[%zu] = [", name, n);
-	RESULTS_FOREACH(run, "latency", i, e)
+	RESULTS_FOREACH(a->run, "latency", i, e)
 	{
-		if (!json_is_string(json_object_get(e, "samples")))
+		if (!has_samples(a, e))
 			continue;
 		fputs(k++ ? ", " : "", f);
 		value(f, e);
@@ -172,28 +199,30 @@ static void value_rss(FILE *f, const json_t *e)
 
 static int fill_latency_series(FILE *f, void *arg)
 {
-	const json_t *run = arg;
-	json_t *e;
-	size_t n = 0;
+	const struct series_arg *a = arg;
+	size_t n = count_series(a);
 
 	fputs("# written by spawnscope from run.json: the series scripts/latency.gp draws\n", f);
-	RESULTS_FOREACH(run, "latency", i, e)
-	if (json_is_string(json_object_get(e, "samples")))
-		n++;
 	fprintf(f, "lat_n = %zu\n", n);
 	if (n) {
-		latency_array(f, run, "lat_file", n, value_file);
-		latency_array(f, run, "lat_backend", n, value_backend);
-		latency_array(f, run, "lat_twin", n, value_twin);
-		latency_array(f, run, "lat_rss", n, value_rss);
+		latency_array(f, a, "lat_file", n, value_file);
+		latency_array(f, a, "lat_backend", n, value_backend);
+		latency_array(f, a, "lat_twin", n, value_twin);
+		latency_array(f, a, "lat_rss", n, value_rss);
 	}
 	return ferror(f) ? -EIO : 0;
 }
 
 int plot_write_latency_series(const json_t *run, const char *dir)
 {
+	struct series_arg a = {run, dir};
 	char path[PATH_MAX + 32];
+	size_t n = count_series(&a);
+	int rc;
 
+	if (!n)
+		return 0;
 	snprintf(path, sizeof(path), "%s/latency-series.gp", dir);
-	return atomic_write(path, fill_latency_series, (void *)run);
+	rc = atomic_write(path, fill_latency_series, &a);
+	return rc ? rc : (int)(n > INT_MAX ? INT_MAX : n);
 }

@@ -16,8 +16,9 @@ int plot_scripts_dir(char *buf, size_t len);
 int plot_render(const char *scripts, const char *dir, const char *name);
 /* s as a gnuplot single-quoted string literal (newlines become spaces). */
 void plot_quote(FILE *f, const char *s);
-/* DIR/latency-series.gp for scripts/latency.gp from run.json's latency entries (file,
- * backend, probes twin, parent RSS of each series). 0 or -errno. */
+/* DIR/latency-series.gp for scripts/latency.gp from run.json's latency entries whose
+ * samples file is in DIR (file, backend, probes twin, parent RSS of each series). The number
+ * of series (0: none, nothing written) or -errno. */
 int plot_write_latency_series(const json_t *run, const char *dir);
 
 #endif

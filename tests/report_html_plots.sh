@@ -5,7 +5,7 @@
 set -u
 . "$(dirname "$0")/lib/tap.bash"
 LIB="$(cd "$(dirname "$0")/lib" && pwd)"
-tap_plan 5
+tap_plan 7
 TMP=$(mktemp -d /tmp/spawnscope-plots.XXXXXX) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 d="$TMP/run"
@@ -28,4 +28,19 @@ n=$(grep -c '<figure>' "$d/report.html" 2>/dev/null)
 ok $? "report.html holds every figure inline ($n figures)"
 python3 "$LIB/html_check.py" "$d/report.html" | diag
 ok "${PIPESTATUS[0]}" "report.html is well-formed and self-contained"
+# a committed baseline holds run.json, summary.md and plots/ only: report says what it cannot
+# redraw, keeps the plots there are and still writes report.html
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BASE=$(ls -d "$ROOT"/results/baselines/*/ 2>/dev/null | head -1)
+if [ -n "$BASE" ]; then
+	cp -r "$BASE" "$TMP/base"
+	"$SS" report "$TMP/base" >/dev/null 2>"$TMP/base.err"
+	ok $? "report of a baseline (run.json without per-point data) exits 0"
+	grep -q 'latency not redrawn: no samples/latency-\*.csv' "$TMP/base.err" &&
+		python3 "$LIB/html_check.py" "$TMP/base/report.html" >/dev/null
+	ok $? "... says which plots it cannot redraw, and writes a well-formed report.html"
+else
+	skip "no results/baselines/*/" "report of a baseline"
+	skip "no results/baselines/*/" "report of a baseline: the notes"
+fi
 tap_done
