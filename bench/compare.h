@@ -69,6 +69,10 @@ int compare_curves(const struct cmp *c, const char *scripts, char ***svgs, size_
 
 /* "| first | label 1 | ... |" and the separator row (numbers: right-aligned columns) */
 void compare_header(const struct cmp *c, FILE *md, const char *first, bool numbers);
+/* compare_scaling.c: contention ops/s against workers of every run overlaid; *svg is the
+ * figure (NULL when there is nothing to draw). 0, or 1 when the plot failed. */
+int compare_scaling(const struct cmp *c, const char *scripts, char **svg);
+
 /* markdown-escaped cell text (| and newlines) */
 void compare_cell(FILE *md, const char *s);
 

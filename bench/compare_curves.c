@@ -239,5 +239,15 @@ int compare_curves(const struct cmp *c, const char *scripts, char ***svgs, size_
 		*svgs = grown;
 		grown[(*n_svgs)++] = svg;
 	}
+	if (compare_has(c, "contention")) {
+		char *svg = NULL, **grown;
+		failed += compare_scaling(c, scripts, &svg);
+		if (svg && (grown = realloc(*svgs, (*n_svgs + 1) * sizeof(**svgs)))) {
+			*svgs = grown;
+			grown[(*n_svgs)++] = svg;
+		} else {
+			free(svg);
+		}
+	}
 	return failed;
 }

@@ -85,9 +85,10 @@ if [ -n "$BASE" ]; then
 	"$SS" compare "$BASE" "$TMP/copy/$(basename "$BASE")" --out "$TMP/all" >/dev/null 2>"$TMP/all.err" && [ ! -s "$TMP/all.err" ]
 	ok $? "a run all against itself: exit 0, no gnuplot warning"
 	[ -s "$TMP/all/plots/compare-pagetable.svg" ] && [ -s "$TMP/all/plots/compare-fdtable.png" ] &&
+		[ -s "$TMP/all/plots/compare-contention.svg" ] &&
 		grep -q '^## What a page, a mapping and an fd cost at fork' "$TMP/all/compare.md" &&
 		grep -q '^## Contention scaling' "$TMP/all/compare.md"
-	ok $? "... pagetable and fdtable curves overlaid, slopes and contention tables"
+	ok $? "... pagetable, fdtable and contention curves overlaid, slopes and contention tables"
 	grep -q ' #2 |' "$TMP/all/compare.md" && grep -q 'nothing recorded' "$TMP/all/compare.md"
 	ok $? "... identical labels are numbered, and no recorded difference is said so"
 else
