@@ -44,7 +44,7 @@ do for [fmt in "svg png"] {
 			set xrange [0:cmp_panel_rows[p] * gap]
 			set xtics () rotate by -30 font ",9" nomirror
 			do for [r = 1:cmp_nrows] {
-				if (cmp_row_panel[r] == p) { set xtics add (cmp_backend[r] (cmp_row_local[r] - 1) * gap + (cmp_nruns + 1) / 2.0) }
+				if (cmp_row_panel[r] == p) { set xtics add (abbrev(cmp_backend[r]) (cmp_row_local[r] - 1) * gap + (cmp_nruns + 1) / 2.0) }
 			}
 			n = 0
 			if (half == 1) {

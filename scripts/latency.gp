@@ -81,7 +81,7 @@ do for [fmt in "svg png"] {
 		set boxwidth 0.22
 		set key top left font ",9"
 		set xtics () rotate by -30 font ",9"
-		do for [w in plain] { set xtics add (lat_backend[w + 0] pos[w + 0]) }
+		do for [w in plain] { set xtics add (abbrev(lat_backend[w + 0]) pos[w + 0]) }
 		first = word(plain, 1) + 0
 		plot for [w in plain] lat_file[w + 0] skip 1 using (pos[w + 0] - 0.27):($5 / 1000.0) \
 			lc rgb mcolour("t_return") title (w + 0 == first ? "t_return" : ""), \

@@ -21,3 +21,5 @@ scolour(s) = s eq "threads" ? "#332288" : s eq "files" ? "#cc6677" : s eq "vm" ?
 kcolour(k) = k eq "anon" ? "#332288" : k eq "thp" ? "#88ccee" : k eq "untouched" ? "#44aa99" : \
 	k eq "shared" ? "#999933" : k eq "file_ro" ? "#ddcc77" : k eq "dontfork" ? "#cc6677" : \
 	k eq "wipeonfork" ? "#aa4499" : "#555555"
+# tick labels: long names (plug-ins) abbreviated, so that ticks never overlap
+abbrev(s) = strlen(s) > 22 ? s[1:21] . "…" : s

@@ -6,7 +6,8 @@
 # the shell and these created the PWNED files.
 set -u
 . "$(dirname "$0")/lib/tap.bash"
-tap_plan 13
+LIB="$(cd "$(dirname "$0")/lib" && pwd)"
+tap_plan 14
 TMP=$(mktemp -d /tmp/spawnscope-paths.XXXXXX) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/cwd" "$TMP/runs"
@@ -46,13 +47,15 @@ python3 - "$crafted/run.json" <<'PY'
 import json, sys
 run = json.load(open(sys.argv[1]))
 for e in run["results"]:
-    e["backend"] = "v`touch PWNED5`\"`touch PWNED6`\"'; system('touch PWNED7'); '"
+    e["backend"] = "v`touch PWNED5`\"`touch PWNED6`\"'; system('touch PWNED7'); '<script>x</script>&amp"
 json.dump(run, open(sys.argv[1], "w"))
 PY
 "$SS" report "$crafted" >/dev/null 2>"$TMP/err5"
 ok $? "report of a run.json whose backend name holds quotes, backquotes and a gnuplot command (exit 0)"
-[ -s "$crafted/plots/latency.svg" ] && ! pwned
-ok $? "... plotted, nothing executed"
+[ -s "$crafted/plots/latency.svg" ] && ! pwned && ! grep -q warning "$TMP/err5"
+ok $? "... plotted without a gnuplot warning (the long name abbreviated), nothing executed"
+python3 "$LIB/html_check.py" "$crafted/report.html" | diag
+ok "${PIPESTATUS[0]}" "... and its report.html has no <script> from the name (escaped in text and SVG)"
 
 quoted="$TMP/runs/it's a \"run\" dir"
 run_into "it's a \"run\" dir" "$TMP/err4"
