@@ -132,6 +132,14 @@ static int fill_md(FILE *md, void *arg)
 	for (size_t i = 0; i < c->n_common; i++)
 		fprintf(md, "%s %s", i ? "," : "", c->common[i]);
 	fprintf(md, ".\n\n");
+	for (size_t i = 0; i < c->n; i++)
+		if (!json_is_true(json_object_get(c->runs[i].run, "complete"))) {
+			fprintf(md, "> **");
+			compare_cell(md, c->runs[i].label);
+			fprintf(md,
+				"** is an incomplete run (interrupted or failed): only the points "
+				"it finished are compared.\n\n");
+		}
 	compare_explain_md(c, md);
 	if (compare_has(c, "latency")) {
 		compare_change_md(c, md);

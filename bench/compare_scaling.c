@@ -30,8 +30,8 @@ static bool throughput(const json_t *e, double *ops)
 {
 	const json_t *v = json_object_get(json_object_get(e, "metrics"), "ops_per_s");
 
-	*ops = json_is_object(v) ? json_number_value(json_object_get(v, "p50"))
-				 : json_number_value(v);
+	*ops =
+	    json_is_object(v) ? json_number_value(json_object_get(v, "p50")) : json_number_value(v);
 	return !json_object_get(json_object_get(e, "params"), "backend") && param(e, "op") &&
 	       param(e, "sharing") && *ops > 0;
 }
@@ -62,10 +62,11 @@ static int fill_csv(FILE *f, void *arg)
 		{
 			double ops;
 			if (throughput(e, &ops))
-				fprintf(f, "%zu,%zu,%zu,%lld,%.1f\n", index_of(s->ops, param(e, "op")),
+				fprintf(f, "%zu,%zu,%zu,%lld,%.1f\n",
+					index_of(s->ops, param(e, "op")),
 					index_of(s->sharings, param(e, "sharing")), r + 1,
-					(long long)json_integer_value(
-					    json_object_get(json_object_get(e, "params"), "workers")),
+					(long long)json_integer_value(json_object_get(
+					    json_object_get(e, "params"), "workers")),
 					ops);
 		}
 	}
@@ -122,7 +123,9 @@ static int fill_vars(FILE *f, void *arg)
 				for (size_t r = 0; r < s->c->n; r++)
 					if (has_line(s, o, h, r))
 						fprintf(f, "%s%zu", k++ ? ", " : "",
-							w == 0 ? o : w == 1 ? h : r + 1);
+							w == 0	 ? o
+							: w == 1 ? h
+								 : r + 1);
 		fprintf(f, "%s]\n", n ? "" : "0");
 	}
 	return ferror(f) ? -EIO : 0;

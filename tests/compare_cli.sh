@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/lib/tap.bash"
 LIB="$(cd "$(dirname "$0")/lib" && pwd)"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-tap_plan 28
+tap_plan 29
 TMP=$(mktemp -d /tmp/spawnscope-compare.XXXXXX) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 
@@ -98,6 +98,11 @@ fi
 "$SS" compare "$A" "$B" --label "reference=$A" --out "$TMP/cmp2" >/dev/null 2>&1 &&
 	grep -q '| reference |' "$TMP/cmp2/compare.md"
 ok $? "--label NAME=DIR names a run"
+mkdir -p "$TMP/partial"
+sed 's/"complete": *true/"complete": false/' "$B/run.json" >"$TMP/partial/run.json"
+"$SS" compare "$A" "$TMP/partial" --out "$TMP/cmp3" >/dev/null 2>&1 &&
+	grep -q 'is an incomplete run' "$TMP/cmp3/compare.md"
+ok $? "an incomplete run is compared and said to be incomplete"
 expect_exit 2 'at least two run directories' "one run is a usage error (exit 2)" -- \
 	"$SS" compare "$A" --out "$TMP/x1"
 expect_exit 2 "$TMP/nope" "a missing directory is named (exit 2)" -- \
