@@ -141,7 +141,7 @@ static int render_plots(const json_t *run, const char *dir, bool quiet)
 	}
 	for (size_t i = 0; i < experiment_count(); i++) {
 		const struct experiment *e = experiment_at(i);
-		char list[256], *save = NULL;
+		char list[256], why[128], *save = NULL;
 		int wrc;
 
 		if (!e->plot || !has_experiment(run, e->name))
@@ -170,6 +170,13 @@ static int render_plots(const json_t *run, const char *dir, bool quiet)
 			snprintf(data, sizeof(data), "%s/points-%s.csv", dir, p);
 			if (strcmp(p, "latency") && strcmp(p, "phases") && access(data, R_OK)) {
 				no_data(dir, p, data + strlen(dir) + 1);
+				continue;
+			}
+			snprintf(data, sizeof(data), "%s/points-%s.gp", dir, p);
+			if ((wrc = plot_vars_check(data, why, sizeof(why)))) {
+				fprintf(stderr, "spawnscope: plots: %s not loaded: %s\n", data,
+					wrc == -EPERM ? why : strerror(-wrc));
+				status = 1;
 				continue;
 			}
 			if (plot_render(scripts, dir, p))

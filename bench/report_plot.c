@@ -1,5 +1,6 @@
 /* gnuplot, run without a shell on a results directory (see report_plot.h). */
 #include <errno.h>
+#include <regex.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -107,6 +108,62 @@ int plot_render(const char *scripts, const char *dir, const char *name)
 		return 1;
 	}
 	return 0;
+}
+
+/* One line of a variables file: a comment, or NAME = LITERAL, or array NAME[N] = [LITERAL,
+ * ...], where LITERAL is a number, NaN, a single-quoted string ('' for a quote) or a
+ * double-quoted one without backquote, @ or backslash (gnuplot runs `...` and expands @macros
+ * inside double quotes). */
+static const char var_line[] =
+    "^(#.*|[A-Za-z_][A-Za-z0-9_]* = (LIT)|array [A-Za-z_][A-Za-z0-9_]*\\[[0-9]+\\] = "
+    "\\[(LIT)(, (LIT))*\\])?$";
+static const char literal[] = "-?[0-9.]+([eE][-+]?[0-9]+)?|NaN|'([^'\n]|'')*'|\"[^\"`@\\\\\n]*\"";
+
+int plot_vars_check(const char *path, char *why, size_t len)
+{
+	char *pattern = NULL, *line = NULL, *q;
+	size_t cap = 0, n = 0;
+	regex_t re;
+	FILE *f;
+	int rc = 0;
+
+	if (!(f = fopen(path, "re")))
+		return errno == ENOENT ? 0 : -errno;
+	/* LIT stands for the literal in the line pattern */
+	for (const char *p = var_line; *p; p++)
+		n += strncmp(p, "LIT", 3) ? 1 : strlen(literal);
+	if (!(pattern = calloc(n + 1, 1))) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	q = pattern;
+	for (const char *p = var_line; *p; p++) {
+		if (strncmp(p, "LIT", 3)) {
+			*q++ = *p;
+		} else {
+			memcpy(q, literal, strlen(literal));
+			q += strlen(literal);
+			p += 2;
+		}
+	}
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)) {
+		free(pattern);
+		fclose(f);
+		return -EINVAL;
+	}
+	for (size_t no = 1; getline(&line, &cap, f) > 0; no++) {
+		line[strcspn(line, "\n")] = 0;
+		if (regexec(&re, line, 0, NULL, 0)) {
+			snprintf(why, len, "line %zu is not a variable spawnscope writes", no);
+			rc = -EPERM;
+			break;
+		}
+	}
+	regfree(&re);
+	free(pattern);
+	free(line);
+	fclose(f);
+	return rc;
 }
 
 void plot_quote(FILE *f, const char *s)

@@ -14,6 +14,10 @@ int plot_scripts_dir(char *buf, size_t len);
 /* gnuplot SCRIPTS/NAME.gp with cwd = dir and GNUPLOT_LIB = SCRIPTS (for `load "palette.gp"`).
  * 0 ok; 1 failed (message printed, naming dir and the script). */
 int plot_render(const char *scripts, const char *dir, const char *name);
+/* A variables file a script will `load` (DIR/points-*.gp, which a run directory received
+ * from elsewhere could hold anything in): 0 when it is absent or holds only comments and
+ * NAME = literal lines; -EPERM with the line in why otherwise (gnuplot would run it). */
+int plot_vars_check(const char *path, char *why, size_t len);
 /* s as a gnuplot single-quoted string literal (newlines become spaces). */
 void plot_quote(FILE *f, const char *s);
 /* DIR/latency-series.gp for scripts/latency.gp from run.json's latency entries whose

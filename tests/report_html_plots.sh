@@ -5,7 +5,7 @@
 set -u
 . "$(dirname "$0")/lib/tap.bash"
 LIB="$(cd "$(dirname "$0")/lib" && pwd)"
-tap_plan 7
+tap_plan 8
 TMP=$(mktemp -d /tmp/spawnscope-plots.XXXXXX) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 d="$TMP/run"
@@ -28,6 +28,14 @@ n=$(grep -c '<figure>' "$d/report.html" 2>/dev/null)
 ok $? "report.html holds every figure inline ($n figures)"
 python3 "$LIB/html_check.py" "$d/report.html" | diag
 ok "${PIPESTATUS[0]}" "report.html is well-formed and self-contained"
+# a received run directory may hold anything in the variables files the scripts load:
+# a line that is not NAME = literal is refused before gnuplot sees it
+cp -r "$d" "$TMP/planted"
+echo "pt_ref = \"x\"; system(\"touch $TMP/PWNED\")" >>"$TMP/planted/points-pagetable.gp"
+"$SS" report "$TMP/planted" >/dev/null 2>"$TMP/planted.err"
+[ ! -e "$TMP/PWNED" ] && grep -q 'points-pagetable.gp not loaded: line' "$TMP/planted.err"
+ok $? "a planted command in points-pagetable.gp is refused, not run"
+
 # a committed baseline holds run.json, summary.md and plots/ only: report says what it cannot
 # redraw, keeps the plots there are and still writes report.html
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
