@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,19 +131,21 @@ void arm_free(struct arm *a)
 	a->n = a->cap = 0;
 }
 
-/* Read the child's stamp, if it wrote one; discard anything older. */
-static int64_t read_stamp(int fd)
+/* Read the child's stamp, if it wrote one; discard anything older. *cpu: the child's CPU. */
+static int64_t read_stamp(int fd, int16_t *cpu)
 {
 	struct stamp_msg m, last;
 	ssize_t r;
 	bool got = false;
 
+	*cpu = -1;
 	while ((r = read(fd, &m, sizeof(m))) == (ssize_t)sizeof(m)) {
 		last = m;
 		got = true;
 	}
 	if (!got)
 		return -1;
+	*cpu = (int16_t)last.cpu;
 	return last.sec * 1000000000 + last.nsec;
 }
 
@@ -165,6 +168,8 @@ int sampler_one(struct sampler *sp, struct arm *a, struct sample *out)
 	child.pidfd = -1;
 	out->t[M_RETURN] = out->t[M_FIRST] = out->t[M_REAPED] = -1;
 	out->pid = 0;
+	out->cpu_child = -1;
+	out->cpu_parent = (int16_t)sched_getcpu(); /* vDSO: outside the timed span */
 
 	t0 = now_ns();
 	rc = a->be->spawn(&a->req, &child);
@@ -177,7 +182,7 @@ int sampler_one(struct sampler *sp, struct arm *a, struct sample *out)
 	rc = a->be->reap(&child, &status);
 	t2 = now_ns();
 	out->pid = child.pid;
-	stamp = read_stamp(sp->stamp_r);
+	stamp = read_stamp(sp->stamp_r, &out->cpu_child);
 	if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		rc = -ECHILD; /* the target did not exit 0: a measurement of something else */
 	out->err = rc;
@@ -226,6 +231,7 @@ static int take_block(struct sampler *sp, struct arm *a, size_t n, uint32_t bloc
 				a->first_err = s->err;
 		}
 		s->block = block;
+		s->pos_in_block = (uint16_t)(i > UINT16_MAX ? UINT16_MAX : i);
 		a->n++;
 		sp->done++;
 		progress(sp, false);

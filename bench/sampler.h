@@ -26,9 +26,18 @@ extern const char *const metric_names[M__N]; /* "t_return", "t_first", "t_reaped
 struct sample {
 	int64_t t[M__N]; /* ns; -1 when not measured */
 	pid_t pid;
-	int32_t err;	/* 0, or -errno of a failed spawn/exec/reap */
-	uint32_t block; /* index of the block it was taken in */
+	int32_t err;	       /* 0, or -errno of a failed spawn/exec/reap */
+	uint32_t block;	       /* index of the block (round) it was taken in */
+	uint16_t pos_in_block; /* 0: the first sample after an arm switch (left out of stats) */
+	int16_t cpu_parent;    /* CPU the parent called spawn on, -1 unknown */
+	int16_t cpu_child;     /* CPU the child stamped on, -1 unknown */
 };
+/* A sample the statistics use: it succeeded and is not the first after an arm switch (that
+ * one pays for the switch: caches, branch predictors and the previous arm's leftovers). */
+static inline bool sample_counts(const struct sample *s)
+{
+	return !s->err && s->pos_in_block > 0;
+}
 
 /* The target a run spawns (--target). */
 struct target {

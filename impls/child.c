@@ -103,6 +103,8 @@ void child_stamp(int fd)
 	raw_syscall2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
 	msg.sec = ts.tv_sec;
 	msg.nsec = ts.tv_nsec;
+	msg.cpu = stamp_cpu();
+	msg.reserved = 0;
 	raw_syscall3(SYS_write, fd, &msg, sizeof(msg));
 }
 

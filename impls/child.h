@@ -24,7 +24,7 @@ long child_fd_ops(const struct spawn_fd_op *ops, size_t n);
  * the signal mask to *mask (the parent's mask before it blocked everything for the clone). */
 void child_restore_signals(const sigset_t *mask, bool sighand_shared);
 
-/* Write a 16-byte stamp_msg of CLOCK_MONOTONIC (raw syscall) to fd; no-op for fd < 0. */
+/* Write a stamp_msg of CLOCK_MONOTONIC (raw syscall) to fd; no-op for fd < 0. */
 void child_stamp(int fd);
 
 /* Block every signal in the calling thread, saving the old mask; for the window around a

@@ -1,6 +1,6 @@
 # spawnscope latency plot: ECDF of t_first per backend (log x), box plots of the three metrics.
 # Usage: gnuplot -e "dir='RUNDIR'" scripts/latency.gp  -> RUNDIR/plots/latency.{svg,png}
-# Reads RUNDIR/samples/latency-*.csv (columns: i,block,pid,err,t_return_ns,t_first_ns,t_reaped_ns,...).
+# Reads RUNDIR/samples/latency-*.csv (columns: i,block,pos_in_block,cpu_parent,cpu_child,pid,err,t_return_ns,t_first_ns,t_reaped_ns,...).
 if (!exists("dir")) { print "usage: gnuplot -e \"dir='RUNDIR'\" latency.gp"; exit status 2 }
 
 files = system(sprintf("ls %s/samples/latency-*.csv 2>/dev/null", dir))
@@ -27,7 +27,7 @@ do for [fmt in "svg png"] {
 	set key right bottom
 	unset xtics
 	set xtics auto
-	plot for [i=1:n] word(files, i) skip 1 using ($6 / 1000.0):(1.0) smooth cnormal \
+	plot for [i=1:n] word(files, i) skip 1 using ($9 / 1000.0):(1.0) smooth cnormal \
 		with lines lw 2 title label(word(files, i))
 
 	# box plots: t_return, t_first, t_reaped side by side per backend
@@ -46,11 +46,11 @@ do for [fmt in "svg png"] {
 	set key top left
 	set xtics () rotate by -20
 	do for [i=1:n] { set xtics add (label(word(files, i)) i) }
-	plot for [i=1:n] word(files, i) skip 1 using (i - 0.27):($5 / 1000.0) lc rgb "#1f77b4" \
+	plot for [i=1:n] word(files, i) skip 1 using (i - 0.27):($8 / 1000.0) lc rgb "#1f77b4" \
 		     title (i == 1 ? "t\\_return" : ""), \
-	     for [i=1:n] word(files, i) skip 1 using (i):($6 / 1000.0) lc rgb "#d62728" \
+	     for [i=1:n] word(files, i) skip 1 using (i):($9 / 1000.0) lc rgb "#d62728" \
 		     title (i == 1 ? "t\\_first" : ""), \
-	     for [i=1:n] word(files, i) skip 1 using (i + 0.27):($7 / 1000.0) lc rgb "#2ca02c" \
+	     for [i=1:n] word(files, i) skip 1 using (i + 0.27):($10 / 1000.0) lc rgb "#2ca02c" \
 		     title (i == 1 ? "t\\_reaped" : "")
 	unset multiplot
 	unset logscale
