@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sampler.h"
+#include "footprint_report.h"
 #include "stats.h"
 
 /* Values of metric m over the good samples [from, to) into buf; returns the count. */
@@ -163,6 +164,10 @@ int arm_store(struct run_ctx *ctx, struct arm *a, json_t *entry, const char *csv
 	if (a->ph)
 		store_probes(ctx, a, entry, buf);
 	json_object_set_new(entry, "blocks", block_summaries(a, buf));
+	if (a->have_fp)
+		json_object_set_new(entry, "footprint",
+				    json_pack("{s:o, s:o}", "start", footprint_json(&a->fp[0]), "end",
+					      footprint_json(&a->fp[1])));
 	json_object_set_new(entry, "n_attempted", json_integer((json_int_t)a->n));
 	json_object_set_new(entry, "n_switch_samples", json_integer((json_int_t)count_switch(a)));
 	json_object_set_new(entry, "failures", json_integer((json_int_t)a->failures));

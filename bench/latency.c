@@ -14,8 +14,6 @@
 #include "sampler.h"
 #include "units.h"
 
-extern char **environ;
-
 #define GIB (1ull << 30)
 #define MIB (1ull << 20)
 
@@ -174,7 +172,7 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 	struct arm *arms = calloc(max_arms ? max_arms : 1, sizeof(*arms));
 	json_t **entries = calloc(max_arms ? max_arms : 1, sizeof(*entries));
 	struct sampler_plan plan;
-	struct memregion mem;
+	struct lab_mem_info mem;
 	char what[96], b[32];
 	size_t n;
 	int rc, status = EXP_OK;
@@ -185,19 +183,22 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 		return EXP_FAILED;
 	}
 	memset(&mem, 0, sizeof(mem));
-	rc = memregion_alloc(&mem, MK_ANON, rss, 1);
+	snprintf(what, sizeof(what), "latency: parent RSS %s", fmt_bytes(rss, b, sizeof(b)));
+	rc = lab_hold_mem(ctx->lab, what, MK_ANON, rss, 1, &mem);
 	if (rc) {
 		free(arms);
 		free(entries);
 		return EXP_FAILED;
 	}
 	n = build_arms(ctx, arms, rss);
-	plan.samples = default_samples(ctx->o, rss);
-	plan.warmup = default_warmup(ctx->o, plan.samples);
 	plan.block = ctx->o->block > 0 ? (size_t)ctx->o->block : (ctx->o->quick ? 10 : 20);
+	plan.samples = default_samples(ctx->o, rss);
+	if (ctx->o->samples < 0) /* whole rounds: every block as long as the others */
+		plan.samples = (plan.samples + plan.block - 1) / plan.block * plan.block;
+	plan.warmup = default_warmup(ctx->o, plan.samples);
 	plan.seed = ctx->seed ^ rss;
 	for (size_t i = 0; i < n && status == EXP_OK; i++)
-		if (sampler_prepare(sp, &arms[i], t, ctx->o->exec, environ, plan.samples))
+		if (sampler_prepare(sp, &arms[i], t, ctx->o->exec, plan.samples))
 			status = EXP_FAILED;
 	if (status == EXP_OK && n) {
 		snprintf(what, sizeof(what), "latency (parent RSS %s)",
@@ -234,7 +235,8 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 	}
 	for (size_t i = 0; i < n; i++)
 		arm_free(&arms[i]);
-	memregion_free(&mem);
+	if (lab_release_mem(ctx->lab) && status == EXP_OK)
+		status = EXP_FAILED;
 	free(arms);
 	free(entries);
 	latency_write_phases(ctx);
@@ -252,10 +254,7 @@ static int latency_run(struct run_ctx *ctx)
 
 	if ((rc = target_resolve(ctx->o->target, ctx->exe_dir, &t)))
 		return rc;
-	if ((rc = sampler_open(&sp, ctx->probes, ctx->o->quiet))) {
-		fprintf(stderr, "spawnscope: latency: stamp pipe: %s\n", strerror(-rc));
-		return EXP_FAILED;
-	}
+	sampler_open(&sp, ctx->lab, ctx->probes, ctx->o->quiet);
 	for (size_t i = 0; i < n_rss && !g_interrupted; i++) {
 		rc = run_point(ctx, &sp, &t, rss[i]);
 		if (rc == EXP_INTERRUPTED) {

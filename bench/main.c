@@ -14,6 +14,7 @@
 #include "../probes/probes.h"
 #include "backends_select.h"
 #include "experiment.h"
+#include "footprint_report.h"
 #include "gate.h"
 #include "machine.h"
 #include "memkind.h"
@@ -43,6 +44,7 @@ static void usage(FILE *f)
 	    "  --fds LIST --variants LIST                        (fdtable)\n"
 	    "  --sharing LIST --ops LIST --workers LIST --max-workers N --duration S (contention)\n"
 	    "  --probes auto|on|off   --probe-overhead   --cpu N   --out DIR   --seed N\n"
+	    "  --sample-timeout S     kill a child whose spawn-to-reap exceeds S seconds (10)\n"
 	    "  --quick   --quiet\n"
 	    "exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 "
 	    "interrupted\n",
@@ -53,6 +55,8 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	g_interrupted = 1;
+	if (g_lab_stop)
+		*g_lab_stop = 1; /* the lab finishes the sample in flight and returns */
 }
 
 static void install_signal_handlers(void)
@@ -251,10 +255,18 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 
-	rc = probes_open(o.probes, getpid(), &pr, why, sizeof(why));
+	/* The lab first: the probes watch its tgid, and it holds none of their fds. */
+	rc = lab_start(dir, (int64_t)(o.sample_timeout * 1e9), &ctx.lab);
+	if (rc) {
+		free(ctx.backends);
+		free(argv_copy);
+		return 1;
+	}
+	rc = probes_open(o.probes, ctx.lab->pid, &pr, why, sizeof(why));
 	if (rc || (!pr && o.probe_overhead)) {
 		fprintf(stderr, "spawnscope: %s: %s\n",
 			rc ? "--probes on" : "--probe-overhead: the probes cannot run", why);
+		lab_stop(ctx.lab);
 		free(ctx.backends);
 		free(argv_copy);
 		return 1;
@@ -268,12 +280,21 @@ static int cmd_run(int argc, char **argv)
 	rc = results_open(&o, &res);
 	if (rc) {
 		probes_close(pr);
+		lab_stop(ctx.lab);
 		free(ctx.backends);
 		free(argv_copy);
 		return rc;
 	}
 	ctx.res = res;
 	probes_describe(pr, why, json_object_get(results_root(res), "probes"));
+	{
+		struct lab_footprint fp;
+		json_t *lab = json_pack("{s:s, s:f}", "process", "spawnscope-lab",
+					"sample_timeout_s", o.sample_timeout);
+		if (lab_footprint(ctx.lab, &fp) == 0)
+			json_object_set_new(lab, "baseline", footprint_json(&fp));
+		json_object_set_new(results_root(res), "lab", lab);
+	}
 	json_object_set_new(results_root(res), "driver_rss_anon_bytes", json_object());
 	json_object_set_new(results_root(res), "timer_overhead_ns", json_real(timer_overhead_ns()));
 	results_flush(res, false);
@@ -283,8 +304,13 @@ static int cmd_run(int argc, char **argv)
 		if (!o.quiet)
 			fprintf(stderr, "spawnscope: %s: %s\n", selected[i]->name,
 				selected[i]->summary);
-		if (pr)
-			probes_set_attached(pr, !selected[i]->detach_probes);
+		if (pr && (rc = probes_set_attached(pr, !selected[i]->detach_probes))) {
+			fprintf(stderr, "spawnscope: %s: %s the probes: %s\n", selected[i]->name,
+				selected[i]->detach_probes ? "detaching" : "attaching",
+				strerror(-rc));
+			status = EXP_FAILED;
+			continue;
+		}
 		/* what the previous experiment freed stays mapped in glibc's arenas and would be
 		 * copied by every fork of this one: give it back first */
 		malloc_trim(0);
@@ -301,6 +327,7 @@ static int cmd_run(int argc, char **argv)
 	if (results_flush(res, status == EXP_OK) && status == EXP_OK)
 		status = EXP_FAILED;
 	probes_close(pr);
+	lab_stop(ctx.lab);
 	if (!o.quiet)
 		fprintf(stderr, "spawnscope: results in %s\n", results_dir(res));
 	/* Ctrl-C keeps what finished: the summary and plots are still rendered */

@@ -26,7 +26,7 @@ static int vfork_spawn(const struct spawn_req *req, struct spawn_child *child)
 
 	pid_t pid = vfork();
 	if (pid == 0)
-		child_run(creq, &mask, false, &exec_err);
+		child_run(creq, &mask, true, &exec_err); /* CLONE_VM: reset the handlers */
 	err = pid < 0 ? -errno : 0;
 	restore_signal_mask(&mask);
 	if (err)
