@@ -79,6 +79,11 @@ int sampler_prepare(struct sampler *sp, struct arm *a, const struct target *t, b
 	a->s = lab_samples_alloc(sp->lab, cap ? cap : 1, &a->samples_off);
 	a->ph = sp->probes ? calloc(cap ? cap : 1, sizeof(*a->ph)) : NULL;
 	if (!a->s || (sp->probes && !a->ph)) {
+		fprintf(stderr,
+			"spawnscope: %s: no room for %zu samples (%s): fewer --samples, or fewer "
+			"backends per run\n",
+			a->label, cap,
+			!a->s ? "the lab's sample arena holds 4 GiB per point" : strerror(ENOMEM));
 		arm_free(a);
 		return -ENOMEM;
 	}

@@ -26,8 +26,9 @@
 #define LAB_MAGIC 0x4c414231u /* "LAB1" */
 #define LAB_SOCK_FD 3
 #define LAB_ARENA_FD 4
-/* Sparse: only the pages written are allocated (sample arrays of one point, a few MB). */
-#define LAB_ARENA_BYTES (512ull << 20)
+/* Sparse: only the pages written are allocated (sample arrays of one point, a few MB);
+ * the size bounds samples x arms of one point (≈ 89 million samples of 48 bytes). */
+#define LAB_ARENA_BYTES (4ull << 30)
 #define LAB_SAMPLES_OFF (1ull << 20) /* sample arrays start here */
 #define LAB_MAX_ARMS 64
 #define LAB_ARM_OPS 8
