@@ -173,9 +173,7 @@ int arm_store(struct run_ctx *ctx, struct arm *a, json_t *entry, const char *csv
 	json_object_set_new(entry, "failures", json_integer((json_int_t)a->failures));
 	if (a->first_err)
 		json_object_set_new(entry, "first_error",
-				    json_string(a->first_err == -ECHILD
-						    ? "the target did not exit with status 0"
-						    : strerror(-a->first_err)));
+				    json_string(sample_error_str(a->first_err)));
 	free(buf);
 	snprintf(rel, sizeof(rel), "samples/%s.csv", csvname);
 	json_object_set_new(entry, "samples", json_string(rel));

@@ -173,7 +173,7 @@ int cont_spawn_point(struct cont_run *cr, const struct cont_plan *pl, int sh, in
 			fprintf(stderr,
 				"spawnscope: contention: %s: %zu of %zu spawns failed (%s)\n",
 				arms[i].label, arms[i].failures, arms[i].n,
-				strerror(-arms[i].first_err));
+				sample_error_str(arms[i].first_err));
 		if (!ctx->o->quiet) {
 			json_t *st = json_object_get(m, "t_reaped");
 			fprintf(stderr,

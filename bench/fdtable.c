@@ -254,7 +254,7 @@ static int run_point(struct fd_run *fr, size_t i_fds)
 				fprintf(stderr,
 					"spawnscope: fdtable: %s: %zu of %zu samples failed (%s)\n",
 					arms[i].label, arms[i].failures, arms[i].n,
-					strerror(-arms[i].first_err));
+					sample_error_str(arms[i].first_err));
 		}
 	}
 	fr->sp.what = NULL;

@@ -226,9 +226,7 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 					"spawnscope: latency: %s: %zu of %zu samples failed "
 					"(%s)\n",
 					arms[i].label, arms[i].failures, arms[i].n,
-					arms[i].first_err == -ECHILD
-					    ? "target exit status"
-					    : strerror(-arms[i].first_err));
+					sample_error_str(arms[i].first_err));
 		}
 		if (ctx->probes)
 			store_overhead(ctx, entries, arms, n, rss);

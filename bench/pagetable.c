@@ -141,7 +141,7 @@ static void store_arms(struct pt_run *pr, const struct pt_point *pt, const struc
 			fprintf(stderr,
 				"spawnscope: pagetable: %s: %zu of %zu samples failed (%s)\n",
 				arms[i].label, arms[i].failures, arms[i].n,
-				strerror(-arms[i].first_err));
+				sample_error_str(arms[i].first_err));
 	}
 }
 

@@ -241,6 +241,15 @@ int sampler_one(struct sampler *sp, struct arm *a, struct sample *out)
 	return out->err;
 }
 
+const char *sample_error_str(int err)
+{
+	if (err == -ECHILD)
+		return "the target did not exit with status 0";
+	if (err == -ETIMEDOUT)
+		return "the child outlived --sample-timeout and was killed";
+	return strerror(-err);
+}
+
 double timer_overhead_ns(void)
 {
 	enum { N = 2001 };

@@ -106,6 +106,10 @@ int sampler_run(struct sampler *sp, struct arm *arms, size_t n_arms,
  * stays in the map until collected (sampler_run's warm-up forgets them). */
 int sampler_one(struct sampler *sp, struct arm *a, struct sample *out);
 
+/* What a sample's err (-errno) means, in words: -ECHILD is a target that did not exit 0,
+ * -ETIMEDOUT a child killed after --sample-timeout; else strerror. */
+const char *sample_error_str(int err);
+
 /* Median cost of one clock_gettime(CLOCK_MONOTONIC) pair, in ns. */
 double timer_overhead_ns(void);
 
