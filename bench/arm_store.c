@@ -166,8 +166,8 @@ int arm_store(struct run_ctx *ctx, struct arm *a, json_t *entry, const char *csv
 	json_object_set_new(entry, "blocks", block_summaries(a, buf));
 	if (a->have_fp)
 		json_object_set_new(entry, "footprint",
-				    json_pack("{s:o, s:o}", "start", footprint_json(&a->fp[0]), "end",
-					      footprint_json(&a->fp[1])));
+				    json_pack("{s:o, s:o}", "start", footprint_json(&a->fp[0]),
+					      "end", footprint_json(&a->fp[1])));
 	json_object_set_new(entry, "n_attempted", json_integer((json_int_t)a->n));
 	json_object_set_new(entry, "n_switch_samples", json_integer((json_int_t)count_switch(a)));
 	json_object_set_new(entry, "failures", json_integer((json_int_t)a->failures));

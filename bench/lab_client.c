@@ -334,8 +334,8 @@ int lab_hold_mem(struct lab *l, const char *what, int kind, uint64_t size, unsig
 	if ((rc = command(l, what, &m)))
 		return rc;
 	if (info)
-		*info = (struct lab_mem_info){m.u.mem_r.thp_bytes, m.u.mem_r.map_size,
-					      m.u.mem_r.nvmas};
+		*info =
+		    (struct lab_mem_info){m.u.mem_r.thp_bytes, m.u.mem_r.map_size, m.u.mem_r.nvmas};
 	return 0;
 }
 

@@ -157,7 +157,8 @@ static int sample_point(struct pt_run *pr, const struct pt_point *pt, struct lab
 	for (size_t i = 0; i < n && status == EXP_OK; i++) {
 		arms[i].be = ctx->backends[i];
 		arms[i].probes_attached = ctx->probes ? 0 : -1; /* headline arms: no probes */
-		arms[i].req.share = (ctx->backends[i]->caps & SPAWN_CAP_HONOURS_SHARE) ? ctx->o->share : 0;
+		arms[i].req.share =
+		    (ctx->backends[i]->caps & SPAWN_CAP_HONOURS_SHARE) ? ctx->o->share : 0;
 		snprintf(arms[i].label, sizeof arms[i].label, "%s", ctx->backends[i]->name);
 		if (sampler_prepare(&pr->sp, &arms[i], &pr->t, ctx->o->exec, cap))
 			status = EXP_FAILED;

@@ -55,7 +55,7 @@ struct arm {
 	struct spawn_fd_op extra_ops[LAB_ARM_OPS]; /* the experiment's own fd actions, after
 						    * the stamp dup (paths up to 255 bytes) */
 	size_t n_extra_ops;
-	int probes_attached;	  /* -1: leave as is; 0/1: detach/attach probes for its blocks */
+	int probes_attached;	 /* -1: leave as is; 0/1: detach/attach probes for its blocks */
 	enum arm_fds parent_fds; /* the FD_CLOEXEC state of the lab's held fds for its blocks */
 	/* filled by the sampler */
 	struct lab *lab;
@@ -64,8 +64,8 @@ struct arm {
 	struct probe_sample *ph; /* parallel to s when probes are on, else NULL */
 	size_t n, cap;
 	size_t failures;
-	int first_err;		     /* -errno of the first failed sample, 0 if none */
-	struct lab_footprint fp[2];  /* the lab at the start and end of the run */
+	int first_err;		    /* -errno of the first failed sample, 0 if none */
+	struct lab_footprint fp[2]; /* the lab at the start and end of the run */
 	bool have_fp;
 };
 
@@ -112,7 +112,6 @@ const char *sample_error_str(int err);
 
 /* Median cost of one clock_gettime(CLOCK_MONOTONIC) pair, in ns. */
 double timer_overhead_ns(void);
-
 
 /* Store arm statistics in a results entry: metrics.{t_return,t_first,t_reaped}, phases.* and
  * values.* (when probes ran), "blocks" (per-block p10/p50 of each metric, for the gate),

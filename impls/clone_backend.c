@@ -119,7 +119,8 @@ static int clone_spawn(const struct spawn_req *req, struct spawn_child *child)
 	h->req.fd_ops = h->ops;
 	h->err_slot = exec_error_slot(slot);
 	/* only a CLONE_VM child with its own copy of the handlers must reset them */
-	h->reset_handlers = (share & SHARE_VM) && !(share & SHARE_SIGHAND);
+	h->reset_handlers = (share & SHARE_VM) && !(share & SHARE_SIGHAND) &&
+			    !(req->flags & SPAWN_REQ_NO_CAUGHT_SIGNALS);
 	struct clone_stack view = {.base = st.base, .size = (uintptr_t)h - (uintptr_t)st.base};
 
 	/* No handler may run in the child before child_run has reset them: with CLONE_VM it

@@ -41,7 +41,8 @@ static int64_t status_field(const char *key)
 	if (r <= 0)
 		return r < 0 ? -errno : -ENODATA;
 	buf[r] = 0;
-	for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	for (char *line = buf; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
 		if (!strncmp(line, key, klen) && line[klen] == ':')
 			return strtoll(line + klen + 1, NULL, 10);
 	return -ENOENT;

@@ -75,15 +75,15 @@ static int arm_setup(uint32_t i, char *why, size_t len)
 		snprintf(why, len, "unknown backend '%s'", la->backend);
 		return -ENOENT;
 	}
-	if (la->n_ops > LAB_ARM_OPS || la->samples_off + la->cap * sizeof(struct sample) >
-					       LAB_ARENA_BYTES ||
+	if (la->n_ops > LAB_ARM_OPS ||
+	    la->samples_off + la->cap * sizeof(struct sample) > LAB_ARENA_BYTES ||
 	    la->samples_off < LAB_SAMPLES_OFF) {
 		snprintf(why, len, "arm %s: bad layout", la->label);
 		return -EINVAL;
 	}
 	if (la->exec && lab_sh->target_stamps)
-		a->ops[n++] = (struct spawn_fd_op){
-		    .kind = SPAWN_FD_DUP2, .fd = stamp_w, .newfd = STAMP_FD};
+		a->ops[n++] =
+		    (struct spawn_fd_op){.kind = SPAWN_FD_DUP2, .fd = stamp_w, .newfd = STAMP_FD};
 	for (uint32_t k = 0; k < la->n_ops; k++) {
 		memcpy(a->paths[k], la->ops[k].path, sizeof(a->paths[k]));
 		a->paths[k][sizeof(a->paths[k]) - 1] = 0;
@@ -105,7 +105,8 @@ static int arm_setup(uint32_t i, char *why, size_t len)
 				    .n_fd_ops = n,
 				    .share = la->share,
 				    .exec = la->exec != 0,
-				    .stamp_fd = la->exec ? -1 : stamp_w};
+				    .stamp_fd = la->exec ? -1 : stamp_w,
+				    .flags = SPAWN_REQ_NO_CAUGHT_SIGNALS};
 	a->s = (struct sample *)((char *)lab_sh + la->samples_off);
 	return 0;
 }

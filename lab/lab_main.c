@@ -118,7 +118,8 @@ int main(int argc, char **argv)
 	pid_t driver;
 
 	if (argc != 2 || (driver = (pid_t)strtol(argv[1], NULL, 10)) <= 0) {
-		fprintf(stderr, "spawnscope-lab: started by the driver only (usage: %s DRIVER_PID)\n",
+		fprintf(stderr,
+			"spawnscope-lab: started by the driver only (usage: %s DRIVER_PID)\n",
 			argv[0]);
 		return 2;
 	}
@@ -134,7 +135,8 @@ int main(int argc, char **argv)
 	}
 	/* dup_mmap skips VM_DONTCOPY: no child copies the page tables of the samples */
 	if (madvise(arena, LAB_ARENA_BYTES, MADV_DONTFORK)) {
-		fprintf(stderr, "spawnscope-lab: MADV_DONTFORK on the arena: %s\n", strerror(errno));
+		fprintf(stderr, "spawnscope-lab: MADV_DONTFORK on the arena: %s\n",
+			strerror(errno));
 		return 1;
 	}
 	close(LAB_ARENA_FD);

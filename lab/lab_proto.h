@@ -109,11 +109,11 @@ struct lab_shared {
 };
 
 enum lab_op {
-	LAB_HELLO = 1, /* lab -> driver once, at start: rc 0, u.hello */
-	LAB_MEM_ALLOC, /* u.mem -> u.mem_r: hold memory of a kind (memkind.h) */
-	LAB_MEM_FREE,  /* release it */
-	LAB_FDS_OPEN,  /* u.fds -> u.fds_r: hold n fds of /dev/null (RLIMIT_NOFILE raised) */
-	LAB_FDS_CLOSE, /* close them, restore RLIMIT_NOFILE */
+	LAB_HELLO = 1,	/* lab -> driver once, at start: rc 0, u.hello */
+	LAB_MEM_ALLOC,	/* u.mem -> u.mem_r: hold memory of a kind (memkind.h) */
+	LAB_MEM_FREE,	/* release it */
+	LAB_FDS_OPEN,	/* u.fds -> u.fds_r: hold n fds of /dev/null (RLIMIT_NOFILE raised) */
+	LAB_FDS_CLOSE,	/* close them, restore RLIMIT_NOFILE */
 	LAB_LOAD_START, /* u.load: start load workers sharing with the lab, release them */
 	LAB_LOAD_STOP,	/* stop and reap them -> u.load_r */
 	LAB_POSTFORK,	/* u.pf -> u.pf_r: VmPTE of a fork child and the write passes */

@@ -37,7 +37,8 @@ static int spawn_once(const char *name, const char *target)
 				.fd_ops = &op,
 				.n_fd_ops = 1,
 				.exec = true,
-				.stamp_fd = -1};
+				.stamp_fd = -1,
+				.flags = SPAWN_REQ_NO_CAUGHT_SIGNALS};
 	if (be->spawn(&req, &child) || be->reap(&child, &status))
 		return 3;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 4;
@@ -80,9 +81,10 @@ static void format(const struct counts *c, char *buf, size_t len)
 
 	buf[0] = 0;
 	for (int i = 0; i < c->len && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off,
-					c->n[i] > 1 && strcmp(c->name[i], WAITS) ? "%s%s ×%d" : "%s%s",
-					i ? ", " : "", c->name[i], c->n[i]);
+		off +=
+		    (size_t)snprintf(buf + off, len - off,
+				     c->n[i] > 1 && strcmp(c->name[i], WAITS) ? "%s%s ×%d" : "%s%s",
+				     i ? ", " : "", c->name[i], c->n[i]);
 	if (!c->len)
 		snprintf(buf, len, "none");
 }
