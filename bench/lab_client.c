@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "experiment.h"
+#include "units.h"
 
 extern char **environ;
 
@@ -26,17 +27,6 @@ volatile int32_t *volatile g_lab_stop;
 #define WATCH_MS 50
 /* The lab's hello: an exec and a few syscalls. */
 #define HELLO_TIMEOUT_MS 10000
-
-static void describe_exit(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
-	else
-		snprintf(buf, len, "status 0x%x", status);
-}
 
 /* The lab is gone: reap it and say how it ended. */
 static int lab_lost(struct lab *l, int err)
@@ -48,7 +38,7 @@ static int lab_lost(struct lab *l, int err)
 		return -EPIPE;
 	l->dead = true;
 	if (waitpid(l->pid, &status, 0) == l->pid)
-		describe_exit(status, how, sizeof(how));
+		wait_status_str(status, how, sizeof(how));
 	fprintf(stderr, "spawnscope: the lab (pid %d) stopped answering (%s): %s\n", (int)l->pid,
 		strerror(-err), how);
 	return -EPIPE;
