@@ -304,11 +304,15 @@ static int command(struct lab *l, const char *what, struct lab_msg *m)
 {
 	int rc = lab_call(l, m, NULL, NULL, NULL);
 
-	if (rc)
+	if (rc) {
+		snprintf(l->why, sizeof(l->why), "the lab stopped answering");
 		return rc;
-	if (m->rc && what)
-		fprintf(stderr, "spawnscope: %s: %s\n", what,
-			m->u.why[0] ? m->u.why : strerror(-m->rc));
+	}
+	if (m->rc) {
+		snprintf(l->why, sizeof(l->why), "%s", m->u.why[0] ? m->u.why : strerror(-m->rc));
+		if (what)
+			fprintf(stderr, "spawnscope: %s: %s\n", what, l->why);
+	}
 	return m->rc;
 }
 

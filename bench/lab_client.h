@@ -17,7 +17,8 @@ struct lab {
 	uint64_t arena_off;    /* next free byte of the sample area */
 	unsigned live;	       /* sample arrays handed out and not yet released */
 	int64_t sample_timeout_ns;
-	bool dead; /* the lab exited: every call fails with -EPIPE */
+	bool dead;     /* the lab exited: every call fails with -EPIPE */
+	char why[256]; /* the reason of the last failed command */
 };
 
 /* The stop flag the driver's signal handler raises (NULL until a lab runs). */
@@ -59,8 +60,13 @@ int lab_release_fds(struct lab *l, const char *what);
 /* Load workers sharing with the lab as `sharing` says (contention_workers.h), released. */
 int lab_start_load(struct lab *l, const char *what, int sharing, int op, int n,
 		   uint32_t sample_every);
-/* Stop and reap them; their counters in *r (u.load_r). */
+/* Stop and reap them; their counters in *r (u.load_r), and their whole control block
+ * (struct cw_ctl, contention_ops.h) at lab_load_ctl() until the next load stops. */
 int lab_stop_load(struct lab *l, const char *what, struct lab_msg *r);
+static inline const void *lab_load_ctl(const struct lab *l)
+{
+	return (const char *)l->sh + LAB_CTL_OFF;
+}
 /* VmPTE of a fork child of the lab, and the write passes (parent_state.h); r->u.pf_r. */
 int lab_postfork(struct lab *l, const char *what, unsigned reps, double max_seconds, bool passes,
 		 struct lab_msg *r);

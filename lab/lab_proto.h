@@ -29,7 +29,9 @@
 /* Sparse: only the pages written are allocated (sample arrays of one point, a few MB);
  * the size bounds samples x arms of one point (≈ 89 million samples of 48 bytes). */
 #define LAB_ARENA_BYTES (4ull << 30)
-#define LAB_SAMPLES_OFF (1ull << 20) /* sample arrays start here */
+#define LAB_CTL_OFF (1ull << 20)      /* a copy of the load workers' control block */
+#define LAB_CTL_BYTES (15ull << 20)   /* (256 workers' counters and latency samples) */
+#define LAB_SAMPLES_OFF (16ull << 20) /* sample arrays start here */
 #define LAB_MAX_ARMS 64
 #define LAB_ARM_OPS 8
 #define LAB_MAX_WORKERS 256
@@ -160,6 +162,7 @@ struct lab_msg {
 			int32_t n, status_failed;
 			uint64_t ops[LAB_MAX_WORKERS];
 			int64_t err[LAB_MAX_WORKERS];
+			uint64_t ctl_size; /* bytes of struct cw_ctl copied at LAB_CTL_OFF */
 		} load_r;
 		struct {
 			uint32_t reps;
@@ -184,5 +187,7 @@ struct lab_msg {
 		char why[256]; /* failed replies: what went wrong */
 	} u;
 };
+
+_Static_assert(sizeof(struct lab_shared) <= LAB_CTL_OFF, "lab_shared overlaps the ctl copy");
 
 #endif

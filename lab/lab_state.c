@@ -176,6 +176,11 @@ void lab_load_stop(struct lab_msg *m)
 		m->u.load_r.ops[w] = load.ctl->slot[w].ops;
 		m->u.load_r.err[w] = load.ctl->slot[w].err;
 	}
+	/* the whole control block (per-worker CPU time, latency samples) for the driver */
+	if (load.ctl_size <= LAB_CTL_BYTES) {
+		memcpy((char *)lab_sh + LAB_CTL_OFF, load.ctl, load.ctl_size);
+		m->u.load_r.ctl_size = load.ctl_size;
+	}
 	cw_free(&load);
 	load_held = false;
 	lab_sh->n_workers = 0;

@@ -73,7 +73,9 @@ d3="$tmp/int"
 pid=$!
 workers=
 for _ in $(seq 50); do
-	workers=$(cat /proc/$pid/task/*/children 2>/dev/null)
+	# the workers are the lab's children (the lab is the driver's)
+	workers=$(for c in $(cat /proc/$pid/task/*/children 2>/dev/null); do
+		cat /proc/$c/task/*/children 2>/dev/null; done)
 	[ "$(wc -w <<<"$workers")" -ge 3 ] && break
 	sleep 0.1
 done
