@@ -23,8 +23,23 @@ extern char **environ;
 
 volatile int32_t *volatile g_lab_stop;
 
-/* How often the driver looks at the sample in flight and the stop flag while it waits. */
-#define WATCH_MS 50
+/* How often the driver wakes while the lab measures: every wake-up is a few µs of CPU taken
+ * on a machine whose CPUs the lab and its children are using, so it wakes only as often as
+ * the sample timeout's precision (a quarter of it) or a progress line (twice a second) needs.
+ * A signal wakes it at once (poll returns EINTR). */
+#define PROGRESS_MS 500
+#define WATCH_MIN_MS 50
+
+static int watch_interval_ms(const struct lab *l, const struct lab_progress *p)
+{
+	int64_t ms = l->sample_timeout_ns > 0 ? l->sample_timeout_ns / 4000000 : 1000;
+
+	if (p && p->what && p->tty && ms > PROGRESS_MS)
+		ms = PROGRESS_MS;
+	if (l->deadline_ns && ms > 1000)
+		ms = 1000;
+	return ms < WATCH_MIN_MS ? WATCH_MIN_MS : (int)ms;
+}
 /* The lab's hello: an exec and a few syscalls. */
 #define HELLO_TIMEOUT_MS 10000
 
@@ -97,6 +112,10 @@ static void watch(struct lab *l)
 
 	if (g_interrupted)
 		l->sh->stop = 1;
+	if (l->deadline_ns && now_ns() > l->deadline_ns && !l->point_expired) {
+		l->point_expired = true;
+		l->sh->stop = 1; /* the lab returns what it has; the caller fails the point */
+	}
 	if (t0 && l->sample_timeout_ns > 0 && !l->sh->timed_out &&
 	    now_ns() - t0 > l->sample_timeout_ns) {
 		l->sh->timed_out = 1;
@@ -120,6 +139,7 @@ int lab_call(struct lab *l, struct lab_msg *m, lab_event_fn fn, void *arg,
 {
 	struct pollfd pfd = {.fd = l->sock, .events = POLLIN};
 	int64_t last_progress = 0;
+	int interval = watch_interval_ms(l, progress);
 	int rc;
 
 	if (l->dead)
@@ -131,11 +151,11 @@ int lab_call(struct lab *l, struct lab_msg *m, lab_event_fn fn, void *arg,
 		ssize_t n;
 
 		watch(l);
-		if (progress && now_ns() - last_progress > 100000000) {
+		if (progress && now_ns() - last_progress > PROGRESS_MS * 1000000LL) {
 			show_progress(l, progress, false);
 			last_progress = now_ns();
 		}
-		rc = poll(&pfd, 1, WATCH_MS);
+		rc = poll(&pfd, 1, interval);
 		if (rc < 0 && errno != EINTR)
 			return lab_lost(l, -errno);
 		if (rc <= 0)

@@ -17,6 +17,9 @@ struct lab {
 	uint64_t arena_off;    /* next free byte of the sample area */
 	unsigned live;	       /* sample arrays handed out and not yet released */
 	int64_t sample_timeout_ns;
+	int64_t point_timeout_ns; /* a run longer than this is stopped and fails */
+	int64_t deadline_ns;	  /* of the run in flight, 0 none */
+	bool point_expired;	  /* the run in flight passed its deadline */
 	bool dead;     /* the lab exited: every call fails with -EPIPE */
 	char why[256]; /* the reason of the last failed command */
 };
@@ -24,7 +27,8 @@ struct lab {
 /* The stop flag the driver's signal handler raises (NULL until a lab runs). */
 extern volatile int32_t *volatile g_lab_stop;
 
-/* Exec <exe_dir>/spawnscope-lab and wait for its hello. 0, or -errno (message printed). */
+/* Exec <exe_dir>/spawnscope-lab and wait for its hello. 0, or -errno (message printed).
+ * The point timeout is set afterwards (l->point_timeout_ns, 0: none). */
 int lab_start(const char *exe_dir, int64_t sample_timeout_ns, struct lab **out);
 /* Ask it to quit, reap it, unmap. NULL is fine. */
 void lab_stop(struct lab *l);

@@ -45,6 +45,7 @@ static void usage(FILE *f)
 	    "  --sharing LIST --ops LIST --workers LIST --max-workers N --duration S (contention)\n"
 	    "  --probes auto|on|off   --probe-overhead   --cpu N   --out DIR   --seed N\n"
 	    "  --sample-timeout S     kill a child whose spawn-to-reap exceeds S seconds (10)\n"
+	    "  --point-timeout S      stop a point's run after S seconds, keep its samples (600)\n"
 	    "  --quick   --quiet\n"
 	    "exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 "
 	    "interrupted\n",
@@ -262,6 +263,7 @@ static int cmd_run(int argc, char **argv)
 		free(argv_copy);
 		return 1;
 	}
+	ctx.lab->point_timeout_ns = (int64_t)(o.point_timeout * 1e9);
 	rc = probes_open(o.probes, ctx.lab->pid, &pr, why, sizeof(why));
 	if (rc || (!pr && o.probe_overhead)) {
 		fprintf(stderr, "spawnscope: %s: %s\n",
@@ -289,8 +291,9 @@ static int cmd_run(int argc, char **argv)
 	probes_describe(pr, why, json_object_get(results_root(res), "probes"));
 	{
 		struct lab_footprint fp;
-		json_t *lab = json_pack("{s:s, s:f}", "process", "spawnscope-lab",
-					"sample_timeout_s", o.sample_timeout);
+		json_t *lab = json_pack("{s:s, s:f, s:f}", "process", "spawnscope-lab",
+					"sample_timeout_s", o.sample_timeout, "point_timeout_s",
+					o.point_timeout);
 		if (lab_footprint(ctx.lab, &fp) == 0)
 			json_object_set_new(lab, "baseline", footprint_json(&fp));
 		json_object_set_new(results_root(res), "lab", lab);

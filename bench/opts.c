@@ -38,6 +38,7 @@ enum {
 	OPT_QUIET,
 	OPT_SEED,
 	OPT_SAMPLE_TIMEOUT,
+	OPT_POINT_TIMEOUT,
 };
 
 static const struct option longopts[] = {
@@ -67,6 +68,7 @@ static const struct option longopts[] = {
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"seed", required_argument, NULL, OPT_SEED},
     {"sample-timeout", required_argument, NULL, OPT_SAMPLE_TIMEOUT},
+    {"point-timeout", required_argument, NULL, OPT_POINT_TIMEOUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -82,6 +84,7 @@ void opts_defaults(struct opts *o)
 	o->max_workers = -1;
 	o->duration = -1;
 	o->sample_timeout = 10;
+	o->point_timeout = 600;
 	o->probes = PROBES_AUTO;
 	o->cpu = -1;
 }
@@ -197,14 +200,16 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 		case OPT_MAX_WORKERS:
 			rc = parse_long("--max-workers", optarg, 1, 4096, &o->max_workers);
 			break;
-		case OPT_SAMPLE_TIMEOUT: {
+		case OPT_SAMPLE_TIMEOUT:
+		case OPT_POINT_TIMEOUT: {
+			double *v = c == OPT_SAMPLE_TIMEOUT ? &o->sample_timeout : &o->point_timeout;
 			char *end;
 			errno = 0;
-			o->sample_timeout = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(o->sample_timeout >= 0.001) ||
-			    o->sample_timeout > 3600)
-				rc = usage_error("--sample-timeout", optarg,
-						 "expected seconds, from 0.001 to 3600");
+			*v = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(*v >= 0.001) || *v > 86400)
+				rc = usage_error(c == OPT_SAMPLE_TIMEOUT ? "--sample-timeout"
+									 : "--point-timeout",
+						 optarg, "expected seconds, from 0.001 to 86400");
 			break;
 		}
 		case OPT_DURATION: {

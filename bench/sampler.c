@@ -206,7 +206,11 @@ int sampler_run(struct sampler *sp, struct arm *arms, size_t n_arms,
 	sh->plan = (struct lab_plan){plan->samples, plan->warmup, plan->block, plan->seed};
 	memset(&sh->fp_start, 0, sizeof(sh->fp_start));
 	memset(&sh->fp_end, 0, sizeof(sh->fp_end));
-	if ((rc = lab_call(sp->lab, &m, on_event, &re, &pg)))
+	sp->lab->point_expired = false;
+	sp->lab->deadline_ns = sp->lab->point_timeout_ns ? now_ns() + sp->lab->point_timeout_ns : 0;
+	rc = lab_call(sp->lab, &m, on_event, &re, &pg);
+	sp->lab->deadline_ns = 0;
+	if (rc)
 		return EXP_FAILED;
 	for (size_t i = 0; i < n_arms; i++) {
 		arms[i].n = sh->arms[i].n;
@@ -219,6 +223,15 @@ int sampler_run(struct sampler *sp, struct arm *arms, size_t n_arms,
 	if (m.rc < 0) {
 		fprintf(stderr, "spawnscope: %s: the run was stopped: %s\n", pg.what,
 			re.why[0] ? re.why : strerror(-m.rc));
+		return EXP_FAILED;
+	}
+	if (sp->lab->point_expired && !g_interrupted) {
+		/* the samples taken are kept; the next point starts afresh */
+		sh->stop = 0;
+		fprintf(stderr,
+			"spawnscope: %s: stopped after --point-timeout (%.0f s); the samples taken "
+			"are kept, the point counts as failed\n",
+			pg.what, (double)sp->lab->point_timeout_ns / 1e9);
 		return EXP_FAILED;
 	}
 	return m.rc;

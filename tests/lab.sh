@@ -8,7 +8,7 @@ tmp=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-tap_plan 10
+tap_plan 11
 
 # 1-3: footprint of every spawn result, over latency, pagetable and fdtable points
 d="$tmp/fp"
@@ -79,7 +79,17 @@ ok $? "the timeout is named in run.json and on stderr"
 ! pgrep -f spawnscope-lab-test-hang >/dev/null
 ok $? "no hung child left running"
 
-# 10: RLIMIT_NOFILE of 64 (the lab keeps its own fds low)
+# 10: a point that would run for minutes is stopped by --point-timeout, its samples kept
+start=$(date +%s)
+"$SS" run latency --backends vfork --samples 10000000 --warmup 0 --point-timeout 1 \
+	--probes off --quiet --out "$tmp/pto" 2>"$tmp/pto-err"
+rc=$?
+took=$(($(date +%s) - start))
+[ "$rc" -eq 1 ] && [ "$took" -lt 15 ] && grep -q 'point-timeout' "$tmp/pto-err" &&
+	jq -e '.complete == false and .results[0].metrics.t_reaped.n > 100' "$tmp/pto/run.json" >/dev/null
+ok $? "--point-timeout 1 stops a long point after ${took}s (exit $rc), keeps its samples, says why"
+
+# 11: RLIMIT_NOFILE of 64 (the lab keeps its own fds low)
 (ulimit -n 64 && "$SS" run latency --quick --samples 12 --backends vfork,fork-exec \
 	--probes off --quiet --out "$tmp/nofile" 2>"$tmp/nofile-err")
 rc=$?
