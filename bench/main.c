@@ -162,8 +162,8 @@ static int pin_cpu(int cpu)
 	return 0;
 }
 
-/* The driver's own anonymous RSS (RssAnon): what a fork of the driver copies besides
- * --parent-rss. Recorded before each experiment so a bloated driver shows in run.json. */
+/* The driver's own anonymous RSS (RssAnon), recorded before each experiment: informative
+ * (the lab, not the driver, is the parent of every measured child; see its footprint). */
 static json_int_t driver_rss_anon(void)
 {
 	FILE *f = fopen("/proc/self/status", "re");
@@ -274,9 +274,9 @@ static int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	ctx.probes = pr;
-	/* Loading the probes made libbpf parse the kernel's BTF (megabytes) on our heap. Freed,
-	 * those pages stay mapped and touched, and every fork of this process would copy their
-	 * page tables (copy_page_range): hand them back before anything is measured. */
+	/* Loading the probes made libbpf parse the kernel's BTF (megabytes) on our heap: hand
+	 * the freed part back. No measured child is a fork of the driver (the lab spawns them),
+	 * but the driver shares the machine with the lab and its children. */
 	malloc_trim(0);
 
 	rc = results_open(&o, &res);
@@ -314,8 +314,7 @@ static int cmd_run(int argc, char **argv)
 			status = EXP_FAILED;
 			continue;
 		}
-		/* what the previous experiment freed stays mapped in glibc's arenas and would be
-		 * copied by every fork of this one: give it back first */
+		/* what the previous experiment freed stays mapped in glibc's arenas */
 		malloc_trim(0);
 		json_object_set_new(json_object_get(results_root(res), "driver_rss_anon_bytes"),
 				    selected[i]->name, json_integer(driver_rss_anon()));
