@@ -285,7 +285,8 @@ static int worker_point(struct cont_run *cr, const struct cont_plan *pl, int sh,
 	if (g_interrupted)
 		return EXP_INTERRUPTED; /* a partial point is not kept */
 	if (!r.u.load_r.ctl_size) {
-		fprintf(stderr, "spawnscope: %s: the workers' counters do not fit the arena\n", what);
+		fprintf(stderr, "spawnscope: %s: the workers' counters do not fit the arena\n",
+			what);
 		return EXP_FAILED;
 	}
 	/* a view of the lab's copy of the control block */

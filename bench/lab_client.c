@@ -108,6 +108,7 @@ static void kill_sample(struct lab *l)
 
 static void watch(struct lab *l)
 {
+	uint64_t seq = l->sh->sample_seq;
 	int64_t t0 = l->sh->sample_t0_ns;
 
 	if (g_interrupted)
@@ -116,10 +117,12 @@ static void watch(struct lab *l)
 		l->point_expired = true;
 		l->sh->stop = 1; /* the lab returns what it has; the caller fails the point */
 	}
-	if (t0 && l->sample_timeout_ns > 0 && !l->sh->timed_out &&
-	    now_ns() - t0 > l->sample_timeout_ns) {
-		l->sh->timed_out = 1;
-		kill_sample(l);
+	/* t0 must belong to seq: read seq, t0, seq again (the lab writes seq, then t0) */
+	if (t0 && l->sample_timeout_ns > 0 && l->sh->sample_seq == seq &&
+	    l->sh->timed_out_seq != seq && now_ns() - t0 > l->sample_timeout_ns) {
+		l->sh->timed_out_seq = seq;
+		if (l->sh->sample_seq == seq && l->sh->sample_t0_ns)
+			kill_sample(l);
 	}
 }
 

@@ -20,8 +20,8 @@ struct lab {
 	int64_t point_timeout_ns; /* a run longer than this is stopped and fails */
 	int64_t deadline_ns;	  /* of the run in flight, 0 none */
 	bool point_expired;	  /* the run in flight passed its deadline */
-	bool dead;     /* the lab exited: every call fails with -EPIPE */
-	char why[256]; /* the reason of the last failed command */
+	bool dead;		  /* the lab exited: every call fails with -EPIPE */
+	char why[256];		  /* the reason of the last failed command */
 };
 
 /* The stop flag the driver's signal handler raises (NULL until a lab runs). */

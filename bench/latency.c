@@ -12,6 +12,7 @@
 #include "latency.h"
 #include "memkind.h"
 #include "sampler.h"
+#include "rng.h"
 #include "units.h"
 
 #define GIB (1ull << 30)
@@ -253,8 +254,15 @@ static int latency_run(struct run_ctx *ctx)
 	if ((rc = target_resolve(ctx->o->target, ctx->exe_dir, &t)))
 		return rc;
 	sampler_open(&sp, ctx->lab, ctx->probes, ctx->o->quiet);
-	for (size_t i = 0; i < n_rss && !g_interrupted; i++) {
-		rc = run_point(ctx, &sp, &t, rss[i]);
+	/* the parent sizes in a seeded random order, as every sweep: no size always runs first */
+	size_t order[8];
+	struct rng rng;
+	rng_seed(&rng, ctx->seed ^ 0x1a7e9c7ULL);
+	for (size_t i = 0; i < n_rss; i++)
+		order[i] = i;
+	rng_shuffle(&rng, order, n_rss);
+	for (size_t k = 0; k < n_rss && !g_interrupted; k++) {
+		rc = run_point(ctx, &sp, &t, rss[order[k]]);
 		if (rc == EXP_INTERRUPTED) {
 			status = rc;
 			break;

@@ -319,6 +319,10 @@ static int cmd_run(int argc, char **argv)
 		json_object_set_new(json_object_get(results_root(res), "driver_rss_anon_bytes"),
 				    selected[i]->name, json_integer(driver_rss_anon()));
 		rc = selected[i]->run(&ctx);
+		if (ctx.lab->dead) { /* said why when it happened; nothing more can be measured */
+			status = EXP_FAILED;
+			break;
+		}
 		if (rc == EXP_INTERRUPTED || g_interrupted) {
 			status = EXP_INTERRUPTED;
 			break;

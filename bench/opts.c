@@ -202,7 +202,8 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_SAMPLE_TIMEOUT:
 		case OPT_POINT_TIMEOUT: {
-			double *v = c == OPT_SAMPLE_TIMEOUT ? &o->sample_timeout : &o->point_timeout;
+			double *v =
+			    c == OPT_SAMPLE_TIMEOUT ? &o->sample_timeout : &o->point_timeout;
 			char *end;
 			errno = 0;
 			*v = strtod(optarg, &end);

@@ -137,7 +137,8 @@ static void drain_stamps(void)
 }
 
 /* One timed spawn. The driver watches sample_t0_ns and child_pid to kill a child that
- * outlives --sample-timeout (it sets timed_out first). */
+ * outlives --sample-timeout; it names the sample it killed by its sequence number, so a
+ * verdict about one sample can never land on the next. */
 static void take_sample(struct arm_rt *a, struct sample *out)
 {
 	struct spawn_child child;
@@ -150,7 +151,8 @@ static void take_sample(struct arm_rt *a, struct sample *out)
 	out->pid = 0;
 	out->cpu_child = -1;
 	out->cpu_parent = (int16_t)sched_getcpu(); /* vDSO, outside the timed span */
-	lab_sh->timed_out = 0;
+	uint64_t seq = lab_sh->sample_seq + 1;
+	lab_sh->sample_seq = seq;
 	lab_sh->sample_t0_ns = now_ns();
 
 	t0 = now_ns();
@@ -158,7 +160,7 @@ static void take_sample(struct arm_rt *a, struct sample *out)
 	t1 = now_ns();
 	if (rc) {
 		lab_sh->sample_t0_ns = 0;
-		out->err = lab_sh->timed_out ? -ETIMEDOUT : rc;
+		out->err = lab_sh->timed_out_seq == seq ? -ETIMEDOUT : rc;
 		drain_stamps();
 		return;
 	}
@@ -171,7 +173,7 @@ static void take_sample(struct arm_rt *a, struct sample *out)
 	stamp = read_stamp(&out->cpu_child);
 	if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		rc = -ECHILD; /* the target did not exit 0: a measurement of something else */
-	if (lab_sh->timed_out)
+	if (lab_sh->timed_out_seq == seq)
 		rc = -ETIMEDOUT;
 	out->err = rc;
 	if (rc)

@@ -93,12 +93,13 @@ struct lab_plan {
 
 struct lab_shared {
 	uint32_t magic, version;
-	volatile int32_t stop;	       /* the driver's signal handler sets it: finish, return */
-	volatile int32_t timed_out;    /* the driver killed the sample in flight */
-	volatile int64_t sample_t0_ns; /* CLOCK_MONOTONIC start of the sample in flight, 0 none */
-	volatile int32_t child_pid;    /* its child once spawn() returned, 0 otherwise */
-	volatile uint64_t done, total; /* progress of a run: samples taken, to take */
-	int32_t n_workers;	       /* load workers alive (never timed-out targets) */
+	volatile int32_t stop;		 /* the driver's signal handler sets it: finish, return */
+	volatile int32_t child_pid;	 /* the sample in flight's child once spawn() returned */
+	volatile uint64_t sample_seq;	 /* the lab counts samples: the one in flight */
+	volatile int64_t sample_t0_ns;	 /* CLOCK_MONOTONIC start of the sample in flight, 0 none */
+	volatile uint64_t timed_out_seq; /* the driver killed the child of that sample */
+	volatile uint64_t done, total;	 /* progress of a run: samples taken, to take */
+	int32_t n_workers;		 /* load workers alive (never timed-out targets) */
 	int32_t worker_pids[LAB_MAX_WORKERS];
 	/* a run */
 	char target[4096];
