@@ -1,6 +1,6 @@
 # spawnscope — build, test, benchmark.
 #
-#   make            build/spawnscope, the child targets, the example plug-in
+#   make            build/spawnscope, build/spawnscope-lab, the child targets, the example plug-in
 #   make test       install missing packages (root), then every test through prove
 #   make bench      install missing packages (root), then `spawnscope run all` (plots + summary)
 #   make plots R=results/DIR      re-render a run's plots and summary.md
@@ -54,6 +54,11 @@ endif
 LIB_SRCS := $(BENCH_SRCS) $(IMPL_SRCS) $(PROBE_SRCS)
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 MAIN_OBJ := $(BUILD)/obj/bench/main.o
+# The lab (lab/lab_proto.h): the process that spawns every measured child. libc and libdl
+# only, so that what its children copy is what the experiment configured.
+LAB_SRCS := $(wildcard lab/*.c) $(IMPL_SRCS) bench/memkind.c bench/copycost_fds.c \
+	bench/copycost_postfork.c bench/contention_workers.c bench/contention_ops.c bench/rng.c
+LAB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LAB_SRCS))
 
 TARGET_SRCS := $(wildcard impls/targets/*.c)
 TARGETS := $(patsubst impls/targets/%.c,$(BUILD)/targets/%,$(TARGET_SRCS))
@@ -72,10 +77,13 @@ UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%.t,$(wildcard tests/unit_*.c)
 # keep the BPF objects and skeletons (pattern-rule intermediates) between builds
 .SECONDARY:
 
-all: $(BUILD)/spawnscope $(TARGETS) $(PLUGINS)
+all: $(BUILD)/spawnscope $(BUILD)/spawnscope-lab $(TARGETS) $(PLUGINS)
 
 $(BUILD)/spawnscope: $(MAIN_OBJ) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/spawnscope-lab: $(LAB_OBJS)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ -ldl
 
 $(BUILD)/obj/%.o: %.c $(SKELS) $(wildcard */*.h */*/*.h) Makefile
 	@mkdir -p $(dir $@)

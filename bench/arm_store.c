@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sampler.h"
+#include "footprint_report.h"
 #include "stats.h"
 
 /* Values of metric m over the good samples [from, to) into buf; returns the count. */
@@ -14,7 +15,7 @@ static size_t gather_metric(const struct arm *a, enum metric m, size_t from, siz
 	size_t n = 0;
 
 	for (size_t i = from; i < to; i++)
-		if (!a->s[i].err && a->s[i].t[m] >= 0)
+		if (sample_counts(&a->s[i]) && a->s[i].t[m] >= 0)
 			buf[n++] = (double)a->s[i].t[m];
 	return n;
 }
@@ -51,6 +52,16 @@ static json_t *block_summaries(const struct arm *a, double *buf)
 	return blocks;
 }
 
+/* Successful samples left out of the statistics as the first of their block. */
+static size_t count_switch(const struct arm *a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		n += !a->s[i].err && a->s[i].pos_in_block == 0;
+	return n;
+}
+
 struct csv_arg {
 	const struct arm *a;
 };
@@ -59,7 +70,8 @@ static int fill_csv(FILE *f, void *arg)
 {
 	const struct arm *a = ((struct csv_arg *)arg)->a;
 
-	fprintf(f, "i,block,pid,err,t_return_ns,t_first_ns,t_reaped_ns");
+	fprintf(f, "i,block,pos_in_block,cpu_parent,cpu_child,pid,err,t_return_ns,t_first_ns,"
+		   "t_reaped_ns");
 	if (a->ph) {
 		for (int p = 0; p < PH__N; p++)
 			fprintf(f, ",%s_ns", probe_phase_names[p]);
@@ -70,7 +82,8 @@ static int fill_csv(FILE *f, void *arg)
 	for (size_t i = 0; i < a->n; i++) {
 		const struct sample *s = &a->s[i];
 
-		fprintf(f, "%zu,%u,%d,%d", i, s->block, (int)s->pid, s->err);
+		fprintf(f, "%zu,%u,%u,%d,%d,%d,%d", i, s->block, (unsigned)s->pos_in_block,
+			s->cpu_parent, s->cpu_child, (int)s->pid, s->err);
 		for (int m = 0; m < M__N; m++) {
 			if (s->t[m] >= 0)
 				fprintf(f, ",%lld", (long long)s->t[m]);
@@ -107,7 +120,7 @@ static void store_probes(struct run_ctx *ctx, const struct arm *a, json_t *entry
 		json_t *st;
 
 		for (size_t i = 0; i < a->n; i++)
-			if (!a->s[i].err && (a->ph[i].have_phase & (1u << p)))
+			if (sample_counts(&a->s[i]) && (a->ph[i].have_phase & (1u << p)))
 				buf[n++] = (double)a->ph[i].phase_ns[p];
 		if (n && (st = json_stats_of(buf, n, "ns", ctx->seed)))
 			json_object_set_new(phases, probe_phase_names[p], st);
@@ -117,7 +130,7 @@ static void store_probes(struct run_ctx *ctx, const struct arm *a, json_t *entry
 		json_t *st;
 
 		for (size_t i = 0; i < a->n; i++)
-			if (!a->s[i].err && (a->ph[i].have_value & (1u << v)))
+			if (sample_counts(&a->s[i]) && (a->ph[i].have_value & (1u << v)))
 				buf[n++] = (double)a->ph[i].value[v];
 		if (n && (st = json_stats_of(buf, n, v == PV_PGTABLES_BYTES ? "bytes" : "count",
 					     ctx->seed)))
@@ -151,13 +164,16 @@ int arm_store(struct run_ctx *ctx, struct arm *a, json_t *entry, const char *csv
 	if (a->ph)
 		store_probes(ctx, a, entry, buf);
 	json_object_set_new(entry, "blocks", block_summaries(a, buf));
+	if (a->have_fp)
+		json_object_set_new(entry, "footprint",
+				    json_pack("{s:o, s:o}", "start", footprint_json(&a->fp[0]),
+					      "end", footprint_json(&a->fp[1])));
 	json_object_set_new(entry, "n_attempted", json_integer((json_int_t)a->n));
+	json_object_set_new(entry, "n_switch_samples", json_integer((json_int_t)count_switch(a)));
 	json_object_set_new(entry, "failures", json_integer((json_int_t)a->failures));
 	if (a->first_err)
 		json_object_set_new(entry, "first_error",
-				    json_string(a->first_err == -ECHILD
-						    ? "the target did not exit with status 0"
-						    : strerror(-a->first_err)));
+				    json_string(sample_error_str(a->first_err)));
 	free(buf);
 	snprintf(rel, sizeof(rel), "samples/%s.csv", csvname);
 	json_object_set_new(entry, "samples", json_string(rel));

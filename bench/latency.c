@@ -12,9 +12,8 @@
 #include "latency.h"
 #include "memkind.h"
 #include "sampler.h"
+#include "rng.h"
 #include "units.h"
-
-extern char **environ;
 
 #define GIB (1ull << 30)
 #define MIB (1ull << 20)
@@ -174,7 +173,7 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 	struct arm *arms = calloc(max_arms ? max_arms : 1, sizeof(*arms));
 	json_t **entries = calloc(max_arms ? max_arms : 1, sizeof(*entries));
 	struct sampler_plan plan;
-	struct memregion mem;
+	struct lab_mem_info mem;
 	char what[96], b[32];
 	size_t n;
 	int rc, status = EXP_OK;
@@ -185,19 +184,22 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 		return EXP_FAILED;
 	}
 	memset(&mem, 0, sizeof(mem));
-	rc = memregion_alloc(&mem, MK_ANON, rss, 1);
+	snprintf(what, sizeof(what), "latency: parent RSS %s", fmt_bytes(rss, b, sizeof(b)));
+	rc = lab_hold_mem(ctx->lab, what, MK_ANON, rss, 1, &mem);
 	if (rc) {
 		free(arms);
 		free(entries);
 		return EXP_FAILED;
 	}
 	n = build_arms(ctx, arms, rss);
-	plan.samples = default_samples(ctx->o, rss);
-	plan.warmup = default_warmup(ctx->o, plan.samples);
 	plan.block = ctx->o->block > 0 ? (size_t)ctx->o->block : (ctx->o->quick ? 10 : 20);
+	plan.samples = default_samples(ctx->o, rss);
+	if (ctx->o->samples < 0) /* whole rounds: every block as long as the others */
+		plan.samples = (plan.samples + plan.block - 1) / plan.block * plan.block;
+	plan.warmup = default_warmup(ctx->o, plan.samples);
 	plan.seed = ctx->seed ^ rss;
 	for (size_t i = 0; i < n && status == EXP_OK; i++)
-		if (sampler_prepare(sp, &arms[i], t, ctx->o->exec, environ, plan.samples))
+		if (sampler_prepare(sp, &arms[i], t, ctx->o->exec, plan.samples))
 			status = EXP_FAILED;
 	if (status == EXP_OK && n) {
 		snprintf(what, sizeof(what), "latency (parent RSS %s)",
@@ -225,16 +227,15 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 					"spawnscope: latency: %s: %zu of %zu samples failed "
 					"(%s)\n",
 					arms[i].label, arms[i].failures, arms[i].n,
-					arms[i].first_err == -ECHILD
-					    ? "target exit status"
-					    : strerror(-arms[i].first_err));
+					sample_error_str(arms[i].first_err));
 		}
 		if (ctx->probes)
 			store_overhead(ctx, entries, arms, n, rss);
 	}
 	for (size_t i = 0; i < n; i++)
 		arm_free(&arms[i]);
-	memregion_free(&mem);
+	if (lab_release_mem(ctx->lab) && status == EXP_OK)
+		status = EXP_FAILED;
 	free(arms);
 	free(entries);
 	latency_write_phases(ctx);
@@ -252,12 +253,16 @@ static int latency_run(struct run_ctx *ctx)
 
 	if ((rc = target_resolve(ctx->o->target, ctx->exe_dir, &t)))
 		return rc;
-	if ((rc = sampler_open(&sp, ctx->probes, ctx->o->quiet))) {
-		fprintf(stderr, "spawnscope: latency: stamp pipe: %s\n", strerror(-rc));
-		return EXP_FAILED;
-	}
-	for (size_t i = 0; i < n_rss && !g_interrupted; i++) {
-		rc = run_point(ctx, &sp, &t, rss[i]);
+	sampler_open(&sp, ctx->lab, ctx->probes, ctx->o->quiet);
+	/* the parent sizes in a seeded random order, as every sweep: no size always runs first */
+	size_t order[8];
+	struct rng rng;
+	rng_seed(&rng, ctx->seed ^ 0x1a7e9c7ULL);
+	for (size_t i = 0; i < n_rss; i++)
+		order[i] = i;
+	rng_shuffle(&rng, order, n_rss);
+	for (size_t k = 0; k < n_rss && !g_interrupted; k++) {
+		rc = run_point(ctx, &sp, &t, rss[order[k]]);
 		if (rc == EXP_INTERRUPTED) {
 			status = rc;
 			break;

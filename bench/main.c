@@ -15,6 +15,7 @@
 #include "backends_select.h"
 #include "compare.h"
 #include "experiment.h"
+#include "footprint_report.h"
 #include "gate.h"
 #include "machine.h"
 #include "memkind.h"
@@ -45,6 +46,8 @@ static void usage(FILE *f)
 	    "  --fds LIST --variants LIST                        (fdtable)\n"
 	    "  --sharing LIST --ops LIST --workers LIST --max-workers N --duration S (contention)\n"
 	    "  --probes auto|on|off   --probe-overhead   --cpu N   --out DIR   --seed N\n"
+	    "  --sample-timeout S     kill a child whose spawn-to-reap exceeds S seconds (10)\n"
+	    "  --point-timeout S      stop a point's run after S seconds, keep its samples (600)\n"
 	    "  --quick   --quiet\n"
 	    "exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 "
 	    "interrupted\n",
@@ -55,6 +58,8 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	g_interrupted = 1;
+	if (g_lab_stop)
+		*g_lab_stop = 1; /* the lab finishes the sample in flight and returns */
 }
 
 static void install_signal_handlers(void)
@@ -159,8 +164,8 @@ static int pin_cpu(int cpu)
 	return 0;
 }
 
-/* The driver's own anonymous RSS (RssAnon): what a fork of the driver copies besides
- * --parent-rss. Recorded before each experiment so a bloated driver shows in run.json. */
+/* The driver's own anonymous RSS (RssAnon), recorded before each experiment: informative
+ * (the lab, not the driver, is the parent of every measured child; see its footprint). */
 static json_int_t driver_rss_anon(void)
 {
 	FILE *f = fopen("/proc/self/status", "re");
@@ -253,29 +258,48 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 
-	rc = probes_open(o.probes, getpid(), &pr, why, sizeof(why));
+	/* The lab first: the probes watch its tgid, and it holds none of their fds. */
+	rc = lab_start(dir, (int64_t)(o.sample_timeout * 1e9), &ctx.lab);
+	if (rc) {
+		free(ctx.backends);
+		free(argv_copy);
+		return 1;
+	}
+	ctx.lab->point_timeout_ns = (int64_t)(o.point_timeout * 1e9);
+	rc = probes_open(o.probes, ctx.lab->pid, &pr, why, sizeof(why));
 	if (rc || (!pr && o.probe_overhead)) {
 		fprintf(stderr, "spawnscope: %s: %s\n",
 			rc ? "--probes on" : "--probe-overhead: the probes cannot run", why);
+		lab_stop(ctx.lab);
 		free(ctx.backends);
 		free(argv_copy);
 		return 1;
 	}
 	ctx.probes = pr;
-	/* Loading the probes made libbpf parse the kernel's BTF (megabytes) on our heap. Freed,
-	 * those pages stay mapped and touched, and every fork of this process would copy their
-	 * page tables (copy_page_range): hand them back before anything is measured. */
+	/* Loading the probes made libbpf parse the kernel's BTF (megabytes) on our heap: hand
+	 * the freed part back. No measured child is a fork of the driver (the lab spawns them),
+	 * but the driver shares the machine with the lab and its children. */
 	malloc_trim(0);
 
 	rc = results_open(&o, &res);
 	if (rc) {
 		probes_close(pr);
+		lab_stop(ctx.lab);
 		free(ctx.backends);
 		free(argv_copy);
 		return rc;
 	}
 	ctx.res = res;
 	probes_describe(pr, why, json_object_get(results_root(res), "probes"));
+	{
+		struct lab_footprint fp;
+		json_t *lab = json_pack("{s:s, s:f, s:f}", "process", "spawnscope-lab",
+					"sample_timeout_s", o.sample_timeout, "point_timeout_s",
+					o.point_timeout);
+		if (lab_footprint(ctx.lab, &fp) == 0)
+			json_object_set_new(lab, "baseline", footprint_json(&fp));
+		json_object_set_new(results_root(res), "lab", lab);
+	}
 	json_object_set_new(results_root(res), "driver_rss_anon_bytes", json_object());
 	json_object_set_new(results_root(res), "timer_overhead_ns", json_real(timer_overhead_ns()));
 	results_flush(res, false);
@@ -285,14 +309,22 @@ static int cmd_run(int argc, char **argv)
 		if (!o.quiet)
 			fprintf(stderr, "spawnscope: %s: %s\n", selected[i]->name,
 				selected[i]->summary);
-		if (pr)
-			probes_set_attached(pr, !selected[i]->detach_probes);
-		/* what the previous experiment freed stays mapped in glibc's arenas and would be
-		 * copied by every fork of this one: give it back first */
+		if (pr && (rc = probes_set_attached(pr, !selected[i]->detach_probes))) {
+			fprintf(stderr, "spawnscope: %s: %s the probes: %s\n", selected[i]->name,
+				selected[i]->detach_probes ? "detaching" : "attaching",
+				strerror(-rc));
+			status = EXP_FAILED;
+			continue;
+		}
+		/* what the previous experiment freed stays mapped in glibc's arenas */
 		malloc_trim(0);
 		json_object_set_new(json_object_get(results_root(res), "driver_rss_anon_bytes"),
 				    selected[i]->name, json_integer(driver_rss_anon()));
 		rc = selected[i]->run(&ctx);
+		if (ctx.lab->dead) { /* said why when it happened; nothing more can be measured */
+			status = EXP_FAILED;
+			break;
+		}
 		if (rc == EXP_INTERRUPTED || g_interrupted) {
 			status = EXP_INTERRUPTED;
 			break;
@@ -303,6 +335,7 @@ static int cmd_run(int argc, char **argv)
 	if (results_flush(res, status == EXP_OK) && status == EXP_OK)
 		status = EXP_FAILED;
 	probes_close(pr);
+	lab_stop(ctx.lab);
 	if (!o.quiet)
 		fprintf(stderr, "spawnscope: results in %s\n", results_dir(res));
 	/* Ctrl-C keeps what finished: the summary and plots are still rendered */

@@ -1,6 +1,7 @@
 /* Parent memory of a chosen kind: mapped, split into VMAs and touched so that fork's
  * dup_mmap/copy_page_range has exactly the work the kind implies. */
 #include "memkind.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,13 +52,6 @@ uint64_t mem_available_bytes(void)
 static uint64_t round_up(uint64_t v, uint64_t to)
 {
 	return (v + to - 1) / to * to;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static uint64_t mapped_bytes(const struct memregion *r)

@@ -37,6 +37,8 @@ enum {
 	OPT_QUICK,
 	OPT_QUIET,
 	OPT_SEED,
+	OPT_SAMPLE_TIMEOUT,
+	OPT_POINT_TIMEOUT,
 };
 
 static const struct option longopts[] = {
@@ -65,6 +67,8 @@ static const struct option longopts[] = {
     {"quick", no_argument, NULL, OPT_QUICK},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"seed", required_argument, NULL, OPT_SEED},
+    {"sample-timeout", required_argument, NULL, OPT_SAMPLE_TIMEOUT},
+    {"point-timeout", required_argument, NULL, OPT_POINT_TIMEOUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -79,6 +83,8 @@ void opts_defaults(struct opts *o)
 	o->exec = true;
 	o->max_workers = -1;
 	o->duration = -1;
+	o->sample_timeout = 10;
+	o->point_timeout = 600;
 	o->probes = PROBES_AUTO;
 	o->cpu = -1;
 }
@@ -130,7 +136,8 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 			rc = parse_long("--warmup", optarg, 0, SAMPLES_MAX, &o->warmup);
 			break;
 		case OPT_BLOCK:
-			rc = parse_long("--block", optarg, 1, 100000, &o->block);
+			/* the first sample of a block is left out of the statistics: 2 at least */
+			rc = parse_long("--block", optarg, 2, 100000, &o->block);
 			break;
 		case OPT_TARGET:
 			o->target = optarg;
@@ -193,6 +200,19 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 		case OPT_MAX_WORKERS:
 			rc = parse_long("--max-workers", optarg, 1, 4096, &o->max_workers);
 			break;
+		case OPT_SAMPLE_TIMEOUT:
+		case OPT_POINT_TIMEOUT: {
+			double *v =
+			    c == OPT_SAMPLE_TIMEOUT ? &o->sample_timeout : &o->point_timeout;
+			char *end;
+			errno = 0;
+			*v = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(*v >= 0.001) || *v > 86400)
+				rc = usage_error(c == OPT_SAMPLE_TIMEOUT ? "--sample-timeout"
+									 : "--point-timeout",
+						 optarg, "expected seconds, from 0.001 to 86400");
+			break;
+		}
 		case OPT_DURATION: {
 			char *end;
 			errno = 0;

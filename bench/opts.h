@@ -32,6 +32,8 @@ struct opts {
 	const char *workers;  /* contention */
 	long max_workers;     /* contention cap; -1: 4 x online CPUs */
 	double duration;      /* contention seconds per point; < 0: default */
+	double sample_timeout; /* seconds one spawn-to-reap may take before its child is killed */
+	double point_timeout;  /* seconds one point's run may take before it is stopped */
 	enum probes_mode probes;
 	bool probe_overhead; /* latency: interleave probes on and off, record the ratio */
 	int cpu;	     /* -1: no pinning */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "experiment.h"
+#include "footprint_report.h"
 #include "report_html.h"
 #include "report_plot.h"
 #include "results.h"
@@ -113,8 +114,10 @@ static int fill_summary(FILE *md, void *arg)
 	summary_header(run, md);
 	for (size_t i = 0; i < experiment_count(); i++) {
 		const struct experiment *e = experiment_at(i);
-		if (e->summarize && has_experiment(run, e->name))
+		if (e->summarize && has_experiment(run, e->name)) {
 			e->summarize(run, md);
+			footprint_summary(run, e->name, md);
+		}
 	}
 	return ferror(md) ? -EIO : 0;
 }

@@ -254,13 +254,39 @@ static void value_rss(FILE *f, const json_t *e)
 		json_number_value(json_object_get(json_object_get(e, "params"), "parent_rss")));
 }
 
+/* Does the first samples file's header name pos_in_block? (runs before it was added do not) */
+static bool has_pos_in_block(const struct series_arg *a)
+{
+	char path[PATH_MAX + 256], *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+	json_t *e;
+	FILE *in;
+
+	RESULTS_FOREACH(a->run, "latency", i, e)
+	{
+		if (!has_samples(a, e))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", a->dir,
+			 json_string_value(json_object_get(e, "samples")));
+		if ((in = fopen(path, "re"))) {
+			if (getline(&line, &cap, in) > 0)
+				found = strstr(line, ",pos_in_block,") != NULL;
+			fclose(in);
+		}
+		break;
+	}
+	free(line);
+	return found;
+}
+
 static int fill_latency_series(FILE *f, void *arg)
 {
 	const struct series_arg *a = arg;
 	size_t n = count_series(a);
 
 	fputs("# written by spawnscope from run.json: the series scripts/latency.gp draws\n", f);
-	fprintf(f, "lat_n = %zu\n", n);
+	fprintf(f, "lat_n = %zu\nlat_has_pos = %d\n", n, has_pos_in_block(a));
 	if (n) {
 		latency_array(f, a, "lat_file", n, value_file);
 		latency_array(f, a, "lat_backend", n, value_backend);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rng.h"
+
 struct stats {
 	size_t n;
 	double min, p10, p50, p90, p99, max;
@@ -33,14 +35,6 @@ int fit_linear(const double *x, const double *y, size_t n, struct fit *f);
 /* Two-sided Student t quantile t_{1-alpha/2, dof} (alpha 0.05), for intervals. */
 double t_crit95(size_t dof);
 
-/* Small deterministic PRNG (splitmix64 seeding xoshiro256**) for shuffles and bootstraps. */
-struct rng {
-	uint64_t s[4];
-};
-void rng_seed(struct rng *r, uint64_t seed);
-uint64_t rng_next(struct rng *r);
-uint64_t rng_below(struct rng *r, uint64_t n); /* uniform in [0, n), unbiased */
-void rng_shuffle(struct rng *r, size_t *v, size_t n);
 
 int cmp_double(const void *a, const void *b);
 

@@ -4,7 +4,9 @@
 # Usage (spawnscope report does this): cd RUNDIR && GNUPLOT_LIB=SCRIPTS gnuplot SCRIPTS/latency.gp
 #   -> plots/latency.{svg,png}
 # Reads latency-series.gp (arrays lat_file, lat_backend, lat_twin, lat_rss, written from
-# run.json) and the samples CSVs it names (i,block,pid,err,t_return_ns,t_first_ns,t_reaped_ns,...).
+# run.json; lat_has_pos: the CSVs have pos_in_block) and the samples CSVs it names, columns
+# read by name (t_return_ns, t_first_ns, t_reaped_ns; pos_in_block 0, the first sample after
+# an arm switch, is left out as the statistics leave it out).
 load "palette.gp"
 if (system("test -r latency-series.gp && echo ok") ne "ok") {
 	print "latency.gp: no latency-series.gp in the current directory (run spawnscope report DIR)"
@@ -29,6 +31,12 @@ cols = has_twin ? 3 : 2
 
 set datafile separator ","
 set datafile missing ""
+set datafile columnheaders
+# a sample the statistics do not count: NaN in the box plots, weight 0 in the ECDFs (a NaN
+# would split smooth cnormal's curve)
+counted(dummy) = !lat_has_pos || column("pos_in_block") != 0
+us(name) = counted(0) ? column(name) / 1000.0 : NaN
+weight(dummy) = counted(0) ? 1.0 : 0.0
 set tics noenhanced
 set key noenhanced
 
@@ -59,12 +67,12 @@ do for [fmt in "svg png"] {
 		set xtics auto norotate
 		set grid
 		set key right bottom font ",9"
-		plot for [w in plain] lat_file[w + 0] skip 1 using ($6 / 1000.0):(1.0) smooth cnormal \
+		plot for [w in plain] lat_file[w + 0] using (column("t_first_ns") / 1000.0):(weight(0)) smooth cnormal \
 			with lines lw 2 lc rgb bcolour(lat_backend[w + 0]) title lat_backend[w + 0]
 
 		if (has_twin) {
 			set title sprintf("parent RSS %s: the same with the probes attached ([probes] twins)", rsz)
-			plot for [w in twins] lat_file[w + 0] skip 1 using ($6 / 1000.0):(1.0) smooth cnormal \
+			plot for [w in twins] lat_file[w + 0] using (column("t_first_ns") / 1000.0):(weight(0)) smooth cnormal \
 				with lines lw 2 dt 2 lc rgb bcolour(lat_backend[w + 0]) title lat_backend[w + 0] . " [probes]"
 		}
 
@@ -83,11 +91,11 @@ do for [fmt in "svg png"] {
 		set xtics () rotate by -30 font ",9"
 		do for [w in plain] { set xtics add (abbrev(lat_backend[w + 0]) pos[w + 0]) }
 		first = word(plain, 1) + 0
-		plot for [w in plain] lat_file[w + 0] skip 1 using (pos[w + 0] - 0.27):($5 / 1000.0) \
+		plot for [w in plain] lat_file[w + 0] using (pos[w + 0] - 0.27):(us("t_return_ns")) \
 			lc rgb mcolour("t_return") title (w + 0 == first ? "t_return" : ""), \
-		     for [w in plain] lat_file[w + 0] skip 1 using (pos[w + 0]):($6 / 1000.0) \
+		     for [w in plain] lat_file[w + 0] using (pos[w + 0]):(us("t_first_ns")) \
 			lc rgb mcolour("t_first") title (w + 0 == first ? "t_first" : ""), \
-		     for [w in plain] lat_file[w + 0] skip 1 using (pos[w + 0] + 0.27):($7 / 1000.0) \
+		     for [w in plain] lat_file[w + 0] using (pos[w + 0] + 0.27):(us("t_reaped_ns")) \
 			lc rgb mcolour("t_reaped") title (w + 0 == first ? "t_reaped" : "")
 		unset style data
 		set style data lines

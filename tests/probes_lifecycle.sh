@@ -139,7 +139,7 @@ pt256=$(median_pgtables $((256 << 20)))
 ok $? "pgtables_bytes grows with --parent-rss: median $pt0 at 0, $pt256 at 256 MiB"
 
 # 8-10: unprivileged. nobody must read the binary and its targets and write --out.
-mkdir -p "$TMP/bin" && cp -r "$BIN" "$SPAWNSCOPE_BUILD/targets" "$TMP/bin/" &&
+mkdir -p "$TMP/bin" && cp -r "$BIN" "$SPAWNSCOPE_BUILD/spawnscope-lab" "$SPAWNSCOPE_BUILD/targets" "$TMP/bin/" &&
 	chmod -R a+rX "$TMP/bin" && chmod 777 "$TMP" && chmod 755 "$TMP/bin"
 nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"; }
 nobody "$TMP/bin/spawnscope" run latency --samples 20 --probes auto --quiet \
