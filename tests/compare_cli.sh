@@ -6,11 +6,9 @@
 # No timing is asserted.
 set -u
 . "$(dirname "$0")/lib/tap.bash"
-LIB="$(cd "$(dirname "$0")/lib" && pwd)"
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+. "$(dirname "$0")/lib/report_env.bash"
+report_env compare
 tap_plan 29
-TMP=$(mktemp -d /tmp/spawnscope-compare.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
 
 A="$TMP/unpinned" B="$TMP/pinned" C="$TMP/cmp"
 "$SS" run latency --quick --samples 40 --backends vfork,posix-spawn --quiet --out "$A" \

@@ -6,10 +6,9 @@
 # the shell and these created the PWNED files.
 set -u
 . "$(dirname "$0")/lib/tap.bash"
-LIB="$(cd "$(dirname "$0")/lib" && pwd)"
+. "$(dirname "$0")/lib/report_env.bash"
+report_env paths
 tap_plan 14
-TMP=$(mktemp -d /tmp/spawnscope-paths.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/cwd" "$TMP/runs"
 cd "$TMP/cwd" || exit 1
 

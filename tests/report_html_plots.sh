@@ -4,10 +4,9 @@
 # all inline, well-formed and self-contained. A few seconds; no timing is asserted.
 set -u
 . "$(dirname "$0")/lib/tap.bash"
-LIB="$(cd "$(dirname "$0")/lib" && pwd)"
+. "$(dirname "$0")/lib/report_env.bash"
+report_env plots
 tap_plan 8
-TMP=$(mktemp -d /tmp/spawnscope-plots.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
 d="$TMP/run"
 
 "$SS" run all --quick --backends vfork,fork-exec --parent-rss 0 --sizes 0,8M --kinds anon,thp \
@@ -38,7 +37,6 @@ ok $? "a planted command in points-pagetable.gp is refused, not run"
 
 # a committed baseline holds run.json, summary.md and plots/ only: report says what it cannot
 # redraw, keeps the plots there are and still writes report.html
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BASE=$(ls -d "$ROOT"/results/baselines/*/ 2>/dev/null | head -1)
 if [ -n "$BASE" ]; then
 	cp -r "$BASE" "$TMP/base"
