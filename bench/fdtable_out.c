@@ -1,6 +1,7 @@
 /* The fdtable experiment's outputs: ns-per-fd fits, points-fdtable.csv and points-fdtable.gp
  * for scripts/fdtable.gp, and its section of summary.md — all from run.json entries. */
 #include "fdtable.h"
+#include "report_plot.h"
 
 #include <errno.h>
 #include <math.h>
@@ -131,10 +132,18 @@ static int fill_gp_vars(FILE *f, void *arg)
 {
 	json_t *labels = distinct_values(arg, "fdtable", NULL, "backend");
 	fputs("# written by spawnscope run fdtable: the series in points-fdtable.csv\n", f);
-	fputs("fd_labels = \"", f);
-	for (size_t i = 0; i < json_array_size(labels); i++)
-		fprintf(f, "%s%s", i ? " " : "", json_string_value(json_array_get(labels, i)));
-	fputs("\"\n", f);
+	/* single-quoted (plot_quote): in double quotes gnuplot would run `backquoted` text */
+	char *words = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&words, &len);
+	for (size_t i = 0; m && i < json_array_size(labels); i++)
+		fprintf(m, "%s%s", i ? " " : "", json_string_value(json_array_get(labels, i)));
+	if (m)
+		fclose(m);
+	fputs("fd_labels = ", f);
+	plot_quote(f, words ? words : "");
+	fputc('\n', f);
+	free(words);
 	/* gnuplot stops at a plot without one valid point on log axes: count them */
 	json_t *results = json_object_get(arg, "results");
 	long n = 0;

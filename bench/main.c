@@ -1,4 +1,4 @@
-/* spawnscope: command-line entry (list, run, report, gate). */
+/* spawnscope: command-line entry (list, run, report, compare, gate). */
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
@@ -13,6 +13,7 @@
 #include "../impls/registry.h"
 #include "../probes/probes.h"
 #include "backends_select.h"
+#include "compare.h"
 #include "experiment.h"
 #include "footprint_report.h"
 #include "gate.h"
@@ -32,6 +33,7 @@ static void usage(FILE *f)
 	    "usage: spawnscope list\n"
 	    "       spawnscope run EXPERIMENT [options]   (EXPERIMENT: %s, all)\n"
 	    "       spawnscope report DIR\n"
+	    "       spawnscope compare DIR DIR... [--label NAME=DIR] [--out DIR]\n"
 	    "       spawnscope gate --a CMD --b CMD [options] | --baseline OLD --current NEW\n"
 	    "\n"
 	    "run options:\n"
@@ -341,6 +343,8 @@ static int cmd_run(int argc, char **argv)
 	rc = results_report(results_dir(res), o.quiet);
 	if (rc && status == EXP_OK)
 		status = rc;
+	if (!o.quiet)
+		fprintf(stderr, "spawnscope: open %s/report.html\n", results_dir(res));
 	results_close(res);
 	free(ctx.backends);
 	free(argv_copy);
@@ -366,6 +370,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "gate"))
 		return gate_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--version")) {
 		printf("spawnscope %s\n", SPAWNSCOPE_VERSION);
 		return 0;
@@ -374,6 +380,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "spawnscope: unknown command '%s' (list, run, report, gate)\n", argv[1]);
+	fprintf(stderr, "spawnscope: unknown command '%s' (list, run, report, compare, gate)\n",
+		argv[1]);
 	return 2;
 }

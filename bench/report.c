@@ -1,19 +1,18 @@
 /* `spawnscope report DIR`: summary.md and plots/ rebuilt from run.json alone. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "experiment.h"
 #include "footprint_report.h"
+#include "report_html.h"
+#include "report_plot.h"
 #include "results.h"
-
-extern char **environ;
 
 static const char *jstr(const json_t *o, const char *key)
 {
@@ -123,60 +122,14 @@ static int fill_summary(FILE *md, void *arg)
 	return ferror(md) ? -EIO : 0;
 }
 
-static int scripts_dir(char *buf, size_t len)
+/* A directory with run.json alone (a committed baseline) has no per-point data to draw from:
+ * said, not failed; its report.html keeps the plots it has. */
+static void no_data(const char *dir, const char *plot, const char *file)
 {
-	const char *env = getenv("SPAWNSCOPE_SCRIPTS");
-	char exe[PATH_MAX - 32];
-	ssize_t n;
-	char *slash;
-	struct stat st;
-
-	if (env) {
-		snprintf(buf, len, "%s", env);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return -errno;
-	exe[n] = 0;
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = 0;
-	snprintf(buf, len, "%s/../scripts", exe);
-	if (stat(buf, &st) == 0)
-		return 0;
-	snprintf(buf, len, "%s/scripts", SPAWNSCOPE_SRCDIR);
-	return stat(buf, &st) ? -ENOENT : 0;
-}
-
-/* gnuplot -e "dir='DIR'" SCRIPTS/NAME.gp; 0 ok, 1 failed (message printed). */
-static int render(const char *scripts, const char *dir, const char *name)
-{
-	char gp[PATH_MAX + 64], expr[PATH_MAX + 16];
-	char *argv[] = {"gnuplot", "-e", expr, gp, NULL};
-	pid_t pid;
-	int status, rc;
-
-	snprintf(gp, sizeof(gp), "%s/%s.gp", scripts, name);
-	if (strchr(dir, '\'')) {
-		fprintf(stderr, "spawnscope: plots: directory name with a quote: %s\n", dir);
-		return 1;
-	}
-	snprintf(expr, sizeof(expr), "dir='%s'", dir);
-	rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
-	if (rc) {
-		fprintf(stderr, "spawnscope: plots: gnuplot: %s (scripts/deps.sh installs it)\n",
-			strerror(rc));
-		return 1;
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 1;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "spawnscope: plots: %s failed for %s\n", gp, dir);
-		return 1;
-	}
-	return 0;
+	fprintf(stderr,
+		"spawnscope: plot %s not redrawn: no %s in %s (run.json alone does not hold the "
+		"points)\n",
+		plot, file, dir);
 }
 
 static int render_plots(const json_t *run, const char *dir, bool quiet)
@@ -184,14 +137,15 @@ static int render_plots(const json_t *run, const char *dir, bool quiet)
 	char scripts[PATH_MAX];
 	int status = 0;
 
-	if (scripts_dir(scripts, sizeof(scripts))) {
+	if (plot_scripts_dir(scripts, sizeof(scripts))) {
 		fprintf(stderr, "spawnscope: plots: cannot find the scripts directory "
 				"(set SPAWNSCOPE_SCRIPTS)\n");
 		return 1;
 	}
 	for (size_t i = 0; i < experiment_count(); i++) {
 		const struct experiment *e = experiment_at(i);
-		char list[256], *save = NULL;
+		char list[256], why[128], *save = NULL;
+		int wrc;
 
 		if (!e->plot || !has_experiment(run, e->name))
 			continue;
@@ -203,13 +157,106 @@ static int render_plots(const json_t *run, const char *dir, bool quiet)
 			snprintf(data, sizeof(data), "%s/%s.csv", dir, p);
 			if (!strcmp(p, "phases") && access(data, R_OK))
 				continue;
-			if (render(scripts, dir, p))
+			if (!strcmp(p, "latency") &&
+			    (wrc = plot_write_latency_series(run, dir)) <= 0) {
+				if (wrc < 0) {
+					fprintf(
+					    stderr,
+					    "spawnscope: plots: writing %s/latency-series.gp: %s\n",
+					    dir, strerror(-wrc));
+					status = 1;
+				} else {
+					no_data(dir, p, "samples/latency-*.csv");
+				}
+				continue;
+			}
+			snprintf(data, sizeof(data), "%s/points-%s.csv", dir, p);
+			if (strcmp(p, "latency") && strcmp(p, "phases") && access(data, R_OK)) {
+				no_data(dir, p, data + strlen(dir) + 1);
+				continue;
+			}
+			snprintf(data, sizeof(data), "%s/points-%s.gp", dir, p);
+			if ((wrc = plot_vars_check(data, why, sizeof(why)))) {
+				fprintf(stderr, "spawnscope: plots: %s not loaded: %s\n", data,
+					wrc == -EPERM ? why : strerror(-wrc));
+				status = 1;
+				continue;
+			}
+			if (plot_render(scripts, dir, p))
 				status = 1;
 			else if (!quiet)
 				fprintf(stderr, "spawnscope: plot %s/plots/%s.svg\n", dir, p);
 		}
 	}
 	return status;
+}
+
+#define HTML_MAX_PLOTS 24
+
+struct plot_list {
+	const char *svgs[HTML_MAX_PLOTS];
+	char names[HTML_MAX_PLOTS][96];
+	size_t n;
+};
+
+static void add_plot(struct plot_list *l, const char *dir, const char *file)
+{
+	char path[PATH_MAX + 128];
+
+	if (l->n == HTML_MAX_PLOTS)
+		return;
+	snprintf(l->names[l->n], sizeof(l->names[l->n]), "plots/%s", file);
+	snprintf(path, sizeof(path), "%s/%s", dir, l->names[l->n]);
+	if (!access(path, R_OK)) {
+		l->svgs[l->n] = l->names[l->n];
+		l->n++;
+	}
+}
+
+/* NAME.svg, then the script's other figures NAME-*.svg (contention.gp draws two) */
+static void add_plots_of(struct plot_list *l, const char *dir, const char *name)
+{
+	char file[80], path[PATH_MAX + 16];
+	size_t len = strlen(name);
+	struct dirent **ents = NULL;
+	int n;
+
+	snprintf(file, sizeof(file), "%s.svg", name);
+	add_plot(l, dir, file);
+	snprintf(path, sizeof(path), "%s/plots", dir);
+	n = scandir(path, &ents, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *d = ents[i]->d_name;
+		size_t dl = strlen(d);
+		if (dl > len + 5 && !strncmp(d, name, len) && d[len] == '-' &&
+		    !strcmp(d + dl - 4, ".svg"))
+			add_plot(l, dir, d);
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+/* report.html: summary.md and every plot this run has, inline. 0 or 1 (message printed). */
+static int write_html(const json_t *run, const char *dir)
+{
+	struct plot_list l = {.n = 0};
+	int rc;
+
+	for (size_t i = 0; i < experiment_count(); i++) {
+		const struct experiment *e = experiment_at(i);
+		char list[256], *save = NULL;
+
+		if (!e->plot || !has_experiment(run, e->name))
+			continue;
+		snprintf(list, sizeof(list), "%s", e->plot);
+		for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save))
+			add_plots_of(&l, dir, p);
+	}
+	rc = report_html_write(dir, "spawnscope run", "summary.md", l.svgs, l.n);
+	if (rc)
+		fprintf(stderr, "spawnscope: report: writing %s/report.html: %s\n", dir,
+			strerror(-rc));
+	return rc ? 1 : 0;
 }
 
 int results_report(const char *dir, bool quiet)
@@ -243,6 +290,8 @@ int results_report(const char *dir, bool quiet)
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	mkdir(path, 0755);
 	rc = render_plots(run, dir, quiet);
+	if (write_html(run, dir))
+		rc = rc ? rc : 1;
 	json_decref(run);
 	return rc;
 }

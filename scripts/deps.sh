@@ -5,7 +5,8 @@
 set -euo pipefail
 
 PKGS=(gcc make pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcpuid-dev
-      libjansson-dev gnuplot-nox hyperfine jq python3 perl valgrind util-linux procps strace)
+      libjansson-dev gnuplot-nox hyperfine jq python3 perl valgrind util-linux procps strace
+      chromium)  # chromium: tests/compare_cli.sh renders report.html headless
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: not a Debian system; install the equivalents of: ${PKGS[*]}" >&2
