@@ -16,6 +16,7 @@
 #include "experiment.h"
 #include "gate.h"
 #include "machine.h"
+#include "membudget.h"
 #include "memkind.h"
 #include "opts.h"
 #include "results.h"
@@ -124,19 +125,32 @@ static int exe_dir(char *buf, size_t len)
 	return 0;
 }
 
-/* Refuse before allocating: each --parent-rss must fit in MemAvailable with a margin. */
+/* Refuse before allocating: each --parent-rss must fit in the memory budget (MemAvailable
+ * or the memory cgroup's room, the tighter) with a margin, and an unknown budget is refused:
+ * an OOM kill mid-run would lose the run. */
 static int check_parent_rss(const struct opts *o)
 {
-	uint64_t avail = mem_available_bytes();
-	char b1[32], b2[32];
+	struct membudget b;
+	char b1[32], what[320];
 
+	membudget_read(&b);
 	for (size_t i = 0; i < o->n_parent_rss; i++) {
-		if (avail && o->parent_rss[i] + (256ull << 20) > avail) {
+		if (!o->parent_rss[i])
+			continue;
+		if (!b.bytes) {
+			fprintf(stderr,
+				"spawnscope: --parent-rss %s: cannot tell how much memory is "
+				"available (%s)\n",
+				fmt_bytes(o->parent_rss[i], b1, sizeof(b1)),
+				membudget_describe(&b, what, sizeof(what)));
+			return 2;
+		}
+		if (o->parent_rss[i] + (256ull << 20) > b.bytes) {
 			fprintf(stderr,
 				"spawnscope: --parent-rss %s: more than the memory available "
-				"(MemAvailable %s, 256 MiB kept free)\n",
+				"(%s, 256 MiB kept free)\n",
 				fmt_bytes(o->parent_rss[i], b1, sizeof(b1)),
-				fmt_bytes(avail, b2, sizeof(b2)));
+				membudget_describe(&b, what, sizeof(what)));
 			return 2;
 		}
 	}

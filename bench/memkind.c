@@ -1,6 +1,7 @@
 /* Parent memory of a chosen kind: mapped, split into VMAs and touched so that fork's
  * dup_mmap/copy_page_range has exactly the work the kind implies. */
 #include "memkind.h"
+#include "membudget.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +46,10 @@ uint64_t meminfo_bytes(const char *key)
 
 uint64_t mem_available_bytes(void)
 {
-	return meminfo_bytes("MemAvailable");
+	struct membudget b;
+
+	membudget_read(&b);
+	return b.bytes;
 }
 
 static uint64_t round_up(uint64_t v, uint64_t to)
