@@ -20,6 +20,7 @@
 #include "memkind.h"
 #include "opts.h"
 #include "results.h"
+#include "signals.h"
 #include "sampler.h"
 #include "units.h"
 
@@ -48,24 +49,6 @@ static void usage(FILE *f)
 	    "exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 "
 	    "interrupted\n",
 	    experiment_names());
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	g_interrupted = 1;
-}
-
-static void install_signal_handlers(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: blocking waits return EINTR and re-check */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 }
 
 static int cmd_list(void)
@@ -266,6 +249,14 @@ static int cmd_run(int argc, char **argv)
 	}
 
 	rc = probes_open(o.probes, getpid(), &pr, why, sizeof(why));
+	if (g_interrupted) {
+		/* a signal while the probes loaded: nothing was measured, nothing is written */
+		fprintf(stderr, "spawnscope: interrupted before the run started\n");
+		probes_close(pr);
+		free(ctx.backends);
+		free(argv_copy);
+		return EXP_INTERRUPTED;
+	}
 	if (rc || (!pr && o.probe_overhead)) {
 		fprintf(stderr, "spawnscope: %s: %s\n",
 			rc ? "--probes on" : "--probe-overhead: the probes cannot run", why);
@@ -291,7 +282,6 @@ static int cmd_run(int argc, char **argv)
 	json_object_set_new(results_root(res), "driver_rss_anon_bytes", json_object());
 	json_object_set_new(results_root(res), "timer_overhead_ns", json_real(timer_overhead_ns()));
 	results_flush(res, false);
-	install_signal_handlers();
 
 	for (size_t i = 0; i < n_selected && !g_interrupted; i++) {
 		if (!o.quiet)
@@ -330,14 +320,17 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	signals_install_write_errors();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
 	if (!strcmp(argv[1], "list"))
 		return cmd_list();
-	if (!strcmp(argv[1], "run"))
+	if (!strcmp(argv[1], "run")) {
+		signals_install(&g_interrupted);
 		return cmd_run(argc - 1, argv + 1);
+	}
 	if (!strcmp(argv[1], "report")) {
 		if (argc != 3) {
 			fprintf(stderr, "usage: spawnscope report DIR\n");
