@@ -60,9 +60,10 @@ static double mono_now(void)
  * for as long as it likes), stdin and
  * stdout on /dev/null, stderr to errfd, the gate's caught handlers back to default (exec
  * does that: flush_signal_handlers). Exits 127 when it cannot. */
-static void child_exec(char *const *argv, int errfd, pid_t gate)
+static void child_exec(char *const *argv, int errfd, int report_fd, pid_t gate)
 {
 	int null_in = open("/dev/null", O_RDONLY), null_out = open("/dev/null", O_WRONLY);
+	int err;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != gate)
 		_exit(127); /* the gate is already gone */
@@ -71,28 +72,47 @@ static void child_exec(char *const *argv, int errfd, pid_t gate)
 	    dup2(errfd, 2) < 0)
 		_exit(127);
 	execvp(argv[0], argv);
-	dprintf(2, "spawnscope gate: exec %s: %s\n", argv[0], strerror(errno));
+	err = errno; /* to the gate through the close-on-exec pipe: "cannot run" */
+	if (write(report_fd, &err, sizeof(err)) < 0)
+		_exit(127);
 	_exit(127);
 }
 
 int gate_run_child(char *const *argv, const char *errpath, int *status)
 {
 	pid_t gate = getpid(), pid;
-	int errfd, pidfd;
+	int errfd, pidfd, report[2], exec_err = 0;
 
 	errfd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (errfd < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
+	if (pipe2(report, O_CLOEXEC)) {
 		int err = errno;
 		close(errfd);
 		return -err;
 	}
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+		close(errfd);
+		close(report[0]);
+		close(report[1]);
+		return -err;
+	}
 	if (pid == 0)
-		child_exec(argv, errfd, gate);
+		child_exec(argv, errfd, report[1], gate);
 	setpgid(pid, pid); /* also here: stop_child may run before the child gets to it */
 	close(errfd);
+	close(report[1]);
+	/* EOF at exec (close-on-exec), or the errno of a failed exec */
+	while (read(report[0], &exec_err, sizeof(exec_err)) < 0 && errno == EINTR)
+		;
+	close(report[0]);
+	if (exec_err) {
+		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+			;
+		return -exec_err;
+	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	for (;;) {
 		struct pollfd p = {.fd = pidfd, .events = POLLIN};
