@@ -6,61 +6,12 @@
 #include <string.h>
 
 #include "gate.h"
+#include "runjson.h"
 #include "results.h"
 
 json_t *gate_load_run(const char *path, char *err, size_t len)
 {
-	json_error_t je;
-	json_t *run, *schema, *results;
-
-	run = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!run) {
-		/* jansson: line 1 column 0 "unable to open ...: No such file" for I/O errors */
-		if (je.line < 0 || !strncmp(je.text, "unable to open", 14))
-			snprintf(err, len, "%s", je.text);
-		else
-			snprintf(err, len,
-				 "%s: not valid JSON (corrupt or truncated?): %s at line %d "
-				 "column %d",
-				 path, je.text, je.line, je.column);
-		return NULL;
-	}
-	if (!json_is_object(run)) {
-		snprintf(err, len, "%s: not a spawnscope run (the top level is not an object)",
-			 path);
-		goto bad;
-	}
-	schema = json_object_get(run, "schema");
-	if (!json_is_string(schema)) {
-		snprintf(err, len, "%s: not a spawnscope run (no \"schema\")", path);
-		goto bad;
-	}
-	if (strcmp(json_string_value(schema), RESULTS_SCHEMA)) {
-		snprintf(err, len, "%s: schema '%s', this spawnscope reads '%s'", path,
-			 json_string_value(schema), RESULTS_SCHEMA);
-		goto bad;
-	}
-	results = json_object_get(run, "results");
-	if (!json_is_array(results)) {
-		snprintf(err, len, "%s: no \"results\" array", path);
-		goto bad;
-	}
-	for (size_t i = 0; i < json_array_size(results); i++) {
-		json_t *e = json_array_get(results, i);
-		if (!json_is_object(e) || !json_is_string(json_object_get(e, "experiment")) ||
-		    !json_is_string(json_object_get(e, "backend")) ||
-		    !json_is_object(json_object_get(e, "metrics"))) {
-			snprintf(
-			    err, len,
-			    "%s: results[%zu] lacks \"experiment\", \"backend\" or \"metrics\"",
-			    path, i);
-			goto bad;
-		}
-	}
-	return run;
-bad:
-	json_decref(run);
-	return NULL;
+	return runjson_load(path, err, len);
 }
 
 char *gate_entry_key(const json_t *entry)

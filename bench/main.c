@@ -302,6 +302,12 @@ static int cmd_run(int argc, char **argv)
 		if (rc && status == EXP_OK)
 			status = rc;
 	}
+	if (results_write_error(res)) {
+		/* the run stopped because its results could not be written (a full disk) */
+		fprintf(stderr, "spawnscope: run stopped: cannot write into %s: %s\n",
+			results_dir(res), strerror(-results_write_error(res)));
+		status = EXP_FAILED;
+	}
 	if (results_flush(res, status == EXP_OK) && status == EXP_OK)
 		status = EXP_FAILED;
 	probes_close(pr);

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "experiment.h"
+#include "plotfile.h"
 #include "results.h"
+#include "runjson.h"
 
 extern char **environ;
 
@@ -105,13 +107,18 @@ static bool has_experiment(const json_t *run, const char *name)
 
 struct summary_arg {
 	const json_t *run;
+	const char *plot_failures; /* "" or "latency (why); phases (why)" */
 };
 
 static int fill_summary(FILE *md, void *arg)
 {
-	const json_t *run = ((struct summary_arg *)arg)->run;
+	const struct summary_arg *sa = arg;
+	const json_t *run = sa->run;
 
 	summary_header(run, md);
+	if (sa->plot_failures[0])
+		fprintf(md, "> **Plots not drawn** (the measurements below are unaffected): %s\n\n",
+			sa->plot_failures);
 	for (size_t i = 0; i < experiment_count(); i++) {
 		const struct experiment *e = experiment_at(i);
 		if (e->summarize && has_experiment(run, e->name))
@@ -146,6 +153,25 @@ static int scripts_dir(char *buf, size_t len)
 	return stat(buf, &st) ? -ENOENT : 0;
 }
 
+/* Both outputs of plot name whole, else both removed (a partial plot is not left looking
+ * like a result) and why filled. */
+static int check_outputs(const char *dir, const char *name, char *why, size_t len)
+{
+	static const char *const fmts[] = {"svg", "png"};
+	char path[PATH_MAX + 64];
+	int bad = 0;
+
+	for (size_t i = 0; i < 2 && !bad; i++) {
+		snprintf(path, sizeof(path), "%s/plots/%s.%s", dir, name, fmts[i]);
+		bad = plotfile_check(path, why, len);
+	}
+	for (size_t i = 0; i < 2 && bad; i++) {
+		snprintf(path, sizeof(path), "%s/plots/%s.%s", dir, name, fmts[i]);
+		unlink(path);
+	}
+	return bad ? 1 : 0;
+}
+
 /* gnuplot -e "dir='DIR'" SCRIPTS/NAME.gp; 0 ok, 1 failed (message printed). */
 static int render(const char *scripts, const char *dir, const char *name)
 {
@@ -176,14 +202,17 @@ static int render(const char *scripts, const char *dir, const char *name)
 	return 0;
 }
 
-static int render_plots(const json_t *run, const char *dir, bool quiet)
+/* Render every plot of the run; the names of those not drawn, with why, go to failed. */
+static int render_plots(const json_t *run, const char *dir, bool quiet, char *failed, size_t flen)
 {
-	char scripts[PATH_MAX];
+	char scripts[PATH_MAX], why[PATH_MAX + 96];
 	int status = 0;
 
+	failed[0] = 0;
 	if (scripts_dir(scripts, sizeof(scripts))) {
-		fprintf(stderr, "spawnscope: plots: cannot find the scripts directory "
+		fprintf(stderr, "spawnscope: warning: plots: cannot find the scripts directory "
 				"(set SPAWNSCOPE_SCRIPTS)\n");
+		snprintf(failed, flen, "no scripts directory (set SPAWNSCOPE_SCRIPTS)");
 		return 1;
 	}
 	for (size_t i = 0; i < experiment_count(); i++) {
@@ -200,46 +229,51 @@ static int render_plots(const json_t *run, const char *dir, bool quiet)
 			snprintf(data, sizeof(data), "%s/%s.csv", dir, p);
 			if (!strcmp(p, "phases") && access(data, R_OK))
 				continue;
-			if (render(scripts, dir, p))
+			why[0] = 0;
+			if (render(scripts, dir, p) ||
+			    (check_outputs(dir, p, why, sizeof(why)) &&
+			     fprintf(stderr, "spawnscope: plots: %s\n", why))) {
+				size_t used = strlen(failed);
+				snprintf(
+				    failed + used, flen - used, "%s%s (%s)", used ? "; " : "", p,
+				    why[0] ? why
+					   : "not drawn by gnuplot: its message went to stderr");
 				status = 1;
-			else if (!quiet)
+			} else if (!quiet)
 				fprintf(stderr, "spawnscope: plot %s/plots/%s.svg\n", dir, p);
 		}
 	}
 	return status;
 }
 
+/* Plot failures are warnings: summary.md says which plots are missing and why, and the exit
+ * status stays that of the measurement (0 when it is complete). */
 int results_report(const char *dir, bool quiet)
 {
-	char path[PATH_MAX + 16];
-	json_error_t err;
+	char path[PATH_MAX + 16], err[PATH_MAX + 256], failed[PATH_MAX + 4096];
 	json_t *run;
 	struct summary_arg arg;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/run.json", dir);
-	run = json_load_file(path, 0, &err);
+	run = runjson_load(path, err, sizeof(err));
 	if (!run) {
-		fprintf(stderr, "spawnscope: report: %s: %s (line %d)\n", path, err.text, err.line);
+		fprintf(stderr, "spawnscope: report: %s\n", err);
 		return 2;
-	}
-	if (!json_is_object(run) ||
-	    strcmp(json_string_value(json_object_get(run, "schema")) ?: "", RESULTS_SCHEMA)) {
-		fprintf(stderr, "spawnscope: report: %s: not a %s file\n", path, RESULTS_SCHEMA);
-		json_decref(run);
-		return 2;
-	}
-	arg.run = run;
-	snprintf(path, sizeof(path), "%s/summary.md", dir);
-	rc = atomic_write(path, fill_summary, &arg);
-	if (rc) {
-		fprintf(stderr, "spawnscope: report: writing %s: %s\n", path, strerror(-rc));
-		json_decref(run);
-		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/plots", dir);
-	mkdir(path, 0755);
-	rc = render_plots(run, dir, quiet);
+	if (mkdir(path, 0755) && errno != EEXIST) {
+		snprintf(failed, sizeof(failed), "%s: %s", path, strerror(errno));
+		fprintf(stderr, "spawnscope: warning: plots: %s\n", failed);
+	} else if (render_plots(run, dir, quiet, failed, sizeof(failed))) {
+		fprintf(stderr, "spawnscope: warning: plots not drawn: %s\n", failed);
+	}
+	arg.run = run;
+	arg.plot_failures = failed;
+	snprintf(path, sizeof(path), "%s/summary.md", dir);
+	rc = atomic_write(path, fill_summary, &arg);
+	if (rc)
+		fprintf(stderr, "spawnscope: report: writing %s: %s\n", path, strerror(-rc));
 	json_decref(run);
-	return rc;
+	return rc ? 1 : 0;
 }
