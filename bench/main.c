@@ -20,6 +20,7 @@
 #include "memkind.h"
 #include "opts.h"
 #include "results.h"
+#include "rundir.h"
 #include "signals.h"
 #include "sampler.h"
 #include "units.h"
@@ -45,7 +46,7 @@ static void usage(FILE *f)
 	    "  --fds LIST --variants LIST                        (fdtable)\n"
 	    "  --sharing LIST --ops LIST --workers LIST --max-workers N --duration S (contention)\n"
 	    "  --probes auto|on|off   --probe-overhead   --cpu N   --out DIR   --seed N\n"
-	    "  --quick   --quiet\n"
+	    "  --quick   --quiet   --force (reuse a non-empty --out: its old results are removed)\n"
 	    "exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 "
 	    "interrupted\n",
 	    experiment_names());
@@ -241,7 +242,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	{
 		struct target t;
-		if ((rc = target_resolve(o.target, dir, &t))) {
+		if ((rc = target_resolve(o.target, dir, &t)) || (rc = rundir_check(&o))) {
 			free(ctx.backends);
 			free(argv_copy);
 			return rc;
@@ -331,8 +332,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "list"))
+	if (!strcmp(argv[1], "list")) {
+		if (argc > 2) {
+			fprintf(stderr, "spawnscope: list: unexpected argument '%s'\n", argv[2]);
+			return 2;
+		}
 		return cmd_list();
+	}
 	if (!strcmp(argv[1], "run")) {
 		signals_install(&g_interrupted);
 		return cmd_run(argc - 1, argv + 1);

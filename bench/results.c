@@ -14,6 +14,7 @@
 #include "experiment.h"
 #include "machine.h"
 #include "results.h"
+#include "rundir.h"
 
 struct results {
 	char dir[PATH_MAX];
@@ -190,7 +191,11 @@ int results_open(const struct opts *o, struct results **out)
 		free(r);
 		return 1;
 	}
-	rc = mkdir_p(r->dir);
+	/* --force: the directory was checked up front (rundir_check); what an earlier run
+	 * left there goes now, so its samples cannot mix with this run's */
+	rc = o->force ? rundir_clear(r->dir) : 0;
+	if (!rc)
+		rc = mkdir_p(r->dir);
 	if (!rc) {
 		snprintf(sub, sizeof(sub), "%s/samples", r->dir);
 		rc = mkdir_p(sub);
