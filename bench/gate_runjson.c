@@ -87,6 +87,48 @@ static int pair_push(struct gate_pairing *p, size_t ia, size_t ib, char *name)
 	return 0;
 }
 
+/* The first entry of A whose experiment and backend B also has, and the params that differ
+ * between the two: why they were not paired (e.g. a run with probes, whose plain arms carry
+ * "probes": "off", against a run without). "" when no such entry exists. */
+static void explain_mismatch(const json_t *ra, const json_t *rb, char *why, size_t len)
+{
+	for (size_t i = 0; i < json_array_size(ra); i++) {
+		const json_t *a = json_array_get(ra, i);
+		for (size_t j = 0; j < json_array_size(rb); j++) {
+			const json_t *b = json_array_get(rb, j), *pa, *pb, *v;
+			const char *k;
+			size_t used;
+
+			if (!json_equal(json_object_get(a, "experiment"),
+					json_object_get(b, "experiment")) ||
+			    !json_equal(json_object_get(a, "backend"),
+					json_object_get(b, "backend")))
+				continue;
+			pa = json_object_get(a, "params");
+			pb = json_object_get(b, "params");
+			used = (size_t)snprintf(why, len, ": e.g. %s/%s differs in params",
+						json_string_value(json_object_get(a, "experiment")),
+						json_string_value(json_object_get(a, "backend")));
+			json_object_foreach((json_t *)pa, k, v)
+			{
+				if (used < len && !json_equal(v, json_object_get(pb, k)))
+					used += (size_t)snprintf(why + used, len - used, " %s", k);
+			}
+			json_object_foreach((json_t *)pb, k, v)
+			{
+				if (used < len && !json_object_get(pa, k))
+					used += (size_t)snprintf(why + used, len - used, " %s", k);
+			}
+			if (used < len &&
+			    (json_object_get(pa, "probes") || json_object_get(pb, "probes")))
+				snprintf(why + used, len - used,
+					 " (one run had the probes and the other not: compare runs "
+					 "made with the same --probes)");
+			return;
+		}
+	}
+}
+
 int gate_pair_entries(const json_t *run_a, const json_t *run_b, struct gate_pairing *p, char *err,
 		      size_t len)
 {
@@ -153,9 +195,12 @@ int gate_pair_entries(const json_t *run_a, const json_t *run_b, struct gate_pair
 		return rc;
 	}
 	if (!p->n) {
+		char why[512] = "";
+		explain_mismatch(ra, rb, why, sizeof(why));
 		snprintf(err, len,
 			 "no results entry of A matches one of B (entries are paired by "
-			 "experiment, backend and params when a run has several)");
+			 "experiment, backend and params when a run has several)%s",
+			 why);
 		return -ENOENT;
 	}
 	return 0;

@@ -76,7 +76,8 @@ static void summary_header(const json_t *run, FILE *md)
 		fprintf(md, "> **Incomplete run** (interrupted or failed): only the points that "
 			    "finished are below.\n\n");
 	fprintf(md, "- command: `");
-	json_array_foreach(cmd, i, v) fprintf(md, "%s%s", i ? " " : "", json_string_value(v));
+	json_array_foreach(cmd, i, v)
+	    fprintf(md, "%s%s", i ? " " : "", json_string_value(v) ?: "?");
 	fprintf(md, "`\n- started: %s, seed %lld\n", jstr(run, "started"),
 		(long long)json_integer_value(json_object_get(run, "seed")));
 	fprintf(md, "- machine: %s, kernel %s, %s (%lld online CPUs, hypervisor %s)\n",
@@ -125,6 +126,13 @@ static int fill_summary(FILE *md, void *arg)
 			e->summarize(run, md);
 	}
 	return ferror(md) ? -EIO : 0;
+}
+
+int report_write_summary(const json_t *run, FILE *md)
+{
+	struct summary_arg arg = {run, ""};
+
+	return fill_summary(md, &arg);
 }
 
 static int scripts_dir(char *buf, size_t len)
