@@ -121,22 +121,15 @@ static int check_parent_rss(const struct opts *o)
 	for (size_t i = 0; i < o->n_parent_rss; i++) {
 		if (!o->parent_rss[i])
 			continue;
-		if (!b.bytes) {
-			fprintf(stderr,
-				"spawnscope: --parent-rss %s: cannot tell how much memory is "
-				"available (%s)\n",
-				fmt_bytes(o->parent_rss[i], b1, sizeof(b1)),
-				membudget_describe(&b, what, sizeof(what)));
-			return 2;
-		}
-		if (o->parent_rss[i] + (256ull << 20) > b.bytes) {
-			fprintf(stderr,
-				"spawnscope: --parent-rss %s: more than the memory available "
-				"(%s, 256 MiB kept free)\n",
-				fmt_bytes(o->parent_rss[i], b1, sizeof(b1)),
-				membudget_describe(&b, what, sizeof(what)));
-			return 2;
-		}
+		if (b.bytes && o->parent_rss[i] + (256ull << 20) <= b.bytes)
+			continue;
+		fprintf(stderr, "spawnscope: --parent-rss %s: %s (%s%s)\n",
+			fmt_bytes(o->parent_rss[i], b1, sizeof(b1)),
+			b.bytes ? "more than the memory available"
+				: "cannot tell how much memory is available",
+			membudget_describe(&b, what, sizeof(what)),
+			b.bytes ? ", 256 MiB kept free" : "");
+		return 2;
 	}
 	return 0;
 }
