@@ -7,16 +7,42 @@
 
 #include "sampler.h"
 #include "stats.h"
+#include "stats_cluster.h"
 
-/* Values of metric m over the good samples [from, to) into buf; returns the count. */
-static size_t gather_metric(const struct arm *a, enum metric m, size_t from, size_t to, double *buf)
+/* Values of metric m over the good samples [from, to) into buf, and their rounds into round
+ * when it is not NULL; returns the count. */
+static size_t gather_metric(const struct arm *a, enum metric m, size_t from, size_t to, double *buf,
+			    uint32_t *round)
 {
 	size_t n = 0;
 
 	for (size_t i = from; i < to; i++)
-		if (sample_counts(&a->s[i]) && a->s[i].t[m] >= 0)
+		if (sample_counts(&a->s[i]) && a->s[i].t[m] >= 0) {
+			if (round)
+				round[n] = a->s[i].block;
 			buf[n++] = (double)a->s[i].t[m];
+		}
 	return n;
+}
+
+/* Statistics of x[0..n) whose intervals resample rounds, not samples: the samples of one
+ * round share the machine's state (docs/statistics.md). NULL when n == 0 or out of memory. */
+static json_t *round_stats(const double *x, const uint32_t *round, size_t n, const char *unit,
+			   uint64_t seed)
+{
+	struct stats st;
+	size_t rounds, run;
+	json_t *o;
+
+	if (!n || stats_compute(x, n, seed, &st) ||
+	    stats_cluster_ci(x, round, n, seed, &st, &rounds, &run))
+		return NULL;
+	if (!(o = json_stats(&st, unit)))
+		return NULL;
+	json_object_set_new(o, "ci_method", json_string("circular block bootstrap over rounds"));
+	json_object_set_new(o, "ci_rounds", json_integer((json_int_t)rounds));
+	json_object_set_new(o, "ci_run_length", json_integer((json_int_t)run));
+	return o;
 }
 
 static json_t *block_summaries(const struct arm *a, double *buf)
@@ -34,7 +60,7 @@ static json_t *block_summaries(const struct arm *a, double *buf)
 		json_object_set_new(o, "block", json_integer(b));
 		json_object_set_new(o, "n", json_integer((json_int_t)(j - i)));
 		for (int m = 0; m < M__N; m++) {
-			size_t n = gather_metric(a, (enum metric)m, i, j, buf);
+			size_t n = gather_metric(a, (enum metric)m, i, j, buf, NULL);
 			json_t *q;
 
 			if (!n)
@@ -110,7 +136,8 @@ static int fill_csv(FILE *f, void *arg)
 }
 
 /* Statistics of each probe phase / value over the samples that have it. */
-static void store_probes(struct run_ctx *ctx, const struct arm *a, json_t *entry, double *buf)
+static void store_probes(struct run_ctx *ctx, const struct arm *a, json_t *entry, double *buf,
+			 uint32_t *round)
 {
 	json_t *phases = json_object(), *values = json_object();
 
@@ -119,9 +146,11 @@ static void store_probes(struct run_ctx *ctx, const struct arm *a, json_t *entry
 		json_t *st;
 
 		for (size_t i = 0; i < a->n; i++)
-			if (sample_counts(&a->s[i]) && (a->ph[i].have_phase & (1u << p)))
+			if (sample_counts(&a->s[i]) && (a->ph[i].have_phase & (1u << p))) {
+				round[n] = a->s[i].block;
 				buf[n++] = (double)a->ph[i].phase_ns[p];
-		if (n && (st = json_stats_of(buf, n, "ns", ctx->seed)))
+			}
+		if ((st = round_stats(buf, round, n, "ns", ctx->seed)))
 			json_object_set_new(phases, probe_phase_names[p], st);
 	}
 	for (int v = 0; v < PV__N; v++) {
@@ -129,10 +158,12 @@ static void store_probes(struct run_ctx *ctx, const struct arm *a, json_t *entry
 		json_t *st;
 
 		for (size_t i = 0; i < a->n; i++)
-			if (sample_counts(&a->s[i]) && (a->ph[i].have_value & (1u << v)))
+			if (sample_counts(&a->s[i]) && (a->ph[i].have_value & (1u << v))) {
+				round[n] = a->s[i].block;
 				buf[n++] = (double)a->ph[i].value[v];
-		if (n && (st = json_stats_of(buf, n, v == PV_PGTABLES_BYTES ? "bytes" : "count",
-					     ctx->seed)))
+			}
+		if ((st = round_stats(buf, round, n, v == PV_PGTABLES_BYTES ? "bytes" : "count",
+				      ctx->seed)))
 			json_object_set_new(values, probe_value_names[v], st);
 	}
 	json_object_set_new(entry, "phases", phases);
@@ -142,26 +173,30 @@ static void store_probes(struct run_ctx *ctx, const struct arm *a, json_t *entry
 int arm_store(struct run_ctx *ctx, struct arm *a, json_t *entry, const char *csvname)
 {
 	double *buf = malloc((a->n ? a->n : 1) * sizeof(*buf));
+	uint32_t *round = malloc((a->n ? a->n : 1) * sizeof(*round));
 	json_t *metrics = json_object_get(entry, "metrics");
 	char rel[512];
 	struct csv_arg arg = {a};
 	int rc;
 
-	if (!buf)
+	if (!buf || !round) {
+		free(buf);
+		free(round);
 		return -ENOMEM;
+	}
 	if (!metrics) {
 		metrics = json_object();
 		json_object_set_new(entry, "metrics", metrics);
 	}
 	for (int m = 0; m < M__N; m++) {
-		size_t n = gather_metric(a, (enum metric)m, 0, a->n, buf);
-		json_t *st = json_stats_of(buf, n, "ns", ctx->seed);
+		size_t n = gather_metric(a, (enum metric)m, 0, a->n, buf, round);
+		json_t *st = round_stats(buf, round, n, "ns", ctx->seed);
 
 		if (st)
 			json_object_set_new(metrics, metric_names[m], st);
 	}
 	if (a->ph)
-		store_probes(ctx, a, entry, buf);
+		store_probes(ctx, a, entry, buf, round);
 	json_object_set_new(entry, "blocks", block_summaries(a, buf));
 	json_object_set_new(entry, "n_attempted", json_integer((json_int_t)a->n));
 	json_object_set_new(entry, "n_switch_samples", json_integer((json_int_t)count_switch(a)));
@@ -172,6 +207,7 @@ int arm_store(struct run_ctx *ctx, struct arm *a, json_t *entry, const char *csv
 						    ? "the target did not exit with status 0"
 						    : strerror(-a->first_err)));
 	free(buf);
+	free(round);
 	snprintf(rel, sizeof(rel), "samples/%s.csv", csvname);
 	json_object_set_new(entry, "samples", json_string(rel));
 	rc = results_write_file(ctx->res, rel, fill_csv, &arg);

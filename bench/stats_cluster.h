@@ -1,0 +1,22 @@
+/* Intervals of quantiles for clustered samples: the samples of one arm come in blocks (one
+ * per round) that share the machine's state, and neighbouring rounds are correlated, so the
+ * round, not the sample, is resampled. */
+#ifndef SPAWNSCOPE_STATS_CLUSTER_H
+#define SPAWNSCOPE_STATS_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stats.h"
+
+/* 95% percentile intervals of p50 and p10 of x[0..n) (NaN samples dropped), where sample i
+ * belongs to cluster[i] (the round; clusters are taken in increasing id order). Circular
+ * block bootstrap over the clusters (Politis & Romano 1992): BOOT_RESAMPLES resamples, each
+ * made of runs of `run` consecutive clusters starting at uniform positions (wrapping around),
+ * B clusters in all; run = round(B^(1/3)), at least 1. Overwrites st->ci95_p50/p10; fewer
+ * than 2 clusters leave them NaN (one cluster says nothing about the spread between them).
+ * *n_clusters and *run get B and the run length. 0, -EINVAL (n == 0) or -ENOMEM. */
+int stats_cluster_ci(const double *x, const uint32_t *cluster, size_t n, uint64_t seed,
+		     struct stats *st, size_t *n_clusters, size_t *run);
+
+#endif
