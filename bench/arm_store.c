@@ -8,6 +8,7 @@
 #include "sampler.h"
 #include "stats.h"
 #include "stats_cluster.h"
+#include "stats_modes.h"
 
 /* Values of metric m over the good samples [from, to) into buf, and their rounds into round
  * when it is not NULL; returns the count. */
@@ -75,6 +76,75 @@ static json_t *block_summaries(const struct arm *a, double *buf)
 		i = j;
 	}
 	return blocks;
+}
+
+/* The metric the latency comparisons use: t_first when the target stamps, else t_reaped. */
+static enum metric main_metric(const struct arm *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (sample_counts(&a->s[i]) && a->s[i].t[M_FIRST] >= 0)
+			return M_FIRST;
+	return M_REAPED;
+}
+
+/* p10 and p50 of metric m over the counted samples whose child ran on the parent's CPU
+ * (same) or not; n and nothing else when there are none. */
+static json_t *cpu_split(const struct arm *a, enum metric m, bool same, double *buf)
+{
+	size_t n = 0;
+	json_t *o;
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct sample *s = &a->s[i];
+
+		if (sample_counts(s) && s->t[m] >= 0 && s->cpu_parent >= 0 && s->cpu_child >= 0 &&
+		    (s->cpu_parent == s->cpu_child) == same)
+			buf[n++] = (double)s->t[m];
+	}
+	o = json_pack("{s:I}", "n", (json_int_t)n);
+	if (n) {
+		qsort(buf, n, sizeof(*buf), cmp_double);
+		json_object_set_new(o, "p10", json_real(quantile_sorted(buf, n, 0.10)));
+		json_object_set_new(o, "p50", json_real(quantile_sorted(buf, n, 0.50)));
+	}
+	return o;
+}
+
+/* "by_child_cpu": the main metric split by where the child first ran (the explanation of the
+ * two modes measured here), and "modes": whether the block medians form two groups. */
+static void store_modes(const struct arm *a, json_t *entry, double *buf)
+{
+	enum metric m = main_metric(a);
+	size_t nb = 0, i = 0;
+	double *med = malloc((a->n ? a->n : 1) * sizeof(*med));
+	json_t *split = json_pack("{s:s}", "metric", metric_names[m]);
+	struct modes md;
+
+	json_object_set_new(split, "same", cpu_split(a, m, true, buf));
+	json_object_set_new(split, "other", cpu_split(a, m, false, buf));
+	json_object_set_new(entry, "by_child_cpu", split);
+	if (!med)
+		return;
+	while (i < a->n) {
+		uint32_t b = a->s[i].block;
+		size_t j = i, k;
+
+		while (j < a->n && a->s[j].block == b)
+			j++;
+		if ((k = gather_metric(a, m, i, j, buf, NULL))) {
+			qsort(buf, k, sizeof(*buf), cmp_double);
+			med[nb++] = quantile_sorted(buf, k, 0.5);
+		}
+		i = j;
+	}
+	if (!block_modes(med, nb, &md))
+		json_object_set_new(entry, "modes",
+				    json_pack("{s:s, s:b, s:f, s:f, s:f, s:f, s:I}", "metric",
+					      metric_names[m], "two_groups", md.two_groups,
+					      "low_ns", md.low, "high_ns", md.high, "share_high",
+					      md.share_high, "delta_bic", md.delta_bic, "blocks",
+					      (json_int_t)md.n));
+	free(med);
 }
 
 /* Successful samples left out of the statistics as the first of their block. */
@@ -198,6 +268,7 @@ int arm_store(struct run_ctx *ctx, struct arm *a, json_t *entry, const char *csv
 	if (a->ph)
 		store_probes(ctx, a, entry, buf, round);
 	json_object_set_new(entry, "blocks", block_summaries(a, buf));
+	store_modes(a, entry, buf);
 	json_object_set_new(entry, "n_attempted", json_integer((json_int_t)a->n));
 	json_object_set_new(entry, "n_switch_samples", json_integer((json_int_t)count_switch(a)));
 	json_object_set_new(entry, "failures", json_integer((json_int_t)a->failures));

@@ -33,9 +33,10 @@ struct opts {
 	long max_workers;     /* contention cap; -1: 4 x online CPUs */
 	double duration;      /* contention seconds per point; < 0: default */
 	enum probes_mode probes;
-	bool probe_overhead; /* latency: interleave probes on and off, record the ratio */
-	int cpu;	     /* -1: no pinning */
-	const char *out;     /* run directory; NULL: results/<host>-<UTC> */
+	bool probe_overhead;   /* latency: interleave probes on and off, record the ratio */
+	const char *reference; /* latency: the backend others are compared with (vfork) */
+	int cpu;	       /* -1: no pinning */
+	const char *out;       /* run directory; NULL: results/<host>-<UTC> */
 	bool quick;
 	bool quiet;
 	uint64_t seed; /* 0: from the clock; recorded in run.json */
