@@ -102,7 +102,6 @@ static json_t *run_block(struct paired *pp, const char *side, char *const *base,
 	snprintf(errpath, sizeof(errpath), "%s.stderr", dir);
 	snprintf(runpath, sizeof(runpath), "%s/run.json", dir);
 	snprintf(samples, sizeof(samples), "%ld", pp->o->block);
-	gate_rmtree(dir); /* a leftover of an earlier, killed gate */
 	argv = block_argv(base, samples, dir);
 	if (!argv) {
 		fprintf(stderr, "spawnscope gate: %s\n", strerror(ENOMEM));
@@ -418,9 +417,15 @@ int gate_run_paired(const struct gate_opts *o)
 	memset(&r, 0, sizeof(r));
 	pp.o = o;
 	snprintf(out, sizeof(out), "%s", o->out);
-	snprintf(pp.blocks_dir, sizeof(pp.blocks_dir), "%.*s/blocks", PATH_MAX - 16, out);
-	if ((rc = mkdir_p(pp.blocks_dir))) {
-		fprintf(stderr, "spawnscope gate: %s: %s\n", pp.blocks_dir, strerror(-rc));
+	/* The block runs go to a directory only this process created (mkdtemp), so that the
+	 * removal at the end can never take a user's file: OUT/blocks/ is not ours. */
+	if ((rc = mkdir_p(out))) {
+		fprintf(stderr, "spawnscope gate: --out %s: %s\n", out, strerror(-rc));
+		return 2;
+	}
+	snprintf(pp.blocks_dir, sizeof(pp.blocks_dir), "%.*s/blocks.XXXXXX", PATH_MAX - 16, out);
+	if (!mkdtemp(pp.blocks_dir)) {
+		fprintf(stderr, "spawnscope gate: %s: %s\n", pp.blocks_dir, strerror(errno));
 		return 2;
 	}
 	snprintf(logpath, sizeof(logpath), "%s/blocks.csv", out);
