@@ -6,9 +6,11 @@
  *     each block is summarised by p10 and p50 of the metric; the per-pair log-ratios B/A are
  *     tested with the Wilcoxon signed-rank test and the shift is their Hodges-Lehmann
  *     estimate with its confidence interval. A first failure is re-run once to confirm.
- *   saved (weaker): spawnscope gate --baseline OLD/run.json --current NEW/run.json
- *     Mann-Whitney U and the two-sample Hodges-Lehmann shift on the per-block summaries
- *     that run.json keeps; unpaired, so machine drift between the runs is not cancelled.
+ *   saved (weaker): spawnscope gate --baseline OLD1/run.json --baseline OLD2/run.json ...
+ *                                   --current NEW1/run.json ...
+ *     A run is the unit: each run gives one summary per comparison (the median of its
+ *     per-block p10/p50), and the shift is Welch's t interval on the logs of those summaries.
+ *     Fewer than GATE_MIN_REPLICATES runs on a side: "insufficient replicates", exit 3.
  *
  * Exit status: 0 pass (or improvement), 1 regression, 2 usage or input error (including an
  * A/B command that fails), 3 inconclusive (budget spent without a decision), 130 interrupted.
@@ -36,20 +38,25 @@ enum gate_exit {
 
 /* ---- options (gate_opts.c) ---- */
 
+#define GATE_MAX_RUNS 64      /* --baseline / --current given at most this often */
+#define GATE_MIN_REPLICATES 3 /* saved runs per side needed for a verdict */
+
 struct gate_opts {
 	const char *a_cmd, *b_cmd;	/* paired mode, as given */
 	char **a_argv, **b_argv;	/* split like a shell would; NULL-terminated, owned */
-	const char *baseline, *current; /* saved mode */
-	const char *metric;		/* t_first | t_return | t_reaped */
-	const char *quantile;		/* p10 | p50: the per-block summary that decides */
-	double threshold;		/* fraction: fail only for a shift at least this big */
-	double noise;			/* fraction: the interval's lower bound must clear it */
-	double budget_s;		/* wall-clock budget for the whole paired gate */
-	long block;			/* samples per block (--samples K given to each run) */
-	long min_pairs;			/* no decision before this many pairs (per phase) */
-	long max_pairs;			/* stop a phase after this many pairs */
-	const char *out;		/* the gate's own output directory */
-	uint64_t seed;			/* coin flips; 0: from the clock */
+	const char *baseline, *current; /* saved mode: the first of each */
+	const char *baselines[GATE_MAX_RUNS], *currents[GATE_MAX_RUNS]; /* every one given */
+	size_t n_baselines, n_currents;
+	const char *metric;   /* t_first | t_return | t_reaped */
+	const char *quantile; /* p10 | p50: the per-block summary that decides */
+	double threshold;     /* fraction: fail only for a shift at least this big */
+	double noise;	      /* fraction: the interval's lower bound must clear it */
+	double budget_s;      /* wall-clock budget for the whole paired gate */
+	long block;	      /* samples per block (--samples K given to each run) */
+	long min_pairs;	      /* no decision before this many pairs (per phase) */
+	long max_pairs;	      /* stop a phase after this many pairs */
+	const char *out;      /* the gate's own output directory */
+	uint64_t seed;	      /* coin flips; 0: from the clock */
 	bool quiet;
 };
 
@@ -102,6 +109,11 @@ int gate_shift_paired(const double *a, const double *b, size_t n, struct gate_sh
 /* Unpaired: Mann-Whitney U on log values and the two-sample HL shift of log(b) - log(a). */
 int gate_shift_unpaired(const double *a, size_t na, const double *b, size_t nb,
 			struct gate_shift *s);
+
+/* Runs as the unit: a[i], b[j] one summary per run (> 0); the shift is mean(log b) -
+ * mean(log a) with Welch's t interval (Satterthwaite's degrees of freedom, rounded down);
+ * p two-sided, stat the t statistic. -ERANGE with fewer than 2 runs a side, -EDOM. */
+int gate_shift_runs(const double *a, size_t na, const double *b, size_t nb, struct gate_shift *s);
 
 /* The verdict for one shift. final: no more data will come (CONTINUE becomes
  * INCONCLUSIVE). A shift with n < min_n is never decided. */

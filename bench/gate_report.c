@@ -63,9 +63,11 @@ void gate_markdown(const struct gate_report *r, FILE *f)
 		    f,
 		    "**Unpaired comparison of saved runs — weaker than the paired gate**: drift "
 		    "of the machine between the two runs is not cancelled, and nothing can be "
-		    "re-run to confirm. %s, decided on the per-block %s; threshold %g%%, noise "
-		    "band %g%%.\n\n",
-		    o->metric, gate_q_names[dq], o->threshold * 100, o->noise * 100);
+		    "re-run to confirm. A run is the unit: %zu baseline and %zu current runs, each "
+		    "summarised by the median of its per-block %s of %s; Welch's t interval on "
+		    "the logs; threshold %g%%, noise band %g%%.\n\n",
+		    o->n_baselines, o->n_currents, gate_q_names[dq], o->metric, o->threshold * 100,
+		    o->noise * 100);
 	fprintf(f, "| comparison | metric | A | B | change [95%% CI] | p | verdict |\n");
 	fprintf(f, "|---|---|---:|---:|---:|---:|---|\n");
 	for (size_t i = 0; i < ph->n_series; i++) {
@@ -153,7 +155,8 @@ static json_t *phase_json(const struct gate_report *r, const struct gate_phase *
 				"change_pct", jnum(ok ? gate_pct(sh->est) : NAN), "ci95_pct",
 				jnum(ok ? gate_pct(sh->lo) : NAN),
 				jnum(ok ? gate_pct(sh->hi) : NAN), "p", jnum(ok ? sh->p : NAN),
-				"test", r->paired ? "wilcoxon-signed-rank" : "mann-whitney-u",
+				"test",
+				r->paired ? "wilcoxon-signed-rank" : "welch-t-on-run-summaries",
 				"statistic_value", jnum(ok ? sh->stat : NAN), "verdict",
 				gate_verdict_name(s->verdict[q])));
 		}
