@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paired.h"
 #include "sampler.h"
 #include "stats.h"
 #include "stats_cluster.h"
@@ -78,15 +79,6 @@ static json_t *block_summaries(const struct arm *a, double *buf)
 	return blocks;
 }
 
-/* The metric the latency comparisons use: t_first when the target stamps, else t_reaped. */
-static enum metric main_metric(const struct arm *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		if (sample_counts(&a->s[i]) && a->s[i].t[M_FIRST] >= 0)
-			return M_FIRST;
-	return M_REAPED;
-}
-
 /* p10 and p50 of metric m over the counted samples whose child ran on the parent's CPU
  * (same) or not; n and nothing else when there are none. */
 static json_t *cpu_split(const struct arm *a, enum metric m, bool same, double *buf)
@@ -114,7 +106,7 @@ static json_t *cpu_split(const struct arm *a, enum metric m, bool same, double *
  * two modes measured here), and "modes": whether the block medians form two groups. */
 static void store_modes(const struct arm *a, json_t *entry, double *buf)
 {
-	enum metric m = main_metric(a);
+	enum metric m = arm_main_metric(a);
 	size_t nb = 0, i = 0;
 	double *med = malloc((a->n ? a->n : 1) * sizeof(*med));
 	json_t *split = json_pack("{s:s}", "metric", metric_names[m]);

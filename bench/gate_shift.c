@@ -19,6 +19,18 @@ static int logs_of(const double *v, size_t n, double *out)
 	return 0;
 }
 
+/* The logs of a[0..na) and b[0..nb) into fresh arrays (free both whatever the result). */
+static int logs_of_both(const double *a, size_t na, const double *b, size_t nb, double **la,
+			double **lb)
+{
+	*la = malloc(na * sizeof(**la));
+	*lb = malloc(nb * sizeof(**lb));
+	if (!*la || !*lb)
+		return -ENOMEM;
+	int rc = logs_of(a, na, *la);
+	return rc ? rc : logs_of(b, nb, *lb);
+}
+
 int gate_shift_paired(const double *a, const double *b, size_t n, struct gate_shift *s)
 {
 	struct signed_rank sr;
@@ -67,13 +79,7 @@ int gate_shift_unpaired(const double *a, size_t na, const double *b, size_t nb,
 	s->est = s->lo = s->hi = s->p = s->stat = NAN;
 	if (!na || !nb)
 		return -ERANGE;
-	la = malloc(na * sizeof(*la));
-	lb = malloc(nb * sizeof(*lb));
-	rc = la && lb ? 0 : -ENOMEM;
-	if (!rc)
-		rc = logs_of(a, na, la);
-	if (!rc)
-		rc = logs_of(b, nb, lb);
+	rc = logs_of_both(a, na, b, nb, &la, &lb);
 	if (!rc)
 		rc = mann_whitney_test(lb, nb, la, na, &mw);
 	if (!rc)
@@ -161,13 +167,7 @@ int gate_shift_runs(const double *a, size_t na, const double *b, size_t nb, stru
 	s->est = s->lo = s->hi = s->p = s->stat = NAN;
 	if (na < 2 || nb < 2)
 		return -ERANGE;
-	la = malloc(na * sizeof(*la));
-	lb = malloc(nb * sizeof(*lb));
-	rc = la && lb ? 0 : -ENOMEM;
-	if (!rc)
-		rc = logs_of(a, na, la);
-	if (!rc)
-		rc = logs_of(b, nb, lb);
+	rc = logs_of_both(a, na, b, nb, &la, &lb);
 	if (!rc) {
 		mean_var(la, na, &ma, &va);
 		mean_var(lb, nb, &mb, &vb);

@@ -19,15 +19,6 @@ static const struct arm *find_arm(const struct arm *arms, size_t n, const char *
 	return NULL;
 }
 
-/* t_first when the reference arm has it (the target stamps), else t_reaped. */
-static enum metric compared_metric(const struct arm *ref)
-{
-	for (size_t i = 0; i < ref->n; i++)
-		if (sample_counts(&ref->s[i]) && ref->s[i].t[M_FIRST] >= 0)
-			return M_FIRST;
-	return M_REAPED;
-}
-
 /* {metric, quantile p50, estimate, ci95, rounds, p10: {...}} of arm against ref, or NULL. */
 static json_t *compare(const struct arm *ref, const struct arm *arm, enum metric m)
 {
@@ -64,7 +55,7 @@ static void store_vs_reference(const char *reference, json_t **entries, const st
 				    "RSS %llu bytes; nothing is compared with it\n",
 				    reference, (unsigned long long)rss);
 			warned = true;
-		} else if (!(o = compare(ref, &arms[i], compared_metric(ref)))) {
+		} else if (!(o = compare(ref, &arms[i], arm_main_metric(ref)))) {
 			continue; /* no round with counted samples in both arms */
 		} else {
 			json_object_set_new(o, "reference", json_string(ref->label));
@@ -87,7 +78,7 @@ static void store_probe_cost(struct run_ctx *ctx, json_t **entries, const struct
 	}
 	for (size_t i = 0; i + 1 < n; i++) {
 		const struct arm *off = &arms[i], *on = &arms[i + 1];
-		enum metric m = compared_metric(off);
+		enum metric m = arm_main_metric(off);
 		struct gate_shift s;
 		json_t *o;
 

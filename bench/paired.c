@@ -29,6 +29,14 @@ static void round_quantiles(const struct arm *a, enum metric m, double q, double
 	}
 }
 
+enum metric arm_main_metric(const struct arm *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (sample_counts(&a->s[i]) && a->s[i].t[M_FIRST] >= 0)
+			return M_FIRST;
+	return M_REAPED;
+}
+
 static size_t rounds_of(const struct arm *a)
 {
 	size_t most = 0;

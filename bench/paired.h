@@ -8,6 +8,10 @@
 #include "gate.h"
 #include "sampler.h"
 
+/* The metric the comparisons of a run use: t_first when the arm's target stamps (some
+ * counted sample has it), else t_reaped. */
+enum metric arm_main_metric(const struct arm *a);
+
 /* Per round present in both arms, the q-quantile (type 7) of metric m over the samples that
  * count (sample_counts) of ref and of arm; then the shift of arm against ref on the log
  * scale into *s (s->est, lo, hi are log ratios; s->n the rounds paired). 0, -ERANGE (no
