@@ -106,6 +106,9 @@ struct gate_rule {
 /* Paired: d[i] = log(b[i] / a[i]); Wilcoxon signed-rank p and the one-sample HL interval.
  * 0, -EDOM (a value <= 0 or not finite), -ERANGE (n too small for an interval), -ENOMEM. */
 int gate_shift_paired(const double *a, const double *b, size_t n, struct gate_shift *s);
+/* The same with a (1 - alpha) interval in lo/hi (a sequential look's share of alpha). */
+int gate_shift_paired_level(const double *a, const double *b, size_t n, double alpha,
+			    struct gate_shift *s);
 /* Unpaired: Mann-Whitney U on log values and the two-sample HL shift of log(b) - log(a). */
 int gate_shift_unpaired(const double *a, size_t na, const double *b, size_t nb,
 			struct gate_shift *s);
@@ -173,6 +176,8 @@ struct gate_phase {
 	struct gate_series *series;
 	size_t n_series;
 	size_t pairs;
+	size_t looks;	    /* sequential looks taken (paired) */
+	double alpha_spent; /* the sum of their alpha_k */
 	double elapsed_s;
 	enum gate_verdict verdict;
 };
@@ -206,6 +211,34 @@ json_t *gate_export_gab(const struct gate_report *r);
 /* Write summary.md, verdict.json, bencher.json, github-action-benchmark.json in dir,
  * each atomically, and print the table to stdout. 0, or 2 with a message printed. */
 int gate_write_outputs(const struct gate_report *r, const char *dir);
+
+/* ---- the sequential design of the paired gate (gate_sequential.c) ---- */
+
+#define GATE_ALPHA 0.05 /* chance that any look's interval misses, over all looks of a phase */
+
+/* alpha of look k (1-based): GATE_ALPHA * 6 / (pi^2 k^2); they sum to GATE_ALPHA. */
+double gate_look_alpha(size_t look);
+
+/* Where pairs come from: pair() appends one more pair (index) to every series of ph (making
+ * ph->series on the first call) and returns 0 or an exit status (2, 130); now() is seconds on
+ * the source's clock; progress (may be NULL) is told after each look. */
+struct gate_source {
+	void *ctx;
+	int (*pair)(void *ctx, struct gate_phase *ph, size_t index);
+	double (*now)(void *ctx);
+	void (*progress)(void *ctx, const struct gate_phase *ph);
+};
+struct gate_pace {
+	size_t pairs;
+	double s_sum; /* seconds the pairs took, for the next pair's estimate */
+};
+
+/* The initial phase and, when it flags a regression with room left before deadline (on the
+ * source's clock), a confirmation phase; looks after every --min-pairs-th pair and at the
+ * end. Fills r->phases, r->n_phases and r->verdict (INCONCLUSIVE when a regression came too
+ * late to confirm: *no_room). 0, or the source's exit status. */
+int gate_sequential(const struct gate_opts *o, const struct gate_source *src, double deadline,
+		    struct gate_report *r, bool *no_room);
 
 /* ---- modes (gate_paired.c, gate_saved.c) ---- */
 

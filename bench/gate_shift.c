@@ -33,6 +33,12 @@ static int logs_of_both(const double *a, size_t na, const double *b, size_t nb, 
 
 int gate_shift_paired(const double *a, const double *b, size_t n, struct gate_shift *s)
 {
+	return gate_shift_paired_level(a, b, n, 0.05, s);
+}
+
+int gate_shift_paired_level(const double *a, const double *b, size_t n, double alpha,
+			    struct gate_shift *s)
+{
 	struct signed_rank sr;
 	struct hl_shift hl;
 	double *d;
@@ -54,7 +60,7 @@ int gate_shift_paired(const double *a, const double *b, size_t n, struct gate_sh
 	if (!rc)
 		rc = signed_rank_test(d, n, &sr);
 	if (!rc)
-		rc = hodges_lehmann_one(d, n, &hl);
+		rc = hodges_lehmann_one_level(d, n, alpha, &hl);
 	free(d);
 	if (rc)
 		return rc;
