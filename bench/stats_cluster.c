@@ -102,7 +102,7 @@ int stats_cluster_ci(const double *x, const uint32_t *cluster, size_t n, uint64_
 			t[++i].cluster = (uint32_t)(nb - 1);
 	}
 	*n_clusters = nb;
-	if (nb < 2) {
+	if (nb < STATS_CLUSTER_MIN_ROUNDS) {
 		free(t);
 		return 0;
 	}
