@@ -4,6 +4,7 @@
  * generator shares nothing with the code under test (its own PRNG and normal draws). The
  * sample bootstrap (stats_compute) is run on the same data to show the data are clustered
  * enough to matter: it must undercover. */
+#include "synth.h"
 #include "tap.h"
 #include "../bench/stats_cluster.h"
 
@@ -18,15 +19,14 @@
 
 static uint64_t lcg_state;
 
-static double unif(void) /* 64-bit LCG (Knuth's MMIX constants), top 53 bits, in (0, 1) */
+static double unif(void)
 {
-	lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
-	return ((double)(lcg_state >> 11) + 0.5) / 9007199254740992.0;
+	return synth_unif(&lcg_state);
 }
 
-static double gauss(void) /* Box-Muller, one of the pair */
+static double gauss(void)
 {
-	return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif());
+	return synth_gauss(&lcg_state);
 }
 
 struct model {

@@ -4,6 +4,7 @@
  * error (2 % of the point, as block-bootstrap intervals here say), the reported sd itself an
  * estimate (chi-square with 20 dof). The plain OLS interval is run on the same data to show
  * why it was replaced: its residuals cannot see the last point's error. */
+#include "synth.h"
 #include "tap.h"
 #include "../bench/stats.h"
 
@@ -14,17 +15,6 @@
 #define REPS 2000
 
 static uint64_t state = 4242;
-
-static double unif(void)
-{
-	state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-	return ((double)(state >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gauss(void)
-{
-	return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif());
-}
 
 static void test_hand(void)
 {
@@ -63,9 +53,9 @@ static void test_coverage(void)
 		for (int i = 0; i < 8; i++) {
 			double truth = a + b * mib[i], chi2 = 0;
 
-			y[i] = truth + 0.02 * truth * gauss();
+			y[i] = truth + 0.02 * truth * synth_gauss(&state);
 			for (int k = 0; k < 20; k++) {
-				double g = gauss();
+				double g = synth_gauss(&state);
 				chi2 += g * g;
 			}
 			sd[i] = 0.02 * truth * sqrt(chi2 / 20);

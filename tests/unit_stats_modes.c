@@ -1,6 +1,7 @@
 /* bench/stats_modes.c on synthetic block medians: one hump is not flagged (in >= 97 % of
  * seeded draws), two groups like the same-CPU / other-CPU rounds measured here are (>= 95 %),
  * and two groups too close to make two humps are not. The generator is the test's own. */
+#include "synth.h"
 #include "tap.h"
 #include "../bench/stats_modes.h"
 
@@ -13,17 +14,6 @@
 
 static uint64_t state = 77;
 
-static double unif(void)
-{
-	state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-	return ((double)(state >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gauss(void)
-{
-	return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif());
-}
-
 /* Share p of the blocks are `factor` times slower; log spread sd; a heavy tail when t3. */
 static unsigned flagged(double p, double factor, double sd, int t3)
 {
@@ -33,12 +23,13 @@ static unsigned flagged(double p, double factor, double sd, int t3)
 
 	for (int d = 0; d < DRAWS; d++) {
 		for (int i = 0; i < BLOCKS; i++) {
-			double e = gauss();
+			double e = synth_gauss(&state);
 			if (t3) /* Student t with 3 dof: normal / sqrt(chi2_3 / 3) */
-				e /= sqrt(
-				    (gauss() * gauss() + gauss() * gauss() + gauss() * gauss()) /
-				    3);
-			v[i] = 43e3 * exp(sd * e) * (unif() < p ? factor : 1);
+				e /= sqrt((synth_gauss(&state) * synth_gauss(&state) +
+					   synth_gauss(&state) * synth_gauss(&state) +
+					   synth_gauss(&state) * synth_gauss(&state)) /
+					  3);
+			v[i] = 43e3 * exp(sd * e) * (synth_unif(&state) < p ? factor : 1);
 		}
 		if (block_modes(v, BLOCKS, &m) == 0 && m.two_groups)
 			hits++;
