@@ -34,6 +34,7 @@ static json_t *round_stats(const double *x, const uint32_t *round, size_t n, con
 {
 	struct stats st;
 	size_t rounds, run;
+	double se[2];
 	json_t *o;
 
 	if (!n || stats_compute(x, n, seed, &st) ||
@@ -44,6 +45,13 @@ static json_t *round_stats(const double *x, const uint32_t *round, size_t n, con
 	json_object_set_new(o, "ci_method", json_string("circular block bootstrap over rounds"));
 	json_object_set_new(o, "ci_rounds", json_integer((json_int_t)rounds));
 	json_object_set_new(o, "ci_run_length", json_integer((json_int_t)run));
+	/* Too few rounds for an interval: the fits still need each point's uncertainty. */
+	if (!stats_round_se(x, round, n, se, &rounds) && !isfinite(st.ci95_p50[0])) {
+		json_object_set_new(o, "se_p10_rounds",
+				    isfinite(se[0]) ? json_real(se[0]) : json_null());
+		json_object_set_new(o, "se_p50_rounds",
+				    isfinite(se[1]) ? json_real(se[1]) : json_null());
+	}
 	return o;
 }
 

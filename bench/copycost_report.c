@@ -57,20 +57,28 @@ json_t *distinct_values(const json_t *run, const char *exp, const char *axis, co
 	return out;
 }
 
-/* A point's standard deviation from its 95% interval of the fitted quantile: the interval's
+/* A point's standard deviation: from its 95% interval of the fitted quantile, the interval's
  * mean half-width / 1.96 (block-bootstrap intervals are asymmetric; this is their average
- * spread). NaN when the entry has no finite interval of positive width. */
+ * spread); without one (fewer than 40 rounds), the standard error between its rounds
+ * (se_<q>_rounds). NaN when it has neither. */
 static double point_sd(const json_t *entry, const char *metric, const char *field)
 {
 	char key[32];
 	json_t *ci;
 	double lo, hi;
 
+	const json_t *st = json_object_get(json_object_get(entry, "metrics"), metric), *se;
+
 	snprintf(key, sizeof(key), "ci95_%s", field);
-	ci = json_object_get(json_object_get(json_object_get(entry, "metrics"), metric), key);
+	ci = json_object_get(st, key);
 	lo = json_is_number(json_array_get(ci, 0)) ? json_number_value(json_array_get(ci, 0)) : NAN;
 	hi = json_is_number(json_array_get(ci, 1)) ? json_number_value(json_array_get(ci, 1)) : NAN;
-	return hi > lo ? (hi - lo) / 2 / 1.959963984540054 : NAN;
+	if (hi > lo)
+		return (hi - lo) / 2 / 1.959963984540054;
+	/* Fewer rounds than an interval needs: the spread between rounds. */
+	snprintf(key, sizeof(key), "se_%s_rounds", field);
+	se = json_object_get(st, key);
+	return json_is_number(se) && json_number_value(se) > 0 ? json_number_value(se) : NAN;
 }
 
 int series_fit_compute(const json_t *run, const struct series_fit *sf, struct fit *f)
@@ -109,8 +117,12 @@ int series_fit_compute(const json_t *run, const struct series_fit *sf, struct fi
 		distinct = x[i] != x[0];
 	/* Each point's own uncertainty when every point has one; else the plain fit (the
 	 * summary says which: fit->method). */
-	if (n >= 2 && distinct)
-		rc = all_sd ? fit_weighted(x, y, sd, n, f) : fit_linear(x, y, n, f);
+	if (n >= 2 && distinct && all_sd) {
+		fit_sd_floor(y, sd, n);
+		rc = fit_weighted(x, y, sd, n, f);
+	} else if (n >= 2 && distinct) {
+		rc = fit_linear(x, y, n, f);
+	}
 	free(x);
 	free(y);
 	free(sd);

@@ -206,6 +206,26 @@ int fit_weighted(const double *x, const double *y, const double *sd, size_t n, s
 	return 0;
 }
 
+void fit_sd_floor(const double *y, double *sd, size_t n)
+{
+	double *rel = malloc((n ? n : 1) * sizeof(*rel)), med;
+	size_t m = 0;
+
+	if (!rel)
+		return; /* no floor: the fit is still valid, only less guarded */
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(sd[i]) && y[i] != 0)
+			rel[m++] = sd[i] / fabs(y[i]);
+	if (m) {
+		qsort(rel, m, sizeof(*rel), cmp_double);
+		med = quantile_sorted(rel, m, 0.5);
+		for (size_t i = 0; i < n; i++)
+			if (isfinite(sd[i]) && sd[i] < med * fabs(y[i]))
+				sd[i] = med * fabs(y[i]);
+	}
+	free(rel);
+}
+
 int fit_linear(const double *x, const double *y, size_t n, struct fit *f)
 {
 	double mx = 0, my = 0, sxx = 0, sxy = 0, syy = 0, sse = 0, se, t;

@@ -154,3 +154,60 @@ out:
 	free(t);
 	return rc;
 }
+
+int stats_round_se(const double *x, const uint32_t *cluster, size_t n, double se[2], size_t *rounds)
+{
+	static const double qs[2] = {0.10, 0.50};
+	struct tagged *t;
+	double *buf, *q[2];
+	size_t nb = 0;
+
+	se[0] = se[1] = NAN;
+	*rounds = 0;
+	if (n == 0)
+		return -EINVAL;
+	t = malloc(n * sizeof(*t));
+	buf = malloc(n * sizeof(*buf));
+	q[0] = malloc(n * sizeof(double));
+	q[1] = malloc(n * sizeof(double));
+	if (!t || !buf || !q[0] || !q[1]) {
+		free(t);
+		free(buf);
+		free(q[0]);
+		free(q[1]);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		t[i] = (struct tagged){x[i], cluster[i]};
+	qsort(t, n, sizeof(*t), cmp_tagged_cluster);
+	for (size_t i = 0; i < n;) {
+		size_t k = 0, j = i;
+
+		for (; j < n && t[j].cluster == t[i].cluster; j++)
+			if (!isnan(t[j].v))
+				buf[k++] = t[j].v;
+		if (k) {
+			qsort(buf, k, sizeof(*buf), cmp_double);
+			for (int w = 0; w < 2; w++)
+				q[w][nb] = quantile_sorted(buf, k, qs[w]);
+			nb++;
+		}
+		i = j;
+	}
+	*rounds = nb;
+	for (int w = 0; nb >= 3 && w < 2; w++) {
+		double mean = 0, ss = 0;
+
+		for (size_t r = 0; r < nb; r++)
+			mean += q[w][r];
+		mean /= (double)nb;
+		for (size_t r = 0; r < nb; r++)
+			ss += (q[w][r] - mean) * (q[w][r] - mean);
+		se[w] = sqrt(ss / (double)(nb - 1) / (double)nb);
+	}
+	free(t);
+	free(buf);
+	free(q[0]);
+	free(q[1]);
+	return 0;
+}

@@ -25,4 +25,11 @@
 int stats_cluster_ci(const double *x, const uint32_t *cluster, size_t n, uint64_t seed,
 		     struct stats *st, size_t *n_clusters, size_t *run);
 
+/* The standard error of p10 and p50 from the spread between rounds, for points with too few
+ * rounds for an interval: the sample standard deviation of the rounds' own quantiles (type
+ * 7, over each round's samples) over sqrt(B). se[0] p10, se[1] p50; NaN with fewer than 3
+ * rounds. *rounds gets B. 0, -EINVAL (n == 0) or -ENOMEM. */
+int stats_round_se(const double *x, const uint32_t *cluster, size_t n, double se[2],
+		   size_t *rounds);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define REPS 2000
@@ -40,7 +41,10 @@ static void test_hand(void)
 	       "an sd of 0 or a single point is -EDOM");
 }
 
-static void test_coverage(void)
+/* Coverage of the slope interval over REPS sweeps whose point sds are estimated with dof
+ * degrees of freedom (20: a block-bootstrap interval; 3: the spread of 4 rounds), with or
+ * without fit_sd_floor. */
+static double coverage(int dof, bool floor, double *ols_coverage)
 {
 	static const double mib[8] = {0, 1, 4, 16, 64, 256, 1024, 4096};
 	const double a = 100e3, b = 15e3; /* 100 µs + 15 µs per MiB */
@@ -54,28 +58,55 @@ static void test_coverage(void)
 			double truth = a + b * mib[i], chi2 = 0;
 
 			y[i] = truth + 0.02 * truth * synth_gauss(&state);
-			for (int k = 0; k < 20; k++) {
+			for (int k = 0; k < dof; k++) {
 				double g = synth_gauss(&state);
 				chi2 += g * g;
 			}
-			sd[i] = 0.02 * truth * sqrt(chi2 / 20);
+			sd[i] = 0.02 * truth * sqrt(chi2 / dof);
 		}
+		if (floor)
+			fit_sd_floor(y, sd, 8);
 		fit_weighted(mib, y, sd, 8, &fw);
 		fit_linear(mib, y, 8, &fo);
 		wls += fw.slope_ci95[0] <= b && b <= fw.slope_ci95[1];
 		ols += fo.slope_ci95[0] <= b && b <= fo.slope_ci95[1];
 	}
-	tap_ok(wls >= 0.90 * REPS && wls <= 0.98 * REPS,
-	       "weighted fit: the slope interval covers the true 15 µs/MiB in %.1f%% of %d "
-	       "sweeps (90-98)",
-	       100.0 * wls / REPS, REPS);
-	tap_diag("the plain OLS interval covers it in %.1f%%", 100.0 * ols / REPS);
+	if (ols_coverage)
+		*ols_coverage = 100.0 * ols / REPS;
+	return 100.0 * wls / REPS;
+}
+
+static void test_coverage(void)
+{
+	double ols, c20 = coverage(20, false, &ols), c20f = coverage(20, true, NULL),
+		    c3 = coverage(3, false, NULL), c3f = coverage(3, true, NULL);
+
+	tap_ok(c20 >= 90 && c20 <= 98,
+	       "weighted fit, point sds from intervals: the slope interval covers the true 15 "
+	       "µs/MiB in %.1f%% of %d sweeps (90-98)",
+	       c20, REPS);
+	tap_ok(c20f >= 90 && c20f <= 98, "the same with the sd floor: %.1f%% (90-98)", c20f);
+	tap_ok(c3f >= 90 && c3f <= 98,
+	       "point sds from the spread of 4 rounds, with the floor: %.1f%% (90-98)", c3f);
+	tap_ok(c3 < 90, "without the floor those sds undercover: %.1f%% (< 90)", c3);
+	tap_diag("the plain OLS interval covers it in %.1f%%", ols);
+}
+
+static void test_floor(void)
+{
+	double y[4] = {100, 200, 400, -800}, sd[4] = {1, 20, 40, NAN};
+
+	/* relative sds 0.01, 0.1, 0.1 (NaN skipped): median 0.1, so the first is raised to 10 */
+	fit_sd_floor(y, sd, 4);
+	tap_ok(sd[0] == 10 && sd[1] == 20 && sd[2] == 40 && isnan(sd[3]),
+	       "sd floor: 1 -> 10 (median relative sd 0.1 x 100), others kept, NaN left alone");
 }
 
 int main(void)
 {
-	tap_plan(4);
+	tap_plan(8);
 	test_hand();
 	test_coverage();
+	test_floor();
 	return tap_done();
 }
