@@ -189,7 +189,7 @@ static void p50_table(FILE *md, const json_t *run, const json_t *labels)
 		if (!seen)
 			fds[n_fds++] = v;
 	}
-	fputs("\nMedian t_reaped by open fds:\n\n| arm |", md);
+	fputs("\nt_reaped by open fds, p10 / p50:\n\n| arm |", md);
 	for (size_t j = 0; j < n_fds; j++)
 		fprintf(md, " %.0f fds |", fds[j]);
 	fputs("\n|---|", md);
@@ -200,16 +200,19 @@ static void p50_table(FILE *md, const json_t *run, const json_t *labels)
 		const char *label = json_string_value(json_array_get(labels, l));
 		fprintf(md, "| %s |", label);
 		for (size_t j = 0; j < n_fds; j++) {
-			double v = NAN;
+			double v = NAN, v10 = NAN;
 			for (size_t i = 0; i < json_array_size(results) && isnan(v); i++) {
 				const json_t *e = json_array_get(results, i);
 				const char *b = json_string_value(json_object_get(e, "backend"));
 				if (is_fdtable(e) && b && !strcmp(b, label) &&
-				    entry_param(e, "fds") == fds[j])
+				    entry_param(e, "fds") == fds[j]) {
 					v = entry_metric(e, "t_reaped", "p50");
+					v10 = entry_metric(e, "t_reaped", "p10");
+				}
 			}
-			char buf[32];
-			fprintf(md, " %s |", fmt_ns(v, buf, sizeof buf));
+			char buf[32], buf10[32];
+			fprintf(md, " %s / %s |", fmt_ns(v10, buf10, sizeof buf10),
+				fmt_ns(v, buf, sizeof buf));
 		}
 		fputc('\n', md);
 	}

@@ -194,7 +194,7 @@ static void not_measured(const json_t *run, json_int_t rss, FILE *md)
 static void phases_table(const json_t *run, json_int_t rss, FILE *md)
 {
 	bool any = false;
-	char b[32];
+	char b[32], b10[32];
 	json_t *e;
 
 	RESULTS_FOREACH(run, "latency", i, e)
@@ -204,10 +204,10 @@ static void phases_table(const json_t *run, json_int_t rss, FILE *md)
 	}
 	if (!any)
 		return;
-	fprintf(md, "Kernel phases from the probes (median µs):\n\n| backend |");
+	fprintf(md, "Kernel phases from the probes (µs, p10 / p50):\n\n| backend |");
 	for (int p = 0; p < PH__N; p++)
 		fprintf(md, " %s |", probe_phase_names[p]);
-	fprintf(md, " kernel_create ÷ t_return |\n|---|");
+	fprintf(md, " kernel_create ÷ t_return (p50) |\n|---|");
 	for (int p = 0; p <= PH__N; p++)
 		fprintf(md, "---:|");
 	fprintf(md, "\n");
@@ -220,10 +220,12 @@ static void phases_table(const json_t *run, json_int_t rss, FILE *md)
 		if (rss_of(e) != rss || !json_object_size(ph))
 			continue;
 		fprintf(md, "| %s |", json_string_value(json_object_get(e, "backend")));
-		for (int p = 0; p < PH__N; p++)
-			fprintf(
-			    md, " %s |",
-			    us(q(json_object_get(ph, probe_phase_names[p]), "p50"), b, sizeof(b)));
+		for (int p = 0; p < PH__N; p++) {
+			const json_t *st = json_object_get(ph, probe_phase_names[p]);
+
+			fprintf(md, " %s / %s |", us(q(st, "p10"), b10, sizeof(b10)),
+				us(q(st, "p50"), b, sizeof(b)));
+		}
 		if (isfinite(kc) && ret > 0)
 			fprintf(md, " %.0f%% |\n", 100.0 * kc / ret);
 		else

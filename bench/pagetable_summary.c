@@ -116,7 +116,7 @@ static void kind_table(FILE *md, const json_t *run, const json_t *labels, const 
 	fputs("\n| size | THP obtained |", md);
 	for (size_t l = 0; l < json_array_size(labels); l++)
 		if (!is_postfork(json_string_value(json_array_get(labels, l))))
-			fprintf(md, " %s p50 t_reaped |",
+			fprintf(md, " %s t_reaped p10 / p50 |",
 				json_string_value(json_array_get(labels, l)));
 	fputs(" fork child VmPTE |\n|---|---|", md);
 	for (size_t l = 0; l < json_array_size(labels); l++)
@@ -139,8 +139,11 @@ static void kind_table(FILE *md, const json_t *run, const json_t *labels, const 
 			if (is_postfork(label))
 				continue;
 			const json_t *e = find_entry(run, kind, label, sizes[i]);
-			fprintf(md, " %s |",
-				fmt_ns(e ? entry_metric(e, "t_reaped", "p50") : NAN, t, sizeof t));
+			char t10[32];
+			fprintf(
+			    md, " %s / %s |",
+			    fmt_ns(e ? entry_metric(e, "t_reaped", "p10") : NAN, t10, sizeof t10),
+			    fmt_ns(e ? entry_metric(e, "t_reaped", "p50") : NAN, t, sizeof t));
 		}
 		double vmpte = pf ? entry_metric(pf, "vmpte_kb", "p50") : NAN;
 		if (isnan(vmpte))
