@@ -5,7 +5,9 @@
  *     A and B run in alternating short blocks (a coin flip per pair decides which goes first);
  *     each block is summarised by p10 and p50 of the metric; the per-pair log-ratios B/A are
  *     tested with the Wilcoxon signed-rank test and the shift is their Hodges-Lehmann
- *     estimate with its confidence interval. A first failure is re-run once to confirm.
+ *     estimate with its confidence interval, looked at sequentially (gate_sequential.c: a
+ *     look every --min-pairs pairs, each spending part of alpha 0.05). A first failure is
+ *     re-run once to confirm.
  *   saved (weaker): spawnscope gate --baseline OLD1/run.json --baseline OLD2/run.json ...
  *                                   --current NEW1/run.json ...
  *     A run is the unit: each run gives one summary per comparison (the median of its
@@ -13,7 +15,8 @@
  *     Fewer than GATE_MIN_REPLICATES runs on a side: "insufficient replicates", exit 3.
  *
  * Exit status: 0 pass (or improvement), 1 regression, 2 usage or input error (including an
- * A/B command that fails), 3 inconclusive (budget spent without a decision), 130 interrupted.
+ * A/B command that fails), 3 inconclusive (budget spent without a decision; saved runs: too
+ * few replicates), 130 interrupted.
  */
 #ifndef SPAWNSCOPE_GATE_H
 #define SPAWNSCOPE_GATE_H
