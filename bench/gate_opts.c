@@ -68,7 +68,7 @@ static void gate_usage(FILE *f)
 	    "  --noise P          the interval's lower bound must clear this band (default 1%%)\n"
 	    "  --budget T         wall-clock budget, e.g. 60s, 2m (default 60s)\n"
 	    "  --block K          samples per block (default 200)\n"
-	    "  --min-pairs N      pairs before any decision (default 8)\n"
+	    "  --min-pairs N      pairs before any decision and between looks (default 8)\n"
 	    "  --max-pairs N      most pairs per phase (default 400)\n"
 	    "  --out DIR          the gate's outputs (default results/gate-<UTC time>)\n"
 	    "  --seed N           coin flips (default: from the clock)   --quiet\n"
