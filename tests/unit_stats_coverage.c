@@ -147,7 +147,7 @@ int main(void)
 
 	const struct model flat = {"independent rounds", 0.08, 0.10, 0, 0, 0, 0};
 
-	tap_plan(24 + 2);
+	tap_plan(24 + 2 + 3);
 	lcg_state = 20261129;
 	/* 100 rounds: a default run (2,000 samples in blocks of 20); 40: the fewest that get an
 	 * interval (at 20 and 30 rounds, runs of slow rounds gave p10 coverage 89-91 %). */
@@ -171,6 +171,44 @@ int main(void)
 		       STATS_CLUSTER_MIN_ROUNDS - 1);
 		tap_ok(stats_cluster_ci(x_few, round_few, 0, 1, &st, &nb, &run) == -EINVAL,
 		       "no sample: -EINVAL");
+	}
+	{
+		/* Rounds {1,2,3}, {2,3,4}, {3,4,5} (given out of order): round p50s 2, 3, 4 and
+		 * p10s 1.2, 2.2, 3.2, each with sd 1, so both standard errors are 1/sqrt(3). */
+		const double v[9] = {3, 4, 5, 1, 2, 3, 2, 3, 4};
+		const uint32_t r[9] = {9, 9, 9, 1, 1, 1, 4, 4, 4};
+		double se[2];
+		size_t rounds;
+		int rc = stats_round_se(v, r, 9, se, &rounds);
+
+		tap_ok(rc == 0 && rounds == 3 && fabs(se[0] - 1 / sqrt(3)) < 1e-12 &&
+			   fabs(se[1] - 1 / sqrt(3)) < 1e-12,
+		       "round standard errors: p10 %g, p50 %g (1/sqrt(3) each)", se[0], se[1]);
+		rc = stats_round_se(v, r, 6, se, &rounds);
+		tap_ok(rc == 0 && rounds == 2 && isnan(se[0]) && isnan(se[1]),
+		       "two rounds: no standard error (NaN)");
+	}
+	{
+		/* The same samples in another order and the same seed: the same interval. */
+		struct stats a, b;
+		size_t nb, run;
+
+		generate(&drift, 50, x_few, round_few);
+		stats_cluster_ci(x_few, round_few, 500, 3, &a, &nb, &run);
+		for (size_t i = 0; i < 250; i++) {
+			double t = x_few[i];
+			uint32_t u = round_few[i];
+
+			x_few[i] = x_few[499 - i];
+			round_few[i] = round_few[499 - i];
+			x_few[499 - i] = t;
+			round_few[499 - i] = u;
+		}
+		stats_cluster_ci(x_few, round_few, 500, 3, &b, &nb, &run);
+		tap_ok(a.ci95_p50[0] == b.ci95_p50[0] && a.ci95_p50[1] == b.ci95_p50[1] &&
+			   a.ci95_p10[0] == b.ci95_p10[0] && a.ci95_p10[1] == b.ci95_p10[1] &&
+			   isfinite(a.ci95_p50[0]),
+		       "a seed reproduces the interval whatever the sample order");
 	}
 	return tap_done();
 }
