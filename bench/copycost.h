@@ -69,13 +69,14 @@ int fit_lookup_q(const json_t *run, const char *exp, const char *label, const ch
 
 /* "31.2 µs" style from ns. */
 const char *fmt_ns(double ns, char *buf, size_t len);
-/* The slope in words: "pays 31.2 µs per MiB (95% CI 30.1–32.3 µs, R² 0.998)" or
- * "pays nothing measurable (… the interval includes zero)". per: "MiB", "fd", ... */
-void slope_words(FILE *md, const struct fit *f, const char *per);
-
-/* " [p10: 25 ns per MiB, 95% CI …]": the slope of the p10 fit, which samples delayed by a
- * timer tick or a busy machine leave alone; nothing when there is no such fit. */
-void p10_words(FILE *md, const json_t *run, const char *exp, const char *label, const char *metric,
-	       const char *x_unit, const char *key, const char *val, const char *per);
+/* A table cell: "15.3 µs [15.1, 16.8]" (the slope with its 95% interval), or "–". */
+const char *slope_cell(const struct fit *f, char *buf, size_t len);
+/* The finding of a slope in a few words: "pays", "nothing measurable" (the interval contains
+ * 0), "no growth (drift)" (the whole interval below 0), or "no interval". */
+const char *slope_verdict(const struct fit *f);
+/* The sentence under a table of slopes: which labels pay the most and least per `per`, and
+ * which pay nothing measurable. labels[i] with fits[i] (have[i] false: not measured). */
+void slopes_finding(FILE *md, const char *const *labels, const struct fit *fits, const bool *have,
+		    size_t n, const char *per);
 
 #endif

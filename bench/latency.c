@@ -10,6 +10,7 @@
 #include "../impls/registry.h"
 #include "experiment.h"
 #include "latency.h"
+#include "latency_paired.h"
 #include "memkind.h"
 #include "sampler.h"
 #include "rng.h"
@@ -22,7 +23,8 @@
  * large RSS points take fewer samples to keep `run all` within its time budget. */
 static size_t default_samples(const struct opts *o, uint64_t rss)
 {
-	size_t full = o->quick ? 200 : 2000, least = o->quick ? 40 : 300;
+	/* least: 40 rounds of 10 (the block bootstrap's minimum, docs/statistics.md) */
+	size_t full = o->quick ? 200 : 2000, least = o->quick ? 40 : 400;
 	double scaled;
 
 	if (o->samples > 0)
@@ -135,38 +137,6 @@ static size_t build_arms(struct run_ctx *ctx, struct arm *arms, uint64_t rss)
 	return n;
 }
 
-static double metric_p50(const json_t *entry, const char *metric)
-{
-	return json_number_value(
-	    json_object_get(json_object_get(json_object_get(entry, "metrics"), metric), "p50"));
-}
-
-/* The probes' own cost: ratio of medians, probed twin over plain arm, per backend. */
-static void store_overhead(struct run_ctx *ctx, json_t **entries, struct arm *arms, size_t n,
-			   uint64_t rss)
-{
-	json_t *list = json_object_get(results_root(ctx->res), "probe_overhead");
-
-	if (!list) {
-		list = json_array();
-		json_object_set_new(results_root(ctx->res), "probe_overhead", list);
-	}
-	for (size_t i = 0; i + 1 < n; i += 2) {
-		const char *metric = metric_p50(entries[i], "t_first") > 0 ? "t_first" : "t_reaped";
-		double off = metric_p50(entries[i], metric),
-		       on = metric_p50(entries[i + 1], metric);
-		json_t *o;
-
-		if (!(on > 0 && off > 0))
-			continue;
-		o = json_pack("{s:s, s:I, s:s, s:f, s:f, s:f}", "backend", arms[i].be->name,
-			      "parent_rss", (json_int_t)rss, "metric", metric, "p50_on_ns", on,
-			      "p50_off_ns", off, "ratio_p50", on / off);
-		json_array_append(list, o);
-		json_object_set_new(entries[i + 1], "probe_overhead", o);
-	}
-}
-
 static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct target *t, uint64_t rss)
 {
 	size_t max_arms = ctx->n_backends * 2;
@@ -192,7 +162,8 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 		return EXP_FAILED;
 	}
 	n = build_arms(ctx, arms, rss);
-	plan.block = ctx->o->block > 0 ? (size_t)ctx->o->block : (ctx->o->quick ? 10 : 20);
+	/* 10 (quick: 5) per block: 200 rounds at the default 2,000 samples, 40 at the least */
+	plan.block = ctx->o->block > 0 ? (size_t)ctx->o->block : (ctx->o->quick ? 5 : 10);
 	plan.samples = default_samples(ctx->o, rss);
 	if (ctx->o->samples < 0) /* whole rounds: every block as long as the others */
 		plan.samples = (plan.samples + plan.block - 1) / plan.block * plan.block;
@@ -229,8 +200,7 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 					arms[i].label, arms[i].failures, arms[i].n,
 					sample_error_str(arms[i].first_err));
 		}
-		if (ctx->probes)
-			store_overhead(ctx, entries, arms, n, rss);
+		latency_store_paired(ctx, entries, arms, n, rss);
 	}
 	for (size_t i = 0; i < n; i++)
 		arm_free(&arms[i]);

@@ -45,6 +45,7 @@ static void usage(FILE *f)
 	    "  --target stamp|exit0|PATH   (default stamp)   --mode exec|noexec\n"
 	    "  --parent-rss LIST      touched anonymous memory held while measuring (e.g. 0,1G)\n"
 	    "  --share LIST           clone backend: vm,files,fs,sighand,io,vfork\n"
+	    "  --reference NAME       latency: the backend the others are compared with (vfork)\n"
 	    "  --sizes LIST --kinds LIST --vmas LIST            (pagetable)\n"
 	    "  --fds LIST --variants LIST                        (fdtable)\n"
 	    "  --sharing LIST --ops LIST --workers LIST --max-workers N --duration S (contention)\n"

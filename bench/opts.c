@@ -35,6 +35,7 @@ enum {
 	OPT_DURATION,
 	OPT_PROBES,
 	OPT_PROBE_OVERHEAD,
+	OPT_REFERENCE,
 	OPT_CPU,
 	OPT_OUT,
 	OPT_QUICK,
@@ -66,6 +67,7 @@ static const struct option longopts[] = {
     {"duration", required_argument, NULL, OPT_DURATION},
     {"probes", required_argument, NULL, OPT_PROBES},
     {"probe-overhead", no_argument, NULL, OPT_PROBE_OVERHEAD},
+    {"reference", required_argument, NULL, OPT_REFERENCE},
     {"cpu", required_argument, NULL, OPT_CPU},
     {"out", required_argument, NULL, OPT_OUT},
     {"quick", no_argument, NULL, OPT_QUICK},
@@ -211,6 +213,13 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 			free(v64);
 			break;
 		}
+		case OPT_REFERENCE:
+			/* A plug-in's name is known only once --backends loads it: an unknown
+			 * name is reported when the latency point has no such arm. */
+			if (!*optarg)
+				rc = usage_error("--reference", optarg, "expected a backend name");
+			o->reference = optarg;
+			break;
 		case OPT_SHARE:
 			if (share_parse(optarg, &o->share, &bad))
 				rc = usage_error("--share", bad ? bad : optarg,

@@ -48,9 +48,10 @@ static void add_fit(struct run_ctx *ctx, struct series_fit sf, const char *x, co
 		sf.field = quantiles[q];
 		if (series_fit_compute(results_root(ctx->res), &sf, &f))
 			continue;
-		json_t *extra =
-		    json_pack("{s:s, s:s, s:s}", "axis", sf.axis, "kind",
-			      sf.series_val ? sf.series_val : "anon", "quantile", quantiles[q]);
+		json_t *extra = json_pack("{s:s, s:s, s:s, s:s, s:o}", "axis", sf.axis, "kind",
+					  sf.series_val ? sf.series_val : "anon", "quantile",
+					  quantiles[q], "method", f.method, "scatter",
+					  isfinite(f.scatter) ? json_real(f.scatter) : json_null());
 		results_add_fit(ctx->res, "pagetable", sf.label, sf.metric, x, unit, &f, extra);
 	}
 }

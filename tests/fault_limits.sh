@@ -124,7 +124,7 @@ if unshare -m true 2>/dev/null; then
 	unshare -m bash "$tmp/plots.sh" "$tmp/mnt" "$tmp/copy2" "$tmp/small" "$SS"
 	rc=$?
 	[ "$rc" -eq 0 ] && [ -z "$(truncated_plots "$tmp/copy2/run")" ] &&
-		grep -q "Plots not drawn" "$tmp/copy2/run/summary.md" && grep -Eq "truncated|No space left" "$tmp/copy2/err"
+		grep -q "Plots not drawn" "$tmp/copy2/run/summary.md" && grep -Eq "truncated|empty|No space left" "$tmp/copy2/err"
 	ok $? "report with no room for the PNG: exit 0 (got $rc), no truncated plot left ($(truncated_plots "$tmp/copy2/run")), summary.md and stderr say so"
 else
 	for i in 1 2 3 4 5 6; do skip "unshare -m not permitted" "full disk $i"; done
