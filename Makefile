@@ -7,6 +7,8 @@
 #   make gate [BASE=rev] [GATE_ARGS='--threshold 5%']   this tree against BASE (default
 #                   origin/main), paired, in one job (scripts/ci-gate.sh)
 #   make asan-test  the unit tests again under ASan/UBSan (make test runs it too)
+#   make fuzz       the run.json readers under libFuzzer for FUZZ_TIME seconds (default 600;
+#                   make test runs it for 20 s through tests/fuzz_runjson.sh)
 #   make deps       only the package check/install
 #
 # BUILD=dir puts every output in another directory (several builds side by side).
@@ -72,7 +74,13 @@ TEST_TARGET_SRCS := $(wildcard tests/targets/*.c)
 TEST_TARGETS := $(patsubst tests/targets/%.c,$(BUILD)/tests/targets/%,$(TEST_TARGET_SRCS))
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%.t,$(wildcard tests/unit_*.c))
 
-.PHONY: all test bench plots gate deps asan-test unit-test clean format
+.PHONY: all test bench plots gate deps asan-test unit-test clean format fuzz fuzz-build
+
+# The libFuzzer build: every library object again with clang and the sanitizers.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 600
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_BIN := $(FUZZ_BUILD)/fuzz/runjson_fuzz
 .DELETE_ON_ERROR:
 # keep the BPF objects and skeletons (pattern-rule intermediates) between builds
 .SECONDARY:
@@ -134,9 +142,23 @@ asan-test:
 		EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		EXTRA_LDFLAGS='-fsanitize=address,undefined' unit-test
 
+# (inside the fuzz build's own make: CC is clang, EXTRA_CFLAGS has the sanitizers)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(CLANG) \
+		EXTRA_CFLAGS='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' EXTRA_LDFLAGS='$(FUZZ_SAN)' \
+		$(FUZZ_BIN)
+
+fuzz: deps fuzz-build
+	@SPAWNSCOPE_FUZZ=$(abspath $(FUZZ_BIN)) FUZZ_TIME=$(FUZZ_TIME) bash tests/fuzz_runjson.sh
+
 test: deps
-	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_TARGETS)
-	@SPAWNSCOPE_BUILD=$(abspath $(BUILD)) prove --exec '' --timer $(TEST_BINS) $(TEST_SH)
+	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_TARGETS) fuzz-build
+	@SPAWNSCOPE_BUILD=$(abspath $(BUILD)) SPAWNSCOPE_FUZZ=$(abspath $(FUZZ_BIN)) \
+		prove --exec '' --timer $(TEST_BINS) $(TEST_SH)
 	@$(MAKE) --no-print-directory asan-test
 
 bench: deps
@@ -155,4 +177,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan $(FUZZ_BUILD)

@@ -205,10 +205,14 @@ int gate_run_saved(const struct gate_opts *o);
 /* Set by SIGINT/SIGTERM while the gate runs (its own handler). */
 extern volatile sig_atomic_t gate_interrupted;
 void gate_install_signals(void);
-/* Run argv (execvp) with stdout to /dev/null and stderr to errpath; wait for it, killing
- * it (SIGTERM, then SIGKILL) if the gate is interrupted. Returns the wait status in
- * *status; 0, -EINTR (interrupted, child reaped), or -errno of fork/exec. */
+/* Run argv (execvp) with stdout to /dev/null and stderr to errpath, dying with the gate
+ * (PR_SET_PDEATHSIG); wait for it, killing it (SIGTERM, then SIGKILL) if the gate is
+ * interrupted or gate_child_deadline passes (then *status says how it was stopped). Returns the
+ * wait status in *status; 0, -EINTR (interrupted, child reaped), or -errno of fork/exec. */
 int gate_run_child(char *const *argv, const char *errpath, int *status);
+/* CLOCK_MONOTONIC seconds after which a running block command is stopped (SIGTERM, then
+ * SIGKILL) and reaped: the paired gate's --budget, kept even while a command hangs. 0: none. */
+extern double gate_child_deadline;
 /* Print the last lines of a file (a child's stderr) to stderr, indented. */
 void gate_print_tail(const char *path, int lines);
 

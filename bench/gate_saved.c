@@ -67,7 +67,8 @@ static int load_blocks(const struct gate_opts *o, const char *opt, const json_t 
 		json_t *m = json_object_get(b, o->metric);
 		double p10, p50;
 
-		if (json_integer_value(json_object_get(b, "n")) * 2 < most)
+		/* in double: n * 2 overflows for a (corrupt) n near ±2^63 */
+		if ((double)json_integer_value(json_object_get(b, "n")) * 2 < (double)most)
 			continue;
 		if (!json_is_number(json_object_get(m, "p10")) ||
 		    !json_is_number(json_object_get(m, "p50"))) {

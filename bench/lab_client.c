@@ -22,6 +22,7 @@
 extern char **environ;
 
 volatile int32_t *volatile g_lab_stop;
+volatile pid_t g_lab_pgrp;
 
 /* How often the driver wakes while the lab measures: every wake-up is a few µs of CPU taken
  * on a machine whose CPUs the lab and its children are using, so it wakes only as often as
@@ -263,6 +264,7 @@ int lab_start(const char *exe_dir, int64_t sample_timeout_ns, struct lab **out)
 		goto fail;
 	}
 	g_lab_stop = &l->sh->stop;
+	g_lab_pgrp = l->pid; /* the lab made itself a group leader before its hello */
 	*out = l;
 	return 0;
 fail:
@@ -295,8 +297,10 @@ void lab_stop(struct lab *l)
 		while (waitpid(l->pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (g_lab_stop == &l->sh->stop)
+	if (g_lab_stop == &l->sh->stop) {
 		g_lab_stop = NULL;
+		g_lab_pgrp = 0;
+	}
 	if (l->sock >= 0)
 		close(l->sock);
 	if (l->sh)

@@ -18,9 +18,12 @@
 #include "footprint_report.h"
 #include "gate.h"
 #include "machine.h"
+#include "membudget.h"
 #include "memkind.h"
 #include "opts.h"
 #include "results.h"
+#include "rundir.h"
+#include "signals.h"
 #include "sampler.h"
 #include "units.h"
 
@@ -48,30 +51,10 @@ static void usage(FILE *f)
 	    "  --probes auto|on|off   --probe-overhead   --cpu N   --out DIR   --seed N\n"
 	    "  --sample-timeout S     kill a child whose spawn-to-reap exceeds S seconds (10)\n"
 	    "  --point-timeout S      stop a point's run after S seconds, keep its samples (600)\n"
-	    "  --quick   --quiet\n"
+	    "  --quick   --quiet   --force (reuse a non-empty --out: its old results are removed)\n"
 	    "exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 "
 	    "interrupted\n",
 	    experiment_names());
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	g_interrupted = 1;
-	if (g_lab_stop)
-		*g_lab_stop = 1; /* the lab finishes the sample in flight and returns */
-}
-
-static void install_signal_handlers(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: blocking waits return EINTR and re-check */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 }
 
 static int cmd_list(void)
@@ -131,21 +114,27 @@ static int exe_dir(char *buf, size_t len)
 	return 0;
 }
 
-/* Refuse before allocating: each --parent-rss must fit in MemAvailable with a margin. */
+/* Refuse before allocating: each --parent-rss must fit in the memory budget (MemAvailable
+ * or the memory cgroup's room, the tighter) with a margin, and an unknown budget is refused:
+ * an OOM kill mid-run would lose the run. */
 static int check_parent_rss(const struct opts *o)
 {
-	uint64_t avail = mem_available_bytes();
-	char b1[32], b2[32];
+	struct membudget b;
+	char b1[32], what[320];
 
+	membudget_read(&b);
 	for (size_t i = 0; i < o->n_parent_rss; i++) {
-		if (avail && o->parent_rss[i] + (256ull << 20) > avail) {
-			fprintf(stderr,
-				"spawnscope: --parent-rss %s: more than the memory available "
-				"(MemAvailable %s, 256 MiB kept free)\n",
-				fmt_bytes(o->parent_rss[i], b1, sizeof(b1)),
-				fmt_bytes(avail, b2, sizeof(b2)));
-			return 2;
-		}
+		if (!o->parent_rss[i])
+			continue;
+		if (b.bytes && o->parent_rss[i] + (256ull << 20) <= b.bytes)
+			continue;
+		fprintf(stderr, "spawnscope: --parent-rss %s: %s (%s%s)\n",
+			fmt_bytes(o->parent_rss[i], b1, sizeof(b1)),
+			b.bytes ? "more than the memory available"
+				: "cannot tell how much memory is available",
+			membudget_describe(&b, what, sizeof(what)),
+			b.bytes ? ", 256 MiB kept free" : "");
+		return 2;
 	}
 	return 0;
 }
@@ -251,7 +240,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	{
 		struct target t;
-		if ((rc = target_resolve(o.target, dir, &t))) {
+		if ((rc = target_resolve(o.target, dir, &t)) || (rc = rundir_check(&o))) {
 			free(ctx.backends);
 			free(argv_copy);
 			return rc;
@@ -267,6 +256,15 @@ static int cmd_run(int argc, char **argv)
 	}
 	ctx.lab->point_timeout_ns = (int64_t)(o.point_timeout * 1e9);
 	rc = probes_open(o.probes, ctx.lab->pid, &pr, why, sizeof(why));
+	if (g_interrupted) {
+		/* a signal while the probes loaded: nothing was measured, nothing is written */
+		fprintf(stderr, "spawnscope: interrupted before the run started\n");
+		probes_close(pr);
+		lab_stop(ctx.lab);
+		free(ctx.backends);
+		free(argv_copy);
+		return EXP_INTERRUPTED;
+	}
 	if (rc || (!pr && o.probe_overhead)) {
 		fprintf(stderr, "spawnscope: %s: %s\n",
 			rc ? "--probes on" : "--probe-overhead: the probes cannot run", why);
@@ -293,9 +291,9 @@ static int cmd_run(int argc, char **argv)
 	probes_describe(pr, why, json_object_get(results_root(res), "probes"));
 	{
 		struct lab_footprint fp;
-		json_t *lab = json_pack("{s:s, s:f, s:f}", "process", "spawnscope-lab",
-					"sample_timeout_s", o.sample_timeout, "point_timeout_s",
-					o.point_timeout);
+		json_t *lab =
+		    json_pack("{s:s, s:f, s:f}", "process", "spawnscope-lab", "sample_timeout_s",
+			      o.sample_timeout, "point_timeout_s", o.point_timeout);
 		if (lab_footprint(ctx.lab, &fp) == 0)
 			json_object_set_new(lab, "baseline", footprint_json(&fp));
 		json_object_set_new(results_root(res), "lab", lab);
@@ -303,7 +301,6 @@ static int cmd_run(int argc, char **argv)
 	json_object_set_new(results_root(res), "driver_rss_anon_bytes", json_object());
 	json_object_set_new(results_root(res), "timer_overhead_ns", json_real(timer_overhead_ns()));
 	results_flush(res, false);
-	install_signal_handlers();
 
 	for (size_t i = 0; i < n_selected && !g_interrupted; i++) {
 		if (!o.quiet)
@@ -321,16 +318,22 @@ static int cmd_run(int argc, char **argv)
 		json_object_set_new(json_object_get(results_root(res), "driver_rss_anon_bytes"),
 				    selected[i]->name, json_integer(driver_rss_anon()));
 		rc = selected[i]->run(&ctx);
-		if (ctx.lab->dead) { /* said why when it happened; nothing more can be measured */
-			status = EXP_FAILED;
-			break;
-		}
 		if (rc == EXP_INTERRUPTED || g_interrupted) {
 			status = EXP_INTERRUPTED;
 			break;
 		}
+		if (ctx.lab->dead) { /* said why when it happened; nothing more can be measured */
+			status = EXP_FAILED;
+			break;
+		}
 		if (rc && status == EXP_OK)
 			status = rc;
+	}
+	if (results_write_error(res)) {
+		/* the run stopped because its results could not be written (a full disk) */
+		fprintf(stderr, "spawnscope: run stopped: cannot write into %s: %s\n",
+			results_dir(res), strerror(-results_write_error(res)));
+		status = EXP_FAILED;
 	}
 	if (results_flush(res, status == EXP_OK) && status == EXP_OK)
 		status = EXP_FAILED;
@@ -353,14 +356,22 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	signals_install_write_errors();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "list"))
+	if (!strcmp(argv[1], "list")) {
+		if (argc > 2) {
+			fprintf(stderr, "spawnscope: list: unexpected argument '%s'\n", argv[2]);
+			return 2;
+		}
 		return cmd_list();
-	if (!strcmp(argv[1], "run"))
+	}
+	if (!strcmp(argv[1], "run")) {
+		signals_install(&g_interrupted);
 		return cmd_run(argc - 1, argv + 1);
+	}
 	if (!strcmp(argv[1], "report")) {
 		if (argc != 3) {
 			fprintf(stderr, "usage: spawnscope report DIR\n");

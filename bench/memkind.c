@@ -26,29 +26,6 @@ const char *const memkind_names[MK__N + 1] = {
     [MK__N] = NULL,
 };
 
-uint64_t meminfo_bytes(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "re");
-	size_t klen = strlen(key);
-	char line[256];
-	uint64_t bytes = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			bytes = strtoull(line + klen + 1, NULL, 10) * 1024; /* the file says kB */
-			break;
-		}
-	fclose(f);
-	return bytes;
-}
-
-uint64_t mem_available_bytes(void)
-{
-	return meminfo_bytes("MemAvailable");
-}
-
 static uint64_t round_up(uint64_t v, uint64_t to)
 {
 	return (v + to - 1) / to * to;

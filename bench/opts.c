@@ -1,6 +1,7 @@
 /* `spawnscope run` options: one parser for every experiment, so `run all` takes them all. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include "units.h"
 
 #define SAMPLES_MAX 10000000L
+#define DURATION_MIN_S 0.01
+#define DURATION_MAX_S 3600.0
 
 enum {
 	OPT_BACKENDS = 256,
@@ -39,6 +42,7 @@ enum {
 	OPT_SEED,
 	OPT_SAMPLE_TIMEOUT,
 	OPT_POINT_TIMEOUT,
+	OPT_FORCE,
 };
 
 static const struct option longopts[] = {
@@ -69,6 +73,7 @@ static const struct option longopts[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"sample-timeout", required_argument, NULL, OPT_SAMPLE_TIMEOUT},
     {"point-timeout", required_argument, NULL, OPT_POINT_TIMEOUT},
+    {"force", no_argument, NULL, OPT_FORCE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -114,6 +119,43 @@ static int parse_long(const char *opt, const char *s, long lo, long hi, long *ou
 	return 0;
 }
 
+/* The options that take a comma-separated list. */
+static bool is_list_option(int c)
+{
+	switch (c) {
+	case OPT_BACKENDS:
+	case OPT_PARENT_RSS:
+	case OPT_SHARE:
+	case OPT_SIZES:
+	case OPT_KINDS:
+	case OPT_VMAS:
+	case OPT_FDS:
+	case OPT_VARIANTS:
+	case OPT_SHARING:
+	case OPT_OPS:
+	case OPT_WORKERS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* An empty element ("a,,b", ",a", "a,", "") would otherwise be skipped by some parsers
+ * (strtok) and be an error in others: refused for every list, before any is parsed. */
+static int check_list(int c, const char *s)
+{
+	const char *name = "?";
+
+	if (*s && *s != ',' && s[strlen(s) - 1] != ',' && !strstr(s, ",,"))
+		return 0;
+	for (const struct option *lo = longopts; lo->name; lo++)
+		if (lo->val == c)
+			name = lo->name;
+	fprintf(stderr, "spawnscope: --%s: bad value '%s': an empty element in the list\n", name,
+		s);
+	return 2;
+}
+
 int opts_parse_run(int argc, char **argv, struct opts *o)
 {
 	int c, rc = 0;
@@ -125,6 +167,8 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 	optind = 1;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (is_list_option(c) && (rc = check_list(c, optarg)))
+			return rc;
 		switch (c) {
 		case OPT_BACKENDS:
 			o->backends = optarg;
@@ -217,10 +261,12 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 			char *end;
 			errno = 0;
 			o->duration = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(o->duration > 0) ||
-			    o->duration > 3600)
-				rc = usage_error("--duration", optarg,
-						 "expected seconds, more than 0 and at most 3600");
+			/* below 10 ms a point is mostly start-up and the barrier */
+			if (errno || end == optarg || *end || !(o->duration >= DURATION_MIN_S) ||
+			    !(o->duration <= DURATION_MAX_S))
+				rc =
+				    usage_error("--duration", optarg,
+						"expected seconds, at least 0.01 and at most 3600");
 			break;
 		}
 		case OPT_PROBES:
@@ -248,6 +294,9 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_QUIET:
 			o->quiet = true;
+			break;
+		case OPT_FORCE:
+			o->force = true;
 			break;
 		case OPT_SEED: {
 			char *end;

@@ -40,6 +40,7 @@ struct opts {
 	const char *out;     /* run directory; NULL: results/<host>-<UTC> */
 	bool quick;
 	bool quiet;
+	bool force;    /* --force: an existing non-empty --out loses spawnscope's own files */
 	uint64_t seed; /* 0: from the clock; recorded in run.json */
 	/* The whole argv, for run.json "command". */
 	int argc;

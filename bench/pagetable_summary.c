@@ -106,8 +106,12 @@ static void kind_table(FILE *md, const json_t *run, const json_t *labels, const 
 			    run, kind, json_string_value(json_array_get(labels, l)), sizes[i]);
 			thp = e ? entry_param(e, "thp_bytes") : NAN;
 		}
-		fprintf(md, "| %s | %s |", fmt_bytes((uint64_t)sizes[i], b, sizeof b),
-			isnan(thp) ? "n/a" : fmt_bytes((uint64_t)thp, t, sizeof t));
+		/* a size from run.json outside uint64_t (negative, 1e308) has no conversion */
+		bool size_ok = sizes[i] >= 0 && sizes[i] < 0x1p64,
+		     thp_ok = thp >= 0 && thp < 0x1p64;
+		fprintf(md, "| %s | %s |",
+			size_ok ? fmt_bytes((uint64_t)sizes[i], b, sizeof b) : "?",
+			thp_ok ? fmt_bytes((uint64_t)thp, t, sizeof t) : "n/a");
 		for (size_t l = 0; l < json_array_size(labels); l++) {
 			const char *label = json_string_value(json_array_get(labels, l));
 			if (is_postfork(label))

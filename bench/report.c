@@ -10,9 +10,11 @@
 
 #include "experiment.h"
 #include "footprint_report.h"
+#include "plotfile.h"
 #include "report_html.h"
 #include "report_plot.h"
 #include "results.h"
+#include "runjson.h"
 
 static const char *jstr(const json_t *o, const char *key)
 {
@@ -74,7 +76,8 @@ static void summary_header(const json_t *run, FILE *md)
 		fprintf(md, "> **Incomplete run** (interrupted or failed): only the points that "
 			    "finished are below.\n\n");
 	fprintf(md, "- command: `");
-	json_array_foreach(cmd, i, v) fprintf(md, "%s%s", i ? " " : "", json_string_value(v));
+	json_array_foreach(cmd, i, v)
+	    fprintf(md, "%s%s", i ? " " : "", json_string_value(v) ?: "?");
 	fprintf(md, "`\n- started: %s, seed %lld\n", jstr(run, "started"),
 		(long long)json_integer_value(json_object_get(run, "seed")));
 	fprintf(md, "- machine: %s, kernel %s, %s (%lld online CPUs, hypervisor %s)\n",
@@ -105,13 +108,18 @@ static bool has_experiment(const json_t *run, const char *name)
 
 struct summary_arg {
 	const json_t *run;
+	const char *plot_failures; /* "" or "latency (why); phases (why)" */
 };
 
 static int fill_summary(FILE *md, void *arg)
 {
-	const json_t *run = ((struct summary_arg *)arg)->run;
+	const struct summary_arg *sa = arg;
+	const json_t *run = sa->run;
 
 	summary_header(run, md);
+	if (sa->plot_failures[0])
+		fprintf(md, "> **Plots not drawn** (the measurements below are unaffected): %s\n\n",
+			sa->plot_failures);
 	for (size_t i = 0; i < experiment_count(); i++) {
 		const struct experiment *e = experiment_at(i);
 		if (e->summarize && has_experiment(run, e->name)) {
@@ -120,6 +128,32 @@ static int fill_summary(FILE *md, void *arg)
 		}
 	}
 	return ferror(md) ? -EIO : 0;
+}
+
+int report_write_summary(const json_t *run, FILE *md)
+{
+	struct summary_arg arg = {run, ""};
+
+	return fill_summary(md, &arg);
+}
+
+/* Both outputs of plot name whole, else both removed (a partial plot is not left looking
+ * like a result) and why filled. */
+static int check_outputs(const char *dir, const char *name, char *why, size_t len)
+{
+	static const char *const fmts[] = {"svg", "png"};
+	char path[PATH_MAX + 64];
+	int bad = 0;
+
+	for (size_t i = 0; i < 2 && !bad; i++) {
+		snprintf(path, sizeof(path), "%s/plots/%s.%s", dir, name, fmts[i]);
+		bad = plotfile_check(path, why, len);
+	}
+	for (size_t i = 0; i < 2 && bad; i++) {
+		snprintf(path, sizeof(path), "%s/plots/%s.%s", dir, name, fmts[i]);
+		unlink(path);
+	}
+	return bad ? 1 : 0;
 }
 
 /* A directory with run.json alone (a committed baseline) has no per-point data to draw from:
@@ -132,19 +166,30 @@ static void no_data(const char *dir, const char *plot, const char *file)
 		plot, file, dir);
 }
 
-static int render_plots(const json_t *run, const char *dir, bool quiet)
+/* Render every plot of the run; the names of those not drawn, with why, go to failed. */
+/* Add "name (why)" to the list of plots not drawn. */
+static void note_failure(char *failed, size_t flen, const char *name, const char *why)
+{
+	size_t used = strlen(failed);
+
+	snprintf(failed + used, flen - used, "%s%s (%s)", used ? "; " : "", name, why);
+}
+
+static int render_plots(const json_t *run, const char *dir, bool quiet, char *failed, size_t flen)
 {
 	char scripts[PATH_MAX];
 	int status = 0;
 
+	failed[0] = 0;
 	if (plot_scripts_dir(scripts, sizeof(scripts))) {
-		fprintf(stderr, "spawnscope: plots: cannot find the scripts directory "
+		fprintf(stderr, "spawnscope: warning: plots: cannot find the scripts directory "
 				"(set SPAWNSCOPE_SCRIPTS)\n");
+		snprintf(failed, flen, "no scripts directory (set SPAWNSCOPE_SCRIPTS)");
 		return 1;
 	}
 	for (size_t i = 0; i < experiment_count(); i++) {
 		const struct experiment *e = experiment_at(i);
-		char list[256], why[128], *save = NULL;
+		char list[256], why[PATH_MAX + 96], *save = NULL;
 		int wrc;
 
 		if (!e->plot || !has_experiment(run, e->name))
@@ -160,10 +205,10 @@ static int render_plots(const json_t *run, const char *dir, bool quiet)
 			if (!strcmp(p, "latency") &&
 			    (wrc = plot_write_latency_series(run, dir)) <= 0) {
 				if (wrc < 0) {
-					fprintf(
-					    stderr,
-					    "spawnscope: plots: writing %s/latency-series.gp: %s\n",
-					    dir, strerror(-wrc));
+					snprintf(why, sizeof(why), "writing latency-series.gp: %s",
+						 strerror(-wrc));
+					fprintf(stderr, "spawnscope: plots: %s/%s\n", dir, why);
+					note_failure(failed, flen, p, why);
 					status = 1;
 				} else {
 					no_data(dir, p, "samples/latency-*.csv");
@@ -177,14 +222,24 @@ static int render_plots(const json_t *run, const char *dir, bool quiet)
 			}
 			snprintf(data, sizeof(data), "%s/points-%s.gp", dir, p);
 			if ((wrc = plot_vars_check(data, why, sizeof(why)))) {
+				if (wrc != -EPERM)
+					snprintf(why, sizeof(why), "%s", strerror(-wrc));
 				fprintf(stderr, "spawnscope: plots: %s not loaded: %s\n", data,
-					wrc == -EPERM ? why : strerror(-wrc));
+					why);
+				note_failure(failed, flen, p, why);
 				status = 1;
 				continue;
 			}
-			if (plot_render(scripts, dir, p))
+			why[0] = 0;
+			if (plot_render(scripts, dir, p) ||
+			    (check_outputs(dir, p, why, sizeof(why)) &&
+			     fprintf(stderr, "spawnscope: plots: %s\n", why))) {
+				note_failure(
+				    failed, flen, p,
+				    why[0] ? why
+					   : "not drawn by gnuplot: its message went to stderr");
 				status = 1;
-			else if (!quiet)
+			} else if (!quiet)
 				fprintf(stderr, "spawnscope: plot %s/plots/%s.svg\n", dir, p);
 		}
 	}
@@ -259,39 +314,37 @@ static int write_html(const json_t *run, const char *dir)
 	return rc ? 1 : 0;
 }
 
+/* Plot failures are warnings: summary.md says which plots are missing and why, and the exit
+ * status stays that of the measurement (0 when it is complete). */
 int results_report(const char *dir, bool quiet)
 {
-	char path[PATH_MAX + 16];
-	json_error_t err;
+	char path[PATH_MAX + 16], err[PATH_MAX + 256], failed[PATH_MAX + 4096];
 	json_t *run;
 	struct summary_arg arg;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/run.json", dir);
-	run = json_load_file(path, 0, &err);
+	run = runjson_load(path, err, sizeof(err));
 	if (!run) {
-		fprintf(stderr, "spawnscope: report: %s: %s (line %d)\n", path, err.text, err.line);
+		fprintf(stderr, "spawnscope: report: %s\n", err);
 		return 2;
-	}
-	if (!json_is_object(run) ||
-	    strcmp(json_string_value(json_object_get(run, "schema")) ?: "", RESULTS_SCHEMA)) {
-		fprintf(stderr, "spawnscope: report: %s: not a %s file\n", path, RESULTS_SCHEMA);
-		json_decref(run);
-		return 2;
-	}
-	arg.run = run;
-	snprintf(path, sizeof(path), "%s/summary.md", dir);
-	rc = atomic_write(path, fill_summary, &arg);
-	if (rc) {
-		fprintf(stderr, "spawnscope: report: writing %s: %s\n", path, strerror(-rc));
-		json_decref(run);
-		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/plots", dir);
-	mkdir(path, 0755);
-	rc = render_plots(run, dir, quiet);
-	if (write_html(run, dir))
-		rc = rc ? rc : 1;
+	if (mkdir(path, 0755) && errno != EEXIST) {
+		snprintf(failed, sizeof(failed), "%s: %s", path, strerror(errno));
+		fprintf(stderr, "spawnscope: warning: plots: %s\n", failed);
+	} else if (render_plots(run, dir, quiet, failed, sizeof(failed))) {
+		fprintf(stderr, "spawnscope: warning: plots not drawn: %s\n", failed);
+	}
+	arg.run = run;
+	arg.plot_failures = failed;
+	snprintf(path, sizeof(path), "%s/summary.md", dir);
+	rc = atomic_write(path, fill_summary, &arg);
+	if (rc)
+		fprintf(stderr, "spawnscope: report: writing %s: %s\n", path, strerror(-rc));
+	/* report.html, like the plots, is a view of run.json: a failure is a warning */
+	if (!rc && write_html(run, dir))
+		fprintf(stderr, "spawnscope: warning: report.html not written (see above)\n");
 	json_decref(run);
-	return rc;
+	return rc ? 1 : 0;
 }

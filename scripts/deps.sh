@@ -4,9 +4,9 @@
 # fails. Quiet when everything is present, so `make test` and `make bench` can call it each time.
 set -euo pipefail
 
-PKGS=(gcc make pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcpuid-dev
-      libjansson-dev gnuplot-nox hyperfine jq python3 perl valgrind util-linux procps strace
-      chromium)  # chromium: tests/compare_cli.sh renders report.html headless
+PKGS=(gcc make pkg-config clang libclang-rt-dev llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+      libcpuid-dev libjansson-dev gnuplot-nox hyperfine jq python3 perl valgrind util-linux procps
+      strace chromium)  # chromium: tests/compare_cli.sh renders report.html headless
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: not a Debian system; install the equivalents of: ${PKGS[*]}" >&2
