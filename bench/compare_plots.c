@@ -2,6 +2,7 @@
  * scripts/compare_latency.gp, drawn in the --out directory (bench/report_plot.c). */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,25 @@ static bool has_point(const struct plot_data *d, size_t r, size_t i, bool change
 	return !change || (i > 0 && ref && !compare_change(ref, e, d->metric, "p50", &ch));
 }
 
+/* The range of the changes' intervals as ratios (cmp_chg_lo, cmp_chg_hi): the script sets its
+ * axis and chooses its ticks from it. */
+static void change_range(FILE *f, const struct plot_data *d)
+{
+	double lo = 1, hi = 1;
+
+	for (size_t r = 0; r < d->n_rows; r++)
+		for (size_t i = 1; i < d->c->n; i++) {
+			const json_t *a = compare_latency_entry(&d->c->runs[0], d->rows[r]);
+			const json_t *b = compare_latency_entry(&d->c->runs[i], d->rows[r]);
+			struct cmp_change ch;
+			if (!a || !b || compare_change(a, b, d->metric, "p50", &ch))
+				continue;
+			lo = fmin(lo, exp(ch.s.lo));
+			hi = fmax(hi, exp(ch.s.hi));
+		}
+	fprintf(f, "cmp_chg_lo = %.6g\ncmp_chg_hi = %.6g\n", lo, hi);
+}
+
 /* The (row, run) pairs that have a point, as two arrays: gnuplot warns about a plot
  * clause with nothing to draw, so the script plots only these. */
 static void pairs(FILE *f, const struct plot_data *d, bool change)
@@ -87,6 +107,8 @@ static void pairs(FILE *f, const struct plot_data *d, bool change)
 		for (size_t i = 0; i < d->c->n; i++)
 			n += has_point(d, r, i, change);
 	fprintf(f, "%sn = %zu\n", pre, n);
+	if (change)
+		change_range(f, d);
 	for (int which = 0; which < 2; which++) {
 		size_t k = 0;
 		fprintf(f, "array %s%s[%zu] = [", pre, which ? "k" : "r", n ? n : 1);

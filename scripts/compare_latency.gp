@@ -22,6 +22,15 @@ sel(r, k, col) = (column(1) == r && column(2) == k) ? column(col) : NaN
 ptype(k) = word("7 5 9 11 13 15 4 6", (k - 1) % 8 + 1) + 0
 # the points of one panel: indexes into cmp_pr/cmp_pk (or cmp_cr/cmp_ck), numbers in L
 array L[cmp_pn > cmp_cn ? (cmp_pn > 0 ? cmp_pn : 1) : (cmp_cn > 0 ? cmp_cn : 1)]
+# a % change as the ratio it is, and tick labels in % on the ratio axis
+ratio(pct) = 1 + pct / 100.0
+# ticks for the span of the changes (cmp_chg_lo..cmp_chg_hi): fine when they are all within
+# a factor of 2, coarse otherwise, so that labels never crowd
+fine = cmp_chg_hi / cmp_chg_lo < 2.0
+ratio_tics = fine ? "0.5 0.67 0.8 0.9 0.95 1 1.05 1.1 1.25 1.5 2" : "0.01 0.1 0.25 0.5 1 2 4 10 100"
+ratio_names = fine ? "-50%% -33%% -20%% -10%% -5%% 0 +5%% +10%% +25%% +50%% +100%%" : \
+	"-99%% -90%% -75%% -50%% 0 +100%% +300%% +900%% +9900%%"
+# (%% in a tic label: gnuplot reads tic labels as formats)
 maxrows = 0
 do for [p = 1:cmp_npanels] { maxrows = cmp_panel_rows[p] > maxrows ? cmp_panel_rows[p] : maxrows }
 
@@ -52,6 +61,7 @@ do for [fmt in "svg png"] {
 				set title sprintf("%s: median with its 95%% interval (bars), p99 (open marks)", cmp_panel[p])
 				set logscale y 10
 				set ylabel sprintf("%s, µs (log scale)", cmp_metric)
+				set ytics auto font ""
 				set format y "%g"
 				set yrange [*:*]
 				set offsets 0, 0, 0, 0
@@ -64,11 +74,15 @@ do for [fmt in "svg png"] {
 			} else {
 				do for [j = 1:cmp_cn] { if (cmp_row_panel[cmp_cr[j]] == p) { n = n + 1; L[n] = j } }
 				set title sprintf("%s: change against '%s' (shift of the block medians, 95%% interval, unpaired)", cmp_panel[p], cmp_label[1])
-				unset logscale y
-				set ylabel "change, % (0 = the same)"
-				set format y "%+g"
-				set yrange [*:*]
-				set offsets 0, 0, 2, 2
+				# a change is a ratio (the shift is of log block medians): a log axis keeps
+				# -50 % and +100 % equally far from 0, and one wide interval from
+				# flattening the others
+				set logscale y 10
+				set ylabel "change (log scale; 0 = the same)"
+				set ytics () font ",9"
+				do for [t = 1:words(ratio_tics)] { set ytics add (word(ratio_names, t) word(ratio_tics, t) + 0.0) }
+				set yrange [cmp_chg_lo / 1.05:cmp_chg_hi * 1.05]
+				set offsets 0, 0, 0, 0
 				if (n == 0) {
 					set label 1 "no change to compute here: not in two runs, or no per-block summaries" at graph 0.5, graph 0.5 center
 					unset xtics
@@ -81,9 +95,9 @@ do for [fmt in "svg png"] {
 					set ytics
 					set key noenhanced inside top left vertical box opaque font ",10"
 				} else {
-					plot 0 with lines lc rgb "#888888" dt 2 notitle, \
-					     for [i = 1:n] data using (xpos(cmp_cr[L[i]], cmp_ck[L[i]])):(sel(cmp_cr[L[i]], cmp_ck[L[i]], 7)): \
-						(sel(cmp_cr[L[i]], cmp_ck[L[i]], 8)):(sel(cmp_cr[L[i]], cmp_ck[L[i]], 9)) with yerrorbars \
+					plot 1 with lines lc rgb "#888888" dt 2 notitle, \
+					     for [i = 1:n] data using (xpos(cmp_cr[L[i]], cmp_ck[L[i]])):(ratio(sel(cmp_cr[L[i]], cmp_ck[L[i]], 7))): \
+						(ratio(sel(cmp_cr[L[i]], cmp_ck[L[i]], 8))):(ratio(sel(cmp_cr[L[i]], cmp_ck[L[i]], 9))) with yerrorbars \
 						pt ptype(cmp_ck[L[i]]) ps 1.3 lw 1.5 lc rgb bcolour(cmp_backend[cmp_cr[L[i]]]) notitle, \
 					     for [k = 2:cmp_nruns] NaN with points pt ptype(k) ps 1.3 lc rgb "black" title cmp_label[k]
 				}
