@@ -11,6 +11,7 @@
 #include "probes.h"
 #include "probes_internal.h"
 #include "probes_raw.h"
+#include "spawn_events.h"
 #include "spawn.skel.h"
 #include "spawn_fentry.skel.h"
 
@@ -76,6 +77,13 @@ void probes_sample_from_raw(const struct probe_raw *raw, struct probe_sample *ou
 	phase(out, PH_KERNEL_CREATE, t[SE_SYS_ENTER], t[SE_FORK]);
 	phase(out, PH_WAKEUP, t[SE_FORK], t[SE_WAKEUP_NEW]);
 	phase(out, PH_FIRST_RUN_DELAY, t[SE_WAKEUP_NEW], t[SE_FIRST_RUN]);
+	/* sched_switch into the child missed: its own return from the syscall (right after
+	 * its first run, ret_from_fork) bounds the delay from above; flagged as a fallback. */
+	if (!(out->have_phase & (1u << PH_FIRST_RUN_DELAY)) && r->t_child_ret) {
+		phase(out, PH_FIRST_RUN_DELAY, t[SE_WAKEUP_NEW], r->t_child_ret);
+		if (out->have_phase & (1u << PH_FIRST_RUN_DELAY))
+			out->fallback |= 1u << PH_FIRST_RUN_DELAY;
+	}
 	phase(out, PH_EXEC, t[SE_EXEC_ENTER], t[SE_EXEC]);
 	phase(out, PH_PARENT_BLOCKED, t[SE_SYS_ENTER], t[SE_SYS_EXIT]);
 	/* A CLONE_VM child has no mm of its own: no dup_mmap, no lock hold, no values. */
@@ -111,6 +119,21 @@ void probes_clear_map(struct bpf_map *map)
 	while (!bpf_map__get_next_key(map, NULL, &key, sizeof(key)))
 		if (bpf_map__delete_elem(map, &key, sizeof(key), 0))
 			break;
+}
+
+long probes_live_count(struct probes *pr)
+{
+	__u32 key, next;
+	long n = 0;
+	int err;
+
+	if (!pr)
+		return -EINVAL;
+	for (err = bpf_map__get_next_key(pr->skel->maps.live, NULL, &key, sizeof(key)); !err;
+	     err = bpf_map__get_next_key(pr->skel->maps.live, &key, &next, sizeof(next)),
+	    key = next)
+		n++;
+	return err == -ENOENT ? n : err;
 }
 
 void probes_reset(struct probes *pr)

@@ -22,4 +22,7 @@ void probes_sample_from_raw(const struct probe_raw *raw, struct probe_sample *ou
 
 extern const char *const spawn_kfunc_names[SK__N];
 
+/* Processes the programs track right now (entries of the `live` map), or -errno. */
+long probes_live_count(struct probes *pr);
+
 #endif

@@ -36,9 +36,23 @@ struct {
 	__type(value, struct spawn_kfunc_inflight);
 } kf_inflight SEC(".maps");
 
+/* spawn.bpf.c's map of live tracked processes (pid -> start time), shared: the loader
+ * points this one at it (bpf_map__reuse_fd) before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} live SEC(".maps");
+
 static __always_inline bool tracked_tgid(__u32 tgid)
 {
-	return tgid == target_tgid || bpf_map_lookup_elem(&kf_records, &tgid);
+	if (tgid == target_tgid)
+		return true;
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	__u64 *start = bpf_map_lookup_elem(&live, &tgid);
+
+	return start && *start == BPF_CORE_READ(cur, group_leader, start_time);
 }
 
 static __always_inline int kf_enter(int fn)
