@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe_coverage.h"
 #include "sampler.h"
 #include "stats.h"
 
@@ -125,6 +126,7 @@ static void store_probes(struct run_ctx *ctx, const struct arm *a, json_t *entry
 	}
 	json_object_set_new(entry, "phases", phases);
 	json_object_set_new(entry, "values", values);
+	probe_coverage_store(a, ctx->probes, entry);
 }
 
 int arm_store(struct run_ctx *ctx, struct arm *a, json_t *entry, const char *csvname)

@@ -283,8 +283,13 @@ static int cmd_run(int argc, char **argv)
 		if (!o.quiet)
 			fprintf(stderr, "spawnscope: %s: %s\n", selected[i]->name,
 				selected[i]->summary);
-		if (pr)
-			probes_set_attached(pr, !selected[i]->detach_probes);
+		if (pr && probes_set_attached(pr, !selected[i]->detach_probes)) {
+			fprintf(stderr, "spawnscope: %s not run: %s\n", selected[i]->name,
+				probes_error(pr));
+			if (status == EXP_OK)
+				status = EXP_FAILED;
+			continue;
+		}
 		/* what the previous experiment freed stays mapped in glibc's arenas and would be
 		 * copied by every fork of this one: give it back first */
 		malloc_trim(0);
