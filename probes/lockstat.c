@@ -9,15 +9,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lockstat.skel.h"
 #include "lockstat_ksyms.h"
 #include "lockstat_maps.h"
+#include "mmap_lock_layout.h"
+#include "pidns.h"
 
 struct lockstat {
 	struct lockstat_bpf *skel;
 	struct ksyms ksyms;
+	struct mmap_lock_layout mm_layout;
+	pid_t tgid, global_tgid; /* as given, and as the kernel sees it */
+	int64_t t_reset;	 /* CLOCK_MONOTONIC ns of the last reset (or the attach) */
 };
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t lockstat_window_ns(const struct lockstat *ls)
+{
+	return ls ? mono_ns() - ls->t_reset : 0;
+}
 
 /* Functions between the tracepoint and the lock's caller, beyond the two text sections:
  * qspinlock/rwlock slowpaths (pv and native), the rwsem slowpaths and the tracepoint glue. */
@@ -95,10 +114,25 @@ int lockstat_open(pid_t tgid, struct lockstat **out, char *why, size_t len)
 	libbpf_print_fn_t old;
 	int err;
 
+	char nswhy[240];
+
 	*out = NULL;
 	if (!ls) {
 		snprintf(why, len, "lockstat: %s", strerror(ENOMEM));
 		return -ENOMEM;
+	}
+	ls->tgid = tgid;
+	err = pidns_global_pid(tgid, &ls->global_tgid, nswhy, sizeof(nswhy));
+	if (err) {
+		snprintf(why, len, "lockstat: %s", nswhy);
+		free(ls);
+		return err;
+	}
+	mmap_lock_layout_read(&ls->mm_layout);
+	if (!ls->mm_layout.known) {
+		snprintf(why, len, "lockstat: %s", ls->mm_layout.why);
+		free(ls);
+		return -EOPNOTSUPP;
 	}
 	err = ksyms_load(&ls->ksyms, why, len);
 	if (err) {
@@ -112,7 +146,8 @@ int lockstat_open(pid_t tgid, struct lockstat **out, char *why, size_t len)
 		snprintf(why, len, "lockstat: open BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	ls->skel->rodata->filter_tgid = (__u32)tgid;
+	ls->skel->rodata->filter_tgid = (__u32)ls->global_tgid;
+	ls->skel->rodata->mm_memcg_path = ls->mm_layout.memcg_path;
 	ls->skel->rodata->nr_cpus = (__u32)libbpf_num_possible_cpus();
 	set_ranges(ls);
 	err = lockstat_bpf__load(ls->skel);
@@ -130,6 +165,7 @@ int lockstat_open(pid_t tgid, struct lockstat **out, char *why, size_t len)
 		goto fail;
 	}
 	libbpf_set_print(old);
+	ls->t_reset = mono_ns();
 	*out = ls;
 	return 0;
 fail:
@@ -185,6 +221,7 @@ int lockstat_reset(struct lockstat *ls)
 	for (size_t i = 0; i < sizeof(maps) / sizeof(*maps); i++)
 		if ((e = clear_map(bpf_map__fd(maps[i].map), maps[i].key_size)) && !err)
 			err = e;
+	ls->t_reset = mono_ns();
 	return err;
 }
 
@@ -371,6 +408,17 @@ int lockstat_read_mmap(struct lockstat *ls, struct lockstat_hold **rows, size_t 
 	*rows = out;
 	*n = cnt;
 	return 0;
+}
+
+void lockstat_describe(const struct lockstat *ls, json_t *obj)
+{
+	if (!ls)
+		return;
+	json_object_set_new(obj, "mmap_lock_layout", json_string(ls->mm_layout.describe));
+	json_object_set_new(obj, "tgid", json_integer(ls->tgid));
+	json_object_set_new(obj, "tgid_seen_by_kernel", json_integer(ls->global_tgid));
+	json_object_set_new(obj, "inflight_map_full",
+			    json_integer((json_int_t)ls->skel->bss->inflight_full));
 }
 
 void lockstat_close(struct lockstat *ls)

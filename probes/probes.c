@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "pidns.h"
 #include "probe_names.h"
 #include "probes.h"
 #include "probes_internal.h"
@@ -513,23 +514,16 @@ static void summarize(struct probes *pr)
 		 n_att[PK_FENTRY], n_all[PK_FENTRY]);
 }
 
-/* include/linux/proc_ns.h: the inode number of the initial PID namespace. */
-#define PROC_PID_INIT_INO 0xEFFFFFFCu
-
-/* The programs see global pids (task->pid, bpf_get_current_pid_tgid): a driver inside another
- * PID namespace would have getpid() and child pids they never see. */
+/* The programs see global pids (task->pid, bpf_get_current_pid_tgid) and key children by
+ * them: a driver inside another PID namespace would have getpid() and child pids they never
+ * see (lockstat, which needs only the watched tgid, translates it instead: pidns.c). */
 static int check_pid_namespace(char *why, size_t len)
 {
-	struct stat st;
-
-	if (stat("/proc/self/ns/pid", &st))
-		return 0; /* no /proc: nothing to compare, assume the initial namespace */
-	if (st.st_ino == PROC_PID_INIT_INO)
+	if (pidns_is_initial())
 		return 0;
 	snprintf(why, len,
-		 "probes: the driver runs in a PID namespace other than the initial one (inode "
-		 "%llu); the probes key children by global pids",
-		 (unsigned long long)st.st_ino);
+		 "probes: the driver runs in a PID namespace other than the initial one; the "
+		 "probes key children by global pids");
 	return -EOPNOTSUPP;
 }
 
