@@ -7,6 +7,8 @@
 #   make gate [BASE=rev] [GATE_ARGS='--threshold 5%']   this tree against BASE (default
 #                   origin/main), paired, in one job (scripts/ci-gate.sh)
 #   make asan-test  the unit tests again under ASan/UBSan (make test runs it too)
+#   make kernel-test  the probe tests and two probed runs on Debian 12's 6.1 kernel under qemu
+#                   (TCG; scripts/kernel-test.sh; CI runs it after make test)
 #   make deps       only the package check/install
 #
 # BUILD=dir puts every output in another directory (several builds side by side).
@@ -67,7 +69,7 @@ TEST_TARGET_SRCS := $(wildcard tests/targets/*.c)
 TEST_TARGETS := $(patsubst tests/targets/%.c,$(BUILD)/tests/targets/%,$(TEST_TARGET_SRCS))
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%.t,$(wildcard tests/unit_*.c))
 
-.PHONY: all test bench plots gate deps asan-test unit-test clean format
+.PHONY: all test bench plots gate deps asan-test unit-test kernel-test clean format
 .DELETE_ON_ERROR:
 # keep the BPF objects and skeletons (pattern-rule intermediates) between builds
 .SECONDARY:
@@ -130,6 +132,12 @@ test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_TARGETS)
 	@SPAWNSCOPE_BUILD=$(abspath $(BUILD)) prove --exec '' --timer $(TEST_BINS) $(TEST_SH)
 	@$(MAKE) --no-print-directory asan-test
+
+KERNEL_TESTS := $(BUILD)/tests/probes_events.t $(BUILD)/tests/probes_fds.t \
+	$(BUILD)/tests/contention_lockstat.t
+kernel-test: deps
+	@$(MAKE) --no-print-directory all $(KERNEL_TESTS)
+	@prove --exec '' --timer scripts/kernel-test.sh :: $(abspath $(BUILD))
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -122,6 +122,24 @@ static __always_inline __u64 find_caller(void *ctx, const volatile __u64 *lo,
 	return 0;
 }
 
+/* fs_struct on older kernels (6.1): spinlock_t lock next to a seqcount_spinlock_t seq (whose lock
+ * pointer exists only with LOCKDEP/PREEMPT_RT); later one seqlock_t seq holds the spinlock. */
+struct fs_struct___spin {
+	spinlock_t lock;
+} __attribute__((preserve_access_index));
+
+/* The address of this fs_struct's spinlock, whichever layout the kernel has; 0 if neither. */
+static __always_inline __u64 fs_lock_addr(struct fs_struct *fs)
+{
+	if (bpf_core_field_exists(fs->seq.lock))
+		return (__u64)&fs->seq.lock;
+	struct fs_struct___spin *old = (void *)fs;
+
+	if (bpf_core_field_exists(old->lock))
+		return (__u64)&old->lock;
+	return 0;
+}
+
 static __always_inline __u32 classify(struct task_struct *t, __u64 lock)
 {
 	struct files_struct *files = BPF_CORE_READ(t, files);
@@ -138,7 +156,7 @@ static __always_inline __u32 classify(struct task_struct *t, __u64 lock)
 		return LS_SIGLOCK;
 	if (leader && lock == (__u64)&leader->alloc_lock)
 		return LS_LEADER_ALLOC;
-	if (fs && lock == (__u64)&fs->seq.lock)
+	if (fs && lock == fs_lock_addr(fs))
 		return LS_FS_LOCK;
 	if (bpf_core_field_exists(struct cfs_rq, rq)) {
 		struct rq *rq = BPF_CORE_READ(t, se.cfs_rq, rq);
