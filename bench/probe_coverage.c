@@ -60,13 +60,13 @@ void probe_coverage_store(const struct arm *a, const struct probes *pr, json_t *
 		if (p == PH_FIRST_RUN_DELAY)
 			json_object_set_new(st, "sources",
 					    json_pack("{s:I, s:I}", "sched_switch",
-						      (json_int_t)(n - fallback), "child_syscall_exit",
-						      (json_int_t)fallback));
+						      (json_int_t)(n - fallback),
+						      "child_syscall_exit", (json_int_t)fallback));
 	}
 	json_object_set_new(entry, "probe_records",
 			    json_pack("{s:I, s:I, s:f}", "samples", (json_int_t)good, "with_record",
-				      (json_int_t)records,
-				      "coverage", good ? (double)records / (double)good : 0.0));
+				      (json_int_t)records, "coverage",
+				      good ? (double)records / (double)good : 0.0));
 	probes_drops_json(pr, entry, "probe_drops");
 }
 
@@ -94,35 +94,42 @@ void probe_coverage_summary(const json_t *run, const char *experiment, FILE *md)
 			    (cov >= PROBE_COVERAGE_MIN && !int_of(src, "child_syscall_exit")))
 				continue;
 			if (!header)
-				fprintf(md, "Probe coverage below %.0f %% or from a fallback source:\n\n",
-					100 * PROBE_COVERAGE_MIN);
+				fprintf(
+				    md,
+				    "Probe coverage below %.0f %% or from a fallback source:\n\n",
+				    100 * PROBE_COVERAGE_MIN);
 			header = true;
 			fprintf(md, "- %s `%s`: %lld of %lld samples (%.2f %%)",
 				json_string_value(json_object_get(e, "backend")), name,
 				(long long)int_of(st, "n"), (long long)int_of(st, "n_expected"),
 				100 * cov);
 			if (src)
-				fprintf(md, "; %lld from sched_switch, %lld from the child's return "
-					    "from the syscall (an upper bound)",
+				fprintf(md,
+					"; %lld from sched_switch, %lld from the child's return "
+					"from the syscall (an upper bound)",
 					(long long)int_of(src, "sched_switch"),
 					(long long)int_of(src, "child_syscall_exit"));
 			fprintf(md, "\n");
 		}
 		drops = json_object_get(e, "probe_drops");
-		if (drops && (int_of(drops, "records_map_full") || int_of(drops, "inflight_map_full") ||
-			      int_of(drops, "live_map_full") || int_of(drops, "recursion_misses"))) {
+		if (drops &&
+		    (int_of(drops, "records_map_full") || int_of(drops, "inflight_map_full") ||
+		     int_of(drops, "live_map_full") || int_of(drops, "recursion_misses"))) {
 			if (!header)
-				fprintf(md, "Probe coverage below %.0f %% or from a fallback source:\n\n",
-					100 * PROBE_COVERAGE_MIN);
+				fprintf(
+				    md,
+				    "Probe coverage below %.0f %% or from a fallback source:\n\n",
+				    100 * PROBE_COVERAGE_MIN);
 			header = true;
-			fprintf(md,
-				"- %s: probe drops since the probes were opened: %lld records, %lld "
-				"inflight, %lld live map full; %lld program runs skipped (recursion)\n",
-				json_string_value(json_object_get(e, "backend")),
-				(long long)int_of(drops, "records_map_full"),
-				(long long)int_of(drops, "inflight_map_full"),
-				(long long)int_of(drops, "live_map_full"),
-				(long long)int_of(drops, "recursion_misses"));
+			fprintf(
+			    md,
+			    "- %s: probe drops since the probes were opened: %lld records, %lld "
+			    "inflight, %lld live map full; %lld program runs skipped (recursion)\n",
+			    json_string_value(json_object_get(e, "backend")),
+			    (long long)int_of(drops, "records_map_full"),
+			    (long long)int_of(drops, "inflight_map_full"),
+			    (long long)int_of(drops, "live_map_full"),
+			    (long long)int_of(drops, "recursion_misses"));
 		}
 	}
 	if (header)

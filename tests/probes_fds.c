@@ -81,7 +81,8 @@ static int links_alive(const unsigned *ids, int n)
 	for (int try = 0; try < 20; try++) {
 		alive = 0;
 		for (int i = 0; i < n; i++) {
-			snprintf(cmd, sizeof(cmd), "bpftool link show id %u >/dev/null 2>&1", ids[i]);
+			snprintf(cmd, sizeof(cmd), "bpftool link show id %u >/dev/null 2>&1",
+				 ids[i]);
 			alive += system(cmd) == 0;
 		}
 		if (!alive)
@@ -156,7 +157,8 @@ int main(void)
 		tap_ok(!on && n[FD_LINK] - base[FD_LINK] == attached && n_ids == attached &&
 			   attached_programs(pr) == attached,
 		       "toggle %d attached (%d%s%s): %d link fds, %d link ids", t, on,
-		       on ? ": " : "", on ? probes_error(pr) : "", n[FD_LINK] - base[FD_LINK], n_ids);
+		       on ? ": " : "", on ? probes_error(pr) : "", n[FD_LINK] - base[FD_LINK],
+		       n_ids);
 	}
 	probes_close(pr);
 	count_bpf_fds(n);
