@@ -126,6 +126,19 @@ static void store_probes(struct run_ctx *ctx, const struct arm *a, json_t *entry
 	}
 	json_object_set_new(entry, "phases", phases);
 	json_object_set_new(entry, "values", values);
+	/* the fentry/fexit durations, where the kernel allowed those programs */
+	json_t *kfuncs = json_object();
+	for (int k = 0; k < PROBE_KFUNCS; k++) {
+		size_t n = 0;
+		json_t *st;
+
+		for (size_t i = 0; i < a->n; i++)
+			if (!a->s[i].err && (a->ph[i].have_kfunc & (1u << k)))
+				buf[n++] = (double)a->ph[i].kfunc_ns[k];
+		if (n && (st = json_stats_of(buf, n, "ns", ctx->seed)))
+			json_object_set_new(kfuncs, probe_kfunc_names[k], st);
+	}
+	json_object_set_new(entry, "kernel_functions", kfuncs);
 	probe_coverage_store(a, ctx->probes, entry);
 }
 

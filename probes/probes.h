@@ -26,7 +26,11 @@ enum probe_value {
 	PV_NR_FDS,	   /* open fds copied into the child (dup_fd) */
 	PV__N
 };
+/* Kernel functions the fentry/fexit programs time per child, where the kernel allows them
+ * (the order of enum spawn_kfunc in spawn_events.h). */
+#define PROBE_KFUNCS 6
 extern const char *const probe_phase_names[PH__N];
+extern const char *const probe_kfunc_names[PROBE_KFUNCS]; /* "copy_process", ... */
 extern const char *const probe_value_names[PV__N];
 
 struct probe_sample {
@@ -36,6 +40,8 @@ struct probe_sample {
 	uint32_t have_value; /* bit j set: value[j] valid */
 	int64_t phase_ns[PH__N];
 	int64_t value[PV__N];
+	uint32_t have_kfunc;		/* bit k set: kfunc_ns[k] valid */
+	int64_t kfunc_ns[PROBE_KFUNCS]; /* time inside each function for this child (summed) */
 };
 
 struct probes;

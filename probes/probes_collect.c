@@ -15,14 +15,7 @@
 #include "spawn.skel.h"
 #include "spawn_fentry.skel.h"
 
-const char *const spawn_kfunc_names[SK__N] = {
-    [SK_COPY_PROCESS] = "copy_process",
-    [SK_DUP_MM] = "dup_mm",
-    [SK_DUP_MMAP] = "dup_mmap",
-    [SK_DUP_FD] = "dup_fd",
-    [SK_COPY_PAGE_RANGE] = "copy_page_range",
-    [SK_BEGIN_NEW_EXEC] = "begin_new_exec",
-};
+_Static_assert(PROBE_KFUNCS == SK__N, "probes.h PROBE_KFUNCS and enum spawn_kfunc differ");
 
 /* Fetch and delete one element; falls back to lookup + delete where the kernel lacks
  * BPF_MAP_LOOKUP_AND_DELETE_ELEM for hash maps (before 5.14). */
@@ -97,6 +90,11 @@ void probes_sample_from_raw(const struct probe_raw *raw, struct probe_sample *ou
 	}
 	if ((r->flags & SRF_OWN_FILES) && !(r->flags & SRF_FDS_TRUNCATED))
 		value(out, PV_NR_FDS, r->nr_fds);
+	for (int k = 0; raw->have_kfunc && k < SK__N; k++)
+		if (raw->kfunc.calls[k]) {
+			out->kfunc_ns[k] = (int64_t)raw->kfunc.ns[k];
+			out->have_kfunc |= 1u << k;
+		}
 }
 
 int probes_collect(struct probes *pr, pid_t child, struct probe_sample *out)

@@ -36,6 +36,9 @@ kt "# mmap_lock layout: $(jq -r '.probes.mmap_lock_layout' $J)"
 jq -r '.probes.programs[] | "KT # \(.name) \(.kind) \(if .attached then "attached" else "not attached: \(.reason)" end)"' $J
 check "fentry/fexit programs attached: $(jq '[.probes.programs[] | select(.kind == "fentry" and .attached)] | length' $J)" \
 	jq -e '[.probes.programs[] | select(.kind == "fentry" and .attached)] | length > 0' $J
+jq -r '.results[] | select(.backend == "fork-exec[probes]") | .kernel_functions | to_entries[] | "KT # fork-exec[probes] \(.key): n \(.value.n), median \(.value.p50) ns"' $J
+check "fentry durations in run.json: fork-exec[probes] kernel_functions has copy_process and dup_mmap" \
+	jq -e '[.results[] | select(.backend == "fork-exec[probes]") | .kernel_functions | has("copy_process") and has("dup_mmap")] | all and length > 0' $J
 check "mmap_lock layout read from BTF: $(jq -r '.probes.mmap_lock_layout' $J)" \
 	jq -e '.probes.mmap_lock_layout | test("^mm, ")' $J
 jq -r '.results[] | select(.phases) | .backend as $b | .phases | to_entries[] | "KT # \($b) \(.key): n \(.value.n) of \(.value.n_expected), coverage \(.value.coverage), median \(.value.p50 // "-") ns\(if .value.sources then ", sources \(.value.sources)" else "" end)"' $J
