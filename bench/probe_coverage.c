@@ -75,14 +75,23 @@ static json_int_t int_of(const json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
+static void header_once(FILE *md, bool *done)
+{
+	if (!*done)
+		fprintf(md, "Probe coverage below %.0f %%, from a fallback source, or dropped:\n\n",
+			100 * PROBE_COVERAGE_MIN);
+	*done = true;
+}
+
 void probe_coverage_summary(const json_t *run, const char *experiment, FILE *md)
 {
+	const json_t *drops = NULL;
 	bool header = false;
 	json_t *e;
 
 	RESULTS_FOREACH(run, experiment, i, e)
 	{
-		const json_t *phases = json_object_get(e, "phases"), *st, *drops;
+		const json_t *phases = json_object_get(e, "phases"), *st;
 		const char *name;
 
 		json_object_foreach((json_t *)phases, name, st)
@@ -93,12 +102,7 @@ void probe_coverage_summary(const json_t *run, const char *experiment, FILE *md)
 			if (!json_object_get(st, "coverage") ||
 			    (cov >= PROBE_COVERAGE_MIN && !int_of(src, "child_syscall_exit")))
 				continue;
-			if (!header)
-				fprintf(
-				    md,
-				    "Probe coverage below %.0f %% or from a fallback source:\n\n",
-				    100 * PROBE_COVERAGE_MIN);
-			header = true;
+			header_once(md, &header);
 			fprintf(md, "- %s `%s`: %lld of %lld samples (%.2f %%)",
 				json_string_value(json_object_get(e, "backend")), name,
 				(long long)int_of(st, "n"), (long long)int_of(st, "n_expected"),
@@ -111,26 +115,20 @@ void probe_coverage_summary(const json_t *run, const char *experiment, FILE *md)
 					(long long)int_of(src, "child_syscall_exit"));
 			fprintf(md, "\n");
 		}
-		drops = json_object_get(e, "probe_drops");
-		if (drops &&
-		    (int_of(drops, "records_map_full") || int_of(drops, "inflight_map_full") ||
-		     int_of(drops, "live_map_full") || int_of(drops, "recursion_misses"))) {
-			if (!header)
-				fprintf(
-				    md,
-				    "Probe coverage below %.0f %% or from a fallback source:\n\n",
-				    100 * PROBE_COVERAGE_MIN);
-			header = true;
-			fprintf(
-			    md,
-			    "- %s: probe drops since the probes were opened: %lld records, %lld "
-			    "inflight, %lld live map full; %lld program runs skipped (recursion)\n",
-			    json_string_value(json_object_get(e, "backend")),
-			    (long long)int_of(drops, "records_map_full"),
-			    (long long)int_of(drops, "inflight_map_full"),
-			    (long long)int_of(drops, "live_map_full"),
-			    (long long)int_of(drops, "recursion_misses"));
-		}
+		/* cumulative since the probes were opened: the last result's are the run's */
+		if (json_object_get(e, "probe_drops"))
+			drops = json_object_get(e, "probe_drops");
+	}
+	if (drops && (int_of(drops, "records_map_full") || int_of(drops, "inflight_map_full") ||
+		      int_of(drops, "live_map_full") || int_of(drops, "recursion_misses"))) {
+		header_once(md, &header);
+		fprintf(md,
+			"- dropped by the probes during the run: %lld records, %lld inflight, %lld "
+			"live (map full); %lld program runs skipped by the kernel (recursion)\n",
+			(long long)int_of(drops, "records_map_full"),
+			(long long)int_of(drops, "inflight_map_full"),
+			(long long)int_of(drops, "live_map_full"),
+			(long long)int_of(drops, "recursion_misses"));
 	}
 	if (header)
 		fprintf(md, "\n");

@@ -10,27 +10,26 @@
 
 const volatile bool mm_memcg_path = false;
 
+/* The u64 at byte offset WITH (memcg_path layout) or WITHOUT (6.14+) of the context. */
+#define MM_CTX_SLOT(ctx, with, without)                                                            \
+	({                                                                                         \
+		unsigned long long __v;                                                            \
+		if (mm_memcg_path)                                                                 \
+			asm volatile("%0 = *(u64 *)(%1 + " #with ")" : "=r"(__v) : "r"(ctx));      \
+		else                                                                               \
+			asm volatile("%0 = *(u64 *)(%1 + " #without ")" : "=r"(__v) : "r"(ctx));   \
+		__v;                                                                               \
+	})
+
 static __always_inline bool mm_arg_write(unsigned long long *ctx)
 {
-	unsigned long long v;
-
-	if (mm_memcg_path)
-		asm volatile("%0 = *(u64 *)(%1 + 16)" : "=r"(v) : "r"(ctx));
-	else
-		asm volatile("%0 = *(u64 *)(%1 + 8)" : "=r"(v) : "r"(ctx));
-	return (bool)v;
+	return (bool)MM_CTX_SLOT(ctx, 16, 8);
 }
 
 /* mmap_lock_acquire_returned only. */
 static __always_inline bool mm_arg_success(unsigned long long *ctx)
 {
-	unsigned long long v;
-
-	if (mm_memcg_path)
-		asm volatile("%0 = *(u64 *)(%1 + 24)" : "=r"(v) : "r"(ctx));
-	else
-		asm volatile("%0 = *(u64 *)(%1 + 16)" : "=r"(v) : "r"(ctx));
-	return (bool)v;
+	return (bool)MM_CTX_SLOT(ctx, 24, 16);
 }
 
 static __always_inline struct mm_struct *mm_arg_mm(unsigned long long *ctx)

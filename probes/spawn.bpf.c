@@ -36,16 +36,7 @@ struct {
 	__type(value, struct spawn_record);
 } records SEC(".maps");
 
-/* Tracked processes alive now (children and deeper descendants of target_tgid), by pid, with
- * their task->start_time: added at sched_process_fork, deleted at sched_process_exit. Whether
- * a process's spawns are recorded is decided here, never from `records` (which outlive the
- * process): a reused pid with another start time is not tracked. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __u64);
-} live SEC(".maps");
+#include "live_map.h"
 
 /* Threads of tracked processes inside a spawning syscall, by tid. */
 struct {

@@ -36,14 +36,7 @@ struct {
 	__type(value, struct spawn_kfunc_inflight);
 } kf_inflight SEC(".maps");
 
-/* spawn.bpf.c's map of live tracked processes (pid -> start time), shared: the loader
- * points this one at it (bpf_map__reuse_fd) before load. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __u64);
-} live SEC(".maps");
+#include "live_map.h"
 
 static __always_inline bool tracked_tgid(__u32 tgid)
 {

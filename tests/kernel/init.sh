@@ -11,26 +11,32 @@ mount -t tmpfs tmp /tmp
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 export SPAWNSCOPE_BUILD=/build HOME=/tmp
 kt() { echo "KT $*"; }
+stamp() { kt "# at $(cut -d' ' -f1 /proc/uptime) s: $*"; }
 check() { # description, then a command that succeeds when the check holds
 	local what=$1
 	shift
 	if "$@"; then kt "ok - $what"; else kt "not ok - $what"; fi
 }
+probed_run() { # experiment: spawnscope run EXPERIMENT --quick --probes on into /tmp/EXPERIMENT
+	stamp "run $1"
+	/build/spawnscope run "$1" --quick --probes on --quiet --out /tmp/"$1" >/tmp/"$1".out 2>&1
+	local rc=$?
+	sed 's/^/KT # /' /tmp/"$1".out
+	check "run $1 --quick --probes on: exit $rc" test "$rc" -eq 0
+}
 kt "# kernel $(uname -r), $(nproc) CPUs"
 for t in /build/tests/*.t; do
 	name=${t##*/}
+	stamp "$name"
 	"$t" >/tmp/"$name".out 2>&1
 	rc=$?
 	sed 's/^/KT # /' /tmp/"$name".out
 	fails=$(grep -c '^not ok' /tmp/"$name".out)
 	passes=$(grep -c '^ok' /tmp/"$name".out)
-	check "$name: exit $rc, $passes ok, $fails not ok" [ "$rc" -eq 0 ] && [ "$fails" -eq 0 ]
+	check "$name: exit $rc, $passes ok, $fails not ok" test "$rc" -eq 0 -a "$fails" -eq 0
 done
-J=/tmp/lat/run.json
-/build/spawnscope run latency --quick --probes on --quiet --out /tmp/lat >/tmp/lat.out 2>&1
-rc=$?
-sed 's/^/KT # /' /tmp/lat.out
-check "run latency --quick --probes on: exit $rc" [ "$rc" -eq 0 ]
+J=/tmp/latency/run.json
+probed_run latency
 kt "# probes: $(jq -r '.probes.reason' $J)"
 kt "# mmap_lock layout: $(jq -r '.probes.mmap_lock_layout' $J)"
 jq -r '.probes.programs[] | "KT # \(.name) \(.kind) \(if .attached then "attached" else "not attached: \(.reason)" end)"' $J
@@ -46,16 +52,14 @@ check "every phase of every probed result covers >= 99 % of its samples" \
 	jq -e '[.results[] | .phases // {} | to_entries[] | select(.value.coverage != null and .value.coverage < 0.99)] | length == 0' $J
 check "fork-exec[probes] has mmap_lock_hold (the layout reads write/success right)" \
 	jq -e '[.results[] | select(.backend == "fork-exec[probes]") | .phases.mmap_lock_hold.n // 0] | min > 0' $J
-C=/tmp/cont/run.json
-/build/spawnscope run contention --quick --probes on --quiet --out /tmp/cont >/tmp/cont.out 2>&1
-rc=$?
-sed 's/^/KT # /' /tmp/cont.out
-check "run contention --quick --probes on: exit $rc" [ "$rc" -eq 0 ]
+C=/tmp/contention/run.json
+probed_run contention
 kt "# lockstat: $(jq -c '.lockstat' $C)"
 check "lockstat enabled with the mmap_lock layout from BTF" jq -e '.lockstat.enabled and (.lockstat.mmap_lock_layout | test("^mm, "))' $C
 jq -r '.results[] | select(.lockstat_total_wait_ns) | "KT # \(.backend) \(.params.op) x\(.params.workers): total wait \(.lockstat_total_wait_ns) ns in a window of \(.lockstat_window_ns) ns"' $C
 check "lockstat total wait <= (workers + driver) x window in every point" \
 	jq -e '[.results[] | select(.lockstat_total_wait_ns) | select(.lockstat_total_wait_ns > (.params.workers + 1) * .lockstat_window_ns)] | length == 0' $C
 check "lockstat recorded points" jq -e '[.results[] | select(.lockstat_total_wait_ns)] | length > 0' $C
+stamp "done"
 kt end
 poweroff -f
