@@ -13,6 +13,7 @@
 
 #include "lockstat.skel.h"
 #include "lockstat_ksyms.h"
+#include "libbpf_log.h"
 #include "lockstat_maps.h"
 #include "mmap_lock_layout.h"
 #include "pidns.h"
@@ -100,14 +101,6 @@ static void set_ranges(struct lockstat *ls)
 		add_func(k, mmap_funcs[i], ro->mm_lo, ro->mm_hi, &ro->n_mm_ranges);
 }
 
-static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
 int lockstat_open(pid_t tgid, struct lockstat **out, char *why, size_t len)
 {
 	struct lockstat *ls = calloc(1, sizeof(*ls));
@@ -139,7 +132,9 @@ int lockstat_open(pid_t tgid, struct lockstat **out, char *why, size_t len)
 		free(ls);
 		return err;
 	}
-	old = libbpf_set_print(silent_print);
+	libbpf_debug = getenv("SPAWNSCOPE_PROBES_DEBUG") != NULL;
+	libbpf_first_warn[0] = '\0';
+	old = libbpf_set_print(libbpf_capture_print);
 	ls->skel = lockstat_bpf__open();
 	if (!ls->skel) {
 		err = -errno;
@@ -154,8 +149,9 @@ int lockstat_open(pid_t tgid, struct lockstat **out, char *why, size_t len)
 	if (err) {
 		snprintf(why, len,
 			 "lockstat: load (needs CAP_BPF+CAP_PERFMON and the lock: and mmap_lock: "
-			 "tracepoints in BTF): %s",
-			 strerror(-err));
+			 "tracepoints in BTF): %s%s%s%s",
+			 strerror(-err), libbpf_first_warn[0] ? " (" : "", libbpf_first_warn,
+			 libbpf_first_warn[0] ? ")" : "");
 		goto fail;
 	}
 	err = lockstat_bpf__attach(ls->skel);

@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "libbpf_log.h"
 #include "pidns.h"
 #include "probe_names.h"
 #include "probes.h"
@@ -68,44 +69,6 @@ static const struct kf_group kf_groups[] = {
 #define KERNEL_ENOTSUPP 524
 
 enum choice { USE_NONE = -1, USE_BTF = 0, USE_RAW = 1 };
-
-/* libbpf's messages: the first warning of a failed load is the informative one ("failed to
- * find kernel BTF type ID of 'dup_mm'"); the rest (verifier dumps) go nowhere unless
- * SPAWNSCOPE_PROBES_DEBUG is set. */
-static char libbpf_first_warn[200];
-static bool libbpf_debug;
-
-static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char line[512];
-	size_t n;
-
-	if (libbpf_debug) {
-		va_list copy;
-
-		va_copy(copy, ap);
-		vfprintf(stderr, fmt, copy);
-		va_end(copy);
-	}
-	if (level != LIBBPF_WARN || libbpf_first_warn[0])
-		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	while (n && line[n - 1] == '\n')
-		line[--n] = '\0';
-	if (!n || strchr(line, '\n'))
-		return 0;
-	{
-		const char *msg = strncmp(line, "libbpf: ", 8) ? line : line + 8;
-		size_t m = strlen(msg);
-
-		if (m >= sizeof(libbpf_first_warn))
-			m = sizeof(libbpf_first_warn) - 1;
-		memcpy(libbpf_first_warn, msg, m);
-		libbpf_first_warn[m] = '\0';
-	}
-	return 0;
-}
 
 /* Whether this process holds what loading tracing programs needs: CAP_BPF and CAP_PERFMON
  * (kernel/bpf/syscall.c bpf_prog_load), or CAP_SYS_ADMIN on kernels before 5.8. */
@@ -551,7 +514,7 @@ int probes_open(enum probes_mode mode, pid_t watch_tgid, struct probes **out, ch
 	pr->watch_tgid = watch_tgid;
 	libbpf_debug = getenv("SPAWNSCOPE_PROBES_DEBUG") != NULL;
 	libbpf_first_warn[0] = '\0';
-	old_print = libbpf_set_print(capture_print);
+	old_print = libbpf_set_print(libbpf_capture_print);
 	mmap_lock_layout_read(&pr->mm_layout);
 	err = spawn_load(pr, why, len);
 	if (!err) {

@@ -34,6 +34,12 @@ for t in /build/tests/*.t; do
 	fails=$(grep -c '^not ok' /tmp/"$name".out)
 	passes=$(grep -c '^ok' /tmp/"$name".out)
 	check "$name: exit $rc, $passes ok, $fails not ok" test "$rc" -eq 0 -a "$fails" -eq 0
+	skipped=$(grep -c '^ok.*# SKIP' /tmp/"$name".out)
+	check "$name: nothing skipped ($skipped)" test "$skipped" -eq 0
+	if [ "$skipped" -ne 0 ]; then # libbpf's log (the verifier's refusal) says why
+		SPAWNSCOPE_PROBES_DEBUG=1 "$t" 2>&1 | grep -v '^ok\|^#\|^not ok' | tail -40 |
+			sed 's/^/KT # libbpf: /'
+	fi
 done
 J=/tmp/latency/run.json
 probed_run latency
