@@ -41,4 +41,3 @@ int libbpf_capture_print(enum libbpf_print_level level, const char *fmt, va_list
 	}
 	return 0;
 }
-
