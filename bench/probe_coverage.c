@@ -24,7 +24,8 @@ void probe_coverage_store(const struct arm *a, const struct probes *pr, json_t *
 	json_t *phases = json_object_get(entry, "phases");
 	size_t good = 0, records = 0;
 
-	if (!phases || !a->ph)
+	/* an arm measured with the probes detached (the plain twin) has no records to count */
+	if (!phases || !a->ph || a->probes_attached == 0)
 		return;
 	for (size_t i = 0; i < a->n; i++)
 		if (!a->s[i].err) {

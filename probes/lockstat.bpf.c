@@ -24,7 +24,6 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set before load: the driver's tgid as the kernel sees it (global pid, translated by the
  * loader); its threads and direct children are measured. */
 const volatile __u32 filter_tgid = 0;
-const volatile __u32 nr_cpus = 0; /* possible CPUs, for naming runqueue locks */
 const volatile __u32 n_lock_ranges = 0;
 const volatile __u64 lock_lo[LS_MAX_RANGES] = {};
 const volatile __u64 lock_hi[LS_MAX_RANGES] = {};
@@ -33,13 +32,15 @@ const volatile __u64 mm_lo[LS_MAX_RANGES] = {};
 const volatile __u64 mm_hi[LS_MAX_RANGES] = {};
 
 /* rq->__lock of each CPU as learned from the tasks that ran there (se.cfs_rq->rq, with
- * CONFIG_FAIR_GROUP_SCHED): schedule() and try_to_wake_up contend on it when workers
- * outnumber CPUs. The per-CPU `runqueues` has no kallsyms address without KALLSYMS_ALL. */
+ * CONFIG_FAIR_GROUP_SCHED), keyed by the lock's address (value: the CPU): schedule() and
+ * try_to_wake_up contend on it when workers outnumber CPUs. The per-CPU `runqueues` has no
+ * kallsyms address without KALLSYMS_ALL. One lookup, no loop over CPUs (6.1's verifier
+ * rejected that loop as infinite). */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LS_MAX_CPUS);
-	__type(key, __u32);
-	__type(value, __u64);
+	__type(key, __u64);
+	__type(value, __u32);
 } rq_locks SEC(".maps");
 
 struct {
@@ -163,16 +164,9 @@ static __always_inline __u32 classify(struct task_struct *t, __u64 lock)
 		__u32 cpu = bpf_get_smp_processor_id();
 		__u64 addr = (__u64)&rq->__lock;
 		if (rq)
-			bpf_map_update_elem(&rq_locks, &cpu, &addr, BPF_ANY);
+			bpf_map_update_elem(&rq_locks, &addr, &cpu, BPF_ANY);
 	}
-	for (__u32 cpu = 0; cpu < LS_MAX_CPUS; cpu++) {
-		if (cpu >= nr_cpus)
-			break;
-		__u64 *known = bpf_map_lookup_elem(&rq_locks, &cpu);
-		if (known && *known == lock)
-			return LS_RQ_LOCK;
-	}
-	return LS_OTHER;
+	return bpf_map_lookup_elem(&rq_locks, &lock) ? LS_RQ_LOCK : LS_OTHER;
 }
 
 /* Events the programs could not record (map full), read by the loader. */
@@ -301,10 +295,11 @@ int ls_mm_acquired(unsigned long long *ctx)
 
 	if (!in)
 		return 0;
-	__u32 d = in->depth;
-	if (d == 0 || d > LS_DEPTH)
+	/* the top entry; one unsigned compare (depth 0 wraps around) bounds the index for the
+	 * verifier (6.1's did not follow the two-sided check) */
+	__u32 d = in->depth - 1;
+	if (d >= LS_DEPTH)
 		return 0;
-	d--;
 	if (in->e[d].mm != (__u64)mm)
 		return 0;
 	/* mmap_write_downgrade (include/linux/mmap_lock.h) fires acquire_returned(write=false,
@@ -345,10 +340,11 @@ int ls_mm_released(unsigned long long *ctx)
 
 	if (!in)
 		return 0;
-	__u32 d = in->depth;
-	if (d == 0 || d > LS_DEPTH)
+	/* the top entry; one unsigned compare (depth 0 wraps around) bounds the index for the
+	 * verifier (6.1's did not follow the two-sided check) */
+	__u32 d = in->depth - 1;
+	if (d >= LS_DEPTH)
 		return 0;
-	d--;
 	/* Holds nest (dup_mmap locks the child's mm inside the parent's); they release in
 	 * reverse order, so the top entry is the one released. */
 	struct mm_inflight_ent ent = in->e[d];

@@ -143,7 +143,6 @@ int lockstat_open(pid_t tgid, struct lockstat **out, char *why, size_t len)
 	}
 	ls->skel->rodata->filter_tgid = (__u32)ls->global_tgid;
 	ls->skel->rodata->mm_memcg_path = ls->mm_layout.memcg_path;
-	ls->skel->rodata->nr_cpus = (__u32)libbpf_num_possible_cpus();
 	set_ranges(ls);
 	err = lockstat_bpf__load(ls->skel);
 	if (err) {

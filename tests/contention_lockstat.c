@@ -74,9 +74,26 @@ int main(void)
 		run(SH_THREADS, OP_DUP_CLOSE, 3, 0.4);
 		w = file_lock_waits(ls, callers, sizeof(callers));
 	}
-	tap_ok(w > 0 && (strstr(callers, "alloc_fd") || strstr(callers, "close_fd")),
-	       "threads dup-close: %llu file_lock waits via %s (try %d)", (unsigned long long)w,
-	       callers, tries);
+	/* scripts/kernel-test.sh sets SPAWNSCOPE_TCG: under qemu TCG the emulated syscalls dwarf
+	 * file_lock's few instructions and no spin ever contends (seen on 6.1 there: no row at
+	 * all, while the mmap_lock rwsem waits below are seen) */
+	if (!w && getenv("SPAWNSCOPE_TCG"))
+		tap_skip_test("no spinlock contention arises under qemu TCG",
+			      "threads dup-close: file_lock waits");
+	else if (!tap_ok(w > 0 && (strstr(callers, "alloc_fd") || strstr(callers, "close_fd")),
+			 "threads dup-close: %llu file_lock waits via %s (try %d)",
+			 (unsigned long long)w, callers, tries)) {
+		struct lockstat_row *seen;
+		size_t n_seen;
+
+		if (!lockstat_read(ls, &seen, &n_seen)) {
+			for (size_t i = 0; i < n_seen && i < 10; i++)
+				tap_diag("seen: %s via %s (%s) count %llu", seen[i].lock,
+					 seen[i].caller, seen[i].kind,
+					 (unsigned long long)seen[i].count);
+			free(seen);
+		}
+	}
 
 	lockstat_reset(ls);
 	run(SH_PROCESSES, OP_DUP_CLOSE, 2, 0.4);

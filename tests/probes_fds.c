@@ -7,6 +7,7 @@
  * so "plain" arms would run probed) fails here. Needs root: skipped otherwise.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,22 +70,41 @@ static int held_link_ids(unsigned ids[MAX_IDS])
 	return n;
 }
 
+/* Whether bpftool's list of every link in the system (one `bpftool -j link show`) has id. */
+static bool listed(const json_t *links, unsigned id)
+{
+	size_t i;
+	json_t *l;
+
+	json_array_foreach(links, i, l)
+	{
+		if (json_integer_value(json_object_get(l, "id")) == id)
+			return true;
+	}
+	return false;
+}
+
 /* How many of ids bpftool still shows, polled for up to 2 s (the kernel frees a link once
- * its last reference is gone, possibly from a workqueue); -1 when bpftool is missing. */
+ * its last reference is gone, possibly from a workqueue); -1 when bpftool cannot say. */
 static int links_alive(const unsigned *ids, int n)
 {
-	char cmd[96];
 	int alive = 0;
 
-	if (system("command -v bpftool >/dev/null 2>&1"))
-		return -1;
 	for (int try = 0; try < 20; try++) {
-		alive = 0;
-		for (int i = 0; i < n; i++) {
-			snprintf(cmd, sizeof(cmd), "bpftool link show id %u >/dev/null 2>&1",
-				 ids[i]);
-			alive += system(cmd) == 0;
+		FILE *p = popen("bpftool -j link show 2>/dev/null", "r");
+		json_error_t jerr;
+		json_t *links = p ? json_loadf(p, 0, &jerr) : NULL;
+
+		if (p)
+			pclose(p);
+		if (!json_is_array(links)) {
+			json_decref(links);
+			return -1;
 		}
+		alive = 0;
+		for (int i = 0; i < n; i++)
+			alive += listed(links, ids[i]);
+		json_decref(links);
 		if (!alive)
 			break;
 		usleep(100000);

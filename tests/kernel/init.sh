@@ -9,7 +9,8 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
-export SPAWNSCOPE_BUILD=/build HOME=/tmp
+# SPAWNSCOPE_TCG: the one check that needs real parallel timing (spinlock contention) may skip
+export SPAWNSCOPE_BUILD=/build SPAWNSCOPE_TCG=1 HOME=/tmp
 kt() { echo "KT $*"; }
 stamp() { kt "# at $(cut -d' ' -f1 /proc/uptime) s: $*"; }
 check() { # description, then a command that succeeds when the check holds
@@ -22,7 +23,11 @@ probed_run() { # experiment: spawnscope run EXPERIMENT --quick --probes on into 
 	/build/spawnscope run "$1" --quick --probes on --quiet --out /tmp/"$1" >/tmp/"$1".out 2>&1
 	local rc=$?
 	sed 's/^/KT # /' /tmp/"$1".out
-	check "run $1 --quick --probes on: exit $rc" test "$rc" -eq 0
+	# no gnuplot in the initramfs: the plots fail (exit 1 says so); anything else must not
+	local other
+	other=$(grep -v '^spawnscope: plots\?: ' /tmp/"$1".out | grep -c .)
+	check "run $1 --quick --probes on: exit $rc, complete, no error but the plots ($other)" \
+		sh -c "[ $rc -le 1 ] && [ $other -eq 0 ] && jq -e .complete /tmp/$1/run.json >/dev/null"
 }
 kt "# kernel $(uname -r), $(nproc) CPUs"
 for t in /build/tests/*.t; do
@@ -34,8 +39,8 @@ for t in /build/tests/*.t; do
 	fails=$(grep -c '^not ok' /tmp/"$name".out)
 	passes=$(grep -c '^ok' /tmp/"$name".out)
 	check "$name: exit $rc, $passes ok, $fails not ok" test "$rc" -eq 0 -a "$fails" -eq 0
-	skipped=$(grep -c '^ok.*# SKIP' /tmp/"$name".out)
-	check "$name: nothing skipped ($skipped)" test "$skipped" -eq 0
+	skipped=$(grep '^ok.*# SKIP' /tmp/"$name".out | grep -vc 'under qemu TCG')
+	check "$name: nothing skipped but what TCG cannot show ($skipped)" test "$skipped" -eq 0
 	if [ "$skipped" -ne 0 ]; then # libbpf's log (the verifier's refusal) says why
 		SPAWNSCOPE_PROBES_DEBUG=1 "$t" 2>&1 | grep -v '^ok\|^#\|^not ok' | tail -40 |
 			sed 's/^/KT # libbpf: /'
