@@ -8,7 +8,7 @@
 #                   origin/main), paired, in one job (scripts/ci-gate.sh)
 #   make asan-test  the unit tests again under ASan/UBSan (make test runs it too)
 #   make kernel-test  the probe tests and two probed runs on Debian 12's 6.1 kernel under qemu
-#                   (TCG; scripts/kernel-test.sh; CI runs it after make test)
+#                   (TCG, several minutes; scripts/kernel-test.sh; not part of make test)
 #   make deps       only the package check/install
 #
 # BUILD=dir puts every output in another directory (several builds side by side).

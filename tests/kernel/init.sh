@@ -18,10 +18,34 @@ check() { # description, then a command that succeeds when the check holds
 	shift
 	if "$@"; then kt "ok - $what"; else kt "not ok - $what"; fi
 }
+# run_limited OUT CMD...: CMD's output into OUT, at most RUN_LIMIT seconds (guest clock); a
+# hang must not eat the host's whole timeout: say where every process is, kill it, go on.
+# Sets rc.
+run_limited() {
+	local out=$1 pid waited=0
+	shift
+	"$@" >"$out" 2>&1 &
+	pid=$!
+	while kill -0 $pid 2>/dev/null && [ $waited -lt "$RUN_LIMIT" ]; do
+		sleep 1
+		waited=$((waited + 1))
+	done
+	if kill -0 $pid 2>/dev/null; then
+		kt "# $* still running after $RUN_LIMIT s: processes and kernel stacks"
+		for p in /proc/[0-9]*/task/[0-9]*; do
+			# user tasks, and kernel threads in uninterruptible sleep
+			[ -s "${p%/task/*}/cmdline" ] || [ "$(cut -d' ' -f3 $p/stat)" = D ] || continue
+			kt "# ${p#/proc/} $(cat $p/comm) $(cut -d' ' -f3 $p/stat) wchan $(cat $p/wchan)"
+			sed 's/^/KT #   /' $p/stack | head -12
+		done 2>/dev/null
+		kill -9 $pid
+	fi
+	wait $pid
+	rc=$?
+}
 probed_run() { # experiment: spawnscope run EXPERIMENT --quick --probes on into /tmp/EXPERIMENT
 	stamp "run $1"
-	/build/spawnscope run "$1" --quick --probes on --quiet --out /tmp/"$1" >/tmp/"$1".out 2>&1
-	local rc=$?
+	run_limited /tmp/"$1".out /build/spawnscope run "$1" --quick --probes on --quiet --out /tmp/"$1"
 	sed 's/^/KT # /' /tmp/"$1".out
 	# no gnuplot in the initramfs: the plots fail (exit 1 says so); anything else must not
 	local other
@@ -29,12 +53,12 @@ probed_run() { # experiment: spawnscope run EXPERIMENT --quick --probes on into 
 	check "run $1 --quick --probes on: exit $rc, complete, no error but the plots ($other)" \
 		sh -c "[ $rc -le 1 ] && [ $other -eq 0 ] && jq -e .complete /tmp/$1/run.json >/dev/null"
 }
+RUN_LIMIT=${RUN_LIMIT:-600} # seconds per test or probed run (guest clock)
 kt "# kernel $(uname -r), $(nproc) CPUs"
 for t in /build/tests/*.t; do
 	name=${t##*/}
 	stamp "$name"
-	"$t" >/tmp/"$name".out 2>&1
-	rc=$?
+	run_limited /tmp/"$name".out "$t"
 	sed 's/^/KT # /' /tmp/"$name".out
 	fails=$(grep -c '^not ok' /tmp/"$name".out)
 	passes=$(grep -c '^ok' /tmp/"$name".out)
