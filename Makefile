@@ -9,6 +9,8 @@
 #   make asan-test  the unit tests again under ASan/UBSan (make test runs it too)
 #   make fuzz       the run.json readers under libFuzzer for FUZZ_TIME seconds (default 600;
 #                   make test runs it for 20 s through tests/fuzz_runjson.sh)
+#   make kernel-test  the probe tests and two probed runs on Debian 12's 6.1 kernel under qemu
+#                   (TCG, several minutes; scripts/kernel-test.sh; not part of make test)
 #   make deps       only the package check/install
 #
 # BUILD=dir puts every output in another directory (several builds side by side).
@@ -74,7 +76,7 @@ TEST_TARGET_SRCS := $(wildcard tests/targets/*.c)
 TEST_TARGETS := $(patsubst tests/targets/%.c,$(BUILD)/tests/targets/%,$(TEST_TARGET_SRCS))
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%.t,$(wildcard tests/unit_*.c))
 
-.PHONY: all test bench plots gate deps asan-test unit-test clean format fuzz fuzz-build
+.PHONY: all test bench plots gate deps asan-test unit-test clean format fuzz fuzz-build kernel-test
 
 # The libFuzzer build: every library object again with clang and the sanitizers.
 FUZZ_BUILD ?= build-fuzz
@@ -160,6 +162,12 @@ test: deps
 	@SPAWNSCOPE_BUILD=$(abspath $(BUILD)) SPAWNSCOPE_FUZZ=$(abspath $(FUZZ_BIN)) \
 		prove --exec '' --timer $(TEST_BINS) $(TEST_SH)
 	@$(MAKE) --no-print-directory asan-test
+
+KERNEL_TESTS := $(BUILD)/tests/probes_events.t $(BUILD)/tests/probes_fds.t \
+	$(BUILD)/tests/contention_lockstat.t
+kernel-test: deps
+	@$(MAKE) --no-print-directory all $(KERNEL_TESTS)
+	@prove --exec '' --timer scripts/kernel-test.sh :: $(abspath $(BUILD))
 
 bench: deps
 	@$(MAKE) --no-print-directory all

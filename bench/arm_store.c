@@ -1,11 +1,13 @@
 /* An arm's samples -> statistics in its results entry, per-block summaries, and its CSV. */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "paired.h"
+#include "probe_coverage.h"
 #include "sampler.h"
 #include "footprint_report.h"
 #include "stats.h"
@@ -206,39 +208,66 @@ static int fill_csv(FILE *f, void *arg)
 	return ferror(f) ? -EIO : 0;
 }
 
-/* Statistics of each probe phase / value over the samples that have it. */
+static const char *unit_ns(int k)
+{
+	(void)k;
+	return "ns";
+}
+
+static const char *unit_of_value(int v)
+{
+	return v == PV_PGTABLES_BYTES ? "bytes" : "count";
+}
+
+/* Statistics of each member k < n of one group of probe_sample (phases, values, kernel
+ * functions) over the good samples that have it: have_off / arr_off are the offsets of the
+ * group's bit mask and int64_t array in struct probe_sample. */
+static json_t *probe_group(struct run_ctx *ctx, const struct arm *a, size_t have_off,
+			   size_t arr_off, int n_members, const char *const *names,
+			   const char *(*unit)(int), double *buf, uint32_t *round)
+{
+	json_t *obj = json_object();
+
+	for (int k = 0; k < n_members; k++) {
+		size_t n = 0;
+		json_t *st;
+
+		for (size_t i = 0; i < a->n; i++) {
+			const char *ph = (const char *)&a->ph[i];
+			uint32_t have;
+			int64_t x;
+
+			memcpy(&have, ph + have_off, sizeof(have));
+			memcpy(&x, ph + arr_off + (size_t)k * sizeof(x), sizeof(x));
+			if (sample_counts(&a->s[i]) && (have & (1u << k))) {
+				round[n] = a->s[i].block;
+				buf[n++] = (double)x;
+			}
+		}
+		if (n && (st = round_stats(buf, round, n, unit(k), ctx->seed)))
+			json_object_set_new(obj, names[k], st);
+	}
+	return obj;
+}
+
+/* Statistics of each probe phase, value and kernel function (fentry/fexit durations, where
+ * the kernel allowed those programs) over the samples that have it, and the coverage. */
 static void store_probes(struct run_ctx *ctx, const struct arm *a, json_t *entry, double *buf,
 			 uint32_t *round)
 {
-	json_t *phases = json_object(), *values = json_object();
-
-	for (int p = 0; p < PH__N; p++) {
-		size_t n = 0;
-		json_t *st;
-
-		for (size_t i = 0; i < a->n; i++)
-			if (sample_counts(&a->s[i]) && (a->ph[i].have_phase & (1u << p))) {
-				round[n] = a->s[i].block;
-				buf[n++] = (double)a->ph[i].phase_ns[p];
-			}
-		if ((st = round_stats(buf, round, n, "ns", ctx->seed)))
-			json_object_set_new(phases, probe_phase_names[p], st);
-	}
-	for (int v = 0; v < PV__N; v++) {
-		size_t n = 0;
-		json_t *st;
-
-		for (size_t i = 0; i < a->n; i++)
-			if (sample_counts(&a->s[i]) && (a->ph[i].have_value & (1u << v))) {
-				round[n] = a->s[i].block;
-				buf[n++] = (double)a->ph[i].value[v];
-			}
-		if ((st = round_stats(buf, round, n, v == PV_PGTABLES_BYTES ? "bytes" : "count",
-				      ctx->seed)))
-			json_object_set_new(values, probe_value_names[v], st);
-	}
-	json_object_set_new(entry, "phases", phases);
-	json_object_set_new(entry, "values", values);
+	json_object_set_new(entry, "phases",
+			    probe_group(ctx, a, offsetof(struct probe_sample, have_phase),
+					offsetof(struct probe_sample, phase_ns), PH__N,
+					probe_phase_names, unit_ns, buf, round));
+	json_object_set_new(entry, "values",
+			    probe_group(ctx, a, offsetof(struct probe_sample, have_value),
+					offsetof(struct probe_sample, value), PV__N,
+					probe_value_names, unit_of_value, buf, round));
+	json_object_set_new(entry, "kernel_functions",
+			    probe_group(ctx, a, offsetof(struct probe_sample, have_kfunc),
+					offsetof(struct probe_sample, kfunc_ns), PROBE_KFUNCS,
+					probe_kfunc_names, unit_ns, buf, round));
+	probe_coverage_store(a, ctx->probes, entry);
 }
 
 int arm_store(struct run_ctx *ctx, struct arm *a, json_t *entry, const char *csvname)

@@ -171,6 +171,7 @@ void cont_attach_locks(struct cont_run *cr, json_t **entries, size_t n)
 	struct lockstat_row *rows = NULL;
 	struct lockstat_hold *holds = NULL;
 	size_t nr = 0, nh = 0;
+	uint64_t total_wait = 0;
 	json_t *locks, *mm;
 
 	if (!cr->ls) {
@@ -203,9 +204,16 @@ void cont_attach_locks(struct cont_run *cr, json_t **entries, size_t n)
 						    (json_int_t)holds[i].max_hold_ns, "wait_ns",
 						    (json_int_t)holds[i].wait_ns, "max_wait_ns",
 						    (json_int_t)holds[i].max_wait_ns));
+	for (size_t i = 0; i < nr; i++)
+		total_wait += rows[i].wait_ns;
 	for (size_t i = 0; i < n; i++) {
 		json_object_set(entries[i], "contention", locks);
 		json_object_set(entries[i], "mmap_lock", mm);
+		/* every row, not only the top ones: bounded by (tasks watched) x window */
+		json_object_set_new(entries[i], "lockstat_total_wait_ns",
+				    json_integer((json_int_t)total_wait));
+		json_object_set_new(entries[i], "lockstat_window_ns",
+				    json_integer((json_int_t)lockstat_window_ns(cr->ls)));
 	}
 	json_decref(locks);
 	json_decref(mm);
@@ -357,9 +365,11 @@ static int worker_point(struct cont_run *cr, const struct cont_plan *pl, int sh,
 static void record_lockstat(struct cont_run *cr)
 {
 	json_t *root = results_root(cr->ctx->res);
-	json_object_set_new(
-	    root, "lockstat",
-	    json_pack("{s:b, s:s}", "enabled", cr->ls != NULL, "reason", cr->ls ? "" : cr->ls_why));
+	json_t *obj =
+	    json_pack("{s:b, s:s}", "enabled", cr->ls != NULL, "reason", cr->ls ? "" : cr->ls_why);
+
+	lockstat_describe(cr->ls, obj);
+	json_object_set_new(root, "lockstat", obj);
 }
 
 static int contention_run(struct run_ctx *ctx)

@@ -6,6 +6,7 @@
 
 #include "../probes/probes.h"
 #include "latency.h"
+#include "probe_coverage.h"
 #include "units.h"
 
 static const json_t *stat_of(const json_t *entry, const char *group, const char *metric)
@@ -299,6 +300,7 @@ void latency_summarize(const json_t *run, FILE *md)
 		phases_table(run, rss, md);
 	}
 	overhead(run, md);
+	probe_coverage_summary(run, "latency", md); /* probes helper: bench/probe_coverage.c */
 	fprintf(md,
 		"Plots: `plots/latency.svg` (ECDF of t_first, box plots of the three "
 		"metrics)%s.\n\n",

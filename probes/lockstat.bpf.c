@@ -17,12 +17,13 @@
 #include <bpf/bpf_tracing.h>
 
 #include "lockstat_maps.h"
+#include "mmap_lock_args.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Set before load: the driver's tgid; its threads and direct children are measured. */
+/* Set before load: the driver's tgid as the kernel sees it (global pid, translated by the
+ * loader); its threads and direct children are measured. */
 const volatile __u32 filter_tgid = 0;
-const volatile __u32 nr_cpus = 0; /* possible CPUs, for naming runqueue locks */
 const volatile __u32 n_lock_ranges = 0;
 const volatile __u64 lock_lo[LS_MAX_RANGES] = {};
 const volatile __u64 lock_hi[LS_MAX_RANGES] = {};
@@ -31,13 +32,15 @@ const volatile __u64 mm_lo[LS_MAX_RANGES] = {};
 const volatile __u64 mm_hi[LS_MAX_RANGES] = {};
 
 /* rq->__lock of each CPU as learned from the tasks that ran there (se.cfs_rq->rq, with
- * CONFIG_FAIR_GROUP_SCHED): schedule() and try_to_wake_up contend on it when workers
- * outnumber CPUs. The per-CPU `runqueues` has no kallsyms address without KALLSYMS_ALL. */
+ * CONFIG_FAIR_GROUP_SCHED), keyed by the lock's address (value: the CPU): schedule() and
+ * try_to_wake_up contend on it when workers outnumber CPUs. The per-CPU `runqueues` has no
+ * kallsyms address without KALLSYMS_ALL. One lookup, no loop over CPUs (6.1's verifier
+ * rejected that loop as infinite). */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LS_MAX_CPUS);
-	__type(key, __u32);
-	__type(value, __u64);
+	__type(key, __u64);
+	__type(value, __u32);
 } rq_locks SEC(".maps");
 
 struct {
@@ -120,6 +123,24 @@ static __always_inline __u64 find_caller(void *ctx, const volatile __u64 *lo,
 	return 0;
 }
 
+/* fs_struct on older kernels (6.1): spinlock_t lock next to a seqcount_spinlock_t seq (whose lock
+ * pointer exists only with LOCKDEP/PREEMPT_RT); later one seqlock_t seq holds the spinlock. */
+struct fs_struct___spin {
+	spinlock_t lock;
+} __attribute__((preserve_access_index));
+
+/* The address of this fs_struct's spinlock, whichever layout the kernel has; 0 if neither. */
+static __always_inline __u64 fs_lock_addr(struct fs_struct *fs)
+{
+	if (bpf_core_field_exists(fs->seq.lock))
+		return (__u64)&fs->seq.lock;
+	struct fs_struct___spin *old = (void *)fs;
+
+	if (bpf_core_field_exists(old->lock))
+		return (__u64)&old->lock;
+	return 0;
+}
+
 static __always_inline __u32 classify(struct task_struct *t, __u64 lock)
 {
 	struct files_struct *files = BPF_CORE_READ(t, files);
@@ -136,50 +157,37 @@ static __always_inline __u32 classify(struct task_struct *t, __u64 lock)
 		return LS_SIGLOCK;
 	if (leader && lock == (__u64)&leader->alloc_lock)
 		return LS_LEADER_ALLOC;
-	if (fs && lock == (__u64)&fs->seq.lock)
+	if (fs && lock == fs_lock_addr(fs))
 		return LS_FS_LOCK;
 	if (bpf_core_field_exists(struct cfs_rq, rq)) {
 		struct rq *rq = BPF_CORE_READ(t, se.cfs_rq, rq);
 		__u32 cpu = bpf_get_smp_processor_id();
 		__u64 addr = (__u64)&rq->__lock;
 		if (rq)
-			bpf_map_update_elem(&rq_locks, &cpu, &addr, BPF_ANY);
+			bpf_map_update_elem(&rq_locks, &addr, &cpu, BPF_ANY);
 	}
-	for (__u32 cpu = 0; cpu < LS_MAX_CPUS; cpu++) {
-		if (cpu >= nr_cpus)
-			break;
-		__u64 *known = bpf_map_lookup_elem(&rq_locks, &cpu);
-		if (known && *known == lock)
-			return LS_RQ_LOCK;
-	}
-	return LS_OTHER;
+	return bpf_map_lookup_elem(&rq_locks, &lock) ? LS_RQ_LOCK : LS_OTHER;
 }
+
+/* Events the programs could not record (map full), read by the loader. */
+__u64 inflight_full = 0;
 
 SEC("tp_btf/contention_begin")
 int BPF_PROG(ls_contention_begin, void *lock, unsigned int flags)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ls_inflight zero = {}, *in;
+	struct ls_inflight in = {};
 
-	if (!interesting(t))
-		return 0;
-	in = bpf_map_lookup_elem(&inflight, &tid);
-	if (!in) {
-		bpf_map_update_elem(&inflight, &tid, &zero, BPF_NOEXIST);
-		in = bpf_map_lookup_elem(&inflight, &tid);
-		if (!in)
-			return 0;
-	}
-	__u32 d = in->depth;
-	if (d >= LS_DEPTH)
-		return 0;
-	in->e[d].lock = (__u64)lock;
-	in->e[d].flags = flags;
-	in->e[d].cls = classify(t, (__u64)lock);
-	in->e[d].caller = find_caller(ctx, lock_lo, lock_hi, n_lock_ranges);
-	in->e[d].ts = bpf_ktime_get_ns();
-	in->depth = d + 1;
+	if (!interesting(t) || bpf_map_lookup_elem(&inflight, &tid))
+		return 0; /* first begin wins (see struct ls_inflight) */
+	in.e.lock = (__u64)lock;
+	in.e.flags = flags;
+	in.e.cls = classify(t, (__u64)lock);
+	in.e.caller = find_caller(ctx, lock_lo, lock_hi, n_lock_ranges);
+	in.e.ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&inflight, &tid, &in, BPF_NOEXIST))
+		__sync_fetch_and_add(&inflight_full, 1);
 	return 0;
 }
 
@@ -192,20 +200,12 @@ int BPF_PROG(ls_contention_end, void *lock, int ret)
 	struct ls_val *v, nv = {};
 	__u64 now = bpf_ktime_get_ns(), wait;
 
-	if (!in)
+	/* The end of a nested contention (another lock) or of one begun before attach. */
+	if (!in || in->e.lock != (__u64)lock)
 		return 0;
-	__u32 d = in->depth;
-	if (d == 0 || d > LS_DEPTH)
-		return 0;
-	d--;
-	struct ls_inflight_ent ent = in->e[d];
-	/* Forget the task once nothing is in flight: tids of exited tasks must not fill the map. */
-	if (d == 0)
-		bpf_map_delete_elem(&inflight, &tid);
-	else
-		in->depth = d;
-	if (ent.lock != (__u64)lock)
-		return 0; /* unbalanced (an event lost at attach time): drop it */
+	struct ls_inflight_ent ent = in->e;
+
+	bpf_map_delete_elem(&inflight, &tid);
 	wait = now - ent.ts;
 	key.cls = ent.cls;
 	key.lock = key.cls == LS_OTHER ? (__u64)lock : 0;
@@ -225,6 +225,29 @@ int BPF_PROG(ls_contention_end, void *lock, int ret)
 	return 0;
 }
 
+/* Add one finished hold (acquired at ent->ts_acq, ended at now) to its (caller, mode) row. */
+static __always_inline void account_hold(const struct mm_inflight_ent *ent, __u64 now)
+{
+	struct mm_key key = {.caller = ent->caller, .write = ent->write};
+	struct mm_val *v, nv = {};
+	__u64 hold = now - ent->ts_acq, wait = ent->ts_acq - ent->ts_start;
+
+	v = bpf_map_lookup_elem(&mmap_holds, &key);
+	if (!v) {
+		bpf_map_update_elem(&mmap_holds, &key, &nv, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&mmap_holds, &key);
+		if (!v)
+			return;
+	}
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->hold_ns, hold);
+	__sync_fetch_and_add(&v->wait_ns, wait);
+	if (hold > v->max_hold_ns)
+		v->max_hold_ns = hold;
+	if (wait > v->max_wait_ns)
+		v->max_wait_ns = wait;
+}
+
 static __always_inline struct mm_inflight *mm_slot(__u32 tid)
 {
 	struct mm_inflight zero = {}, *in = bpf_map_lookup_elem(&mm_inflight, &tid);
@@ -234,9 +257,12 @@ static __always_inline struct mm_inflight *mm_slot(__u32 tid)
 	return bpf_map_lookup_elem(&mm_inflight, &tid);
 }
 
+/* The mmap_lock events' arguments depend on the kernel (probes/mmap_lock_args.h). */
 SEC("tp_btf/mmap_lock_start_locking")
-int BPF_PROG(ls_mm_start, struct mm_struct *mm, bool write)
+int ls_mm_start(unsigned long long *ctx)
 {
+	struct mm_struct *mm = mm_arg_mm(ctx);
+	bool write = mm_arg_write(ctx);
 	struct task_struct *t = bpf_get_current_task_btf();
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct mm_inflight *in;
@@ -260,19 +286,38 @@ int BPF_PROG(ls_mm_start, struct mm_struct *mm, bool write)
 }
 
 SEC("tp_btf/mmap_lock_acquire_returned")
-int BPF_PROG(ls_mm_acquired, struct mm_struct *mm, bool write, bool success)
+int ls_mm_acquired(unsigned long long *ctx)
 {
+	struct mm_struct *mm = mm_arg_mm(ctx);
+	bool write = mm_arg_write(ctx), success = mm_arg_success(ctx);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct mm_inflight *in = bpf_map_lookup_elem(&mm_inflight, &tid);
 
 	if (!in)
 		return 0;
-	__u32 d = in->depth;
-	if (d == 0 || d > LS_DEPTH)
+	/* the top entry; one unsigned compare (depth 0 wraps around) bounds the index for the
+	 * verifier (6.1's did not follow the two-sided check) */
+	__u32 d = in->depth - 1;
+	if (d >= LS_DEPTH)
 		return 0;
-	d--;
-	if (in->e[d].mm != (__u64)mm || in->e[d].acquired)
+	if (in->e[d].mm != (__u64)mm)
 		return 0;
+	/* mmap_write_downgrade (include/linux/mmap_lock.h) fires acquire_returned(write=false,
+	 * success) on the held write lock, then downgrade_write: the write hold ends here and a
+	 * read hold of the same lock begins, attributed to the caller that downgraded (munmap's
+	 * teardown runs under it: it is not a write hold). */
+	if (in->e[d].acquired) {
+		if (write || !success || !in->e[d].write)
+			return 0;
+		__u64 now = bpf_ktime_get_ns();
+
+		account_hold(&in->e[d], now);
+		in->e[d].write = 0;
+		in->e[d].ts_start = now;
+		in->e[d].ts_acq = now;
+		in->e[d].caller = find_caller(ctx, mm_lo, mm_hi, n_mm_ranges);
+		return 0;
+	}
 	if (!success) { /* trylock or killable wait that failed: nothing is held */
 		if (d == 0)
 			bpf_map_delete_elem(&mm_inflight, &tid);
@@ -287,20 +332,19 @@ int BPF_PROG(ls_mm_acquired, struct mm_struct *mm, bool write, bool success)
 }
 
 SEC("tp_btf/mmap_lock_released")
-int BPF_PROG(ls_mm_released, struct mm_struct *mm, bool write)
+int ls_mm_released(unsigned long long *ctx)
 {
+	struct mm_struct *mm = mm_arg_mm(ctx);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct mm_inflight *in = bpf_map_lookup_elem(&mm_inflight, &tid);
-	struct mm_key key = {};
-	struct mm_val *v, nv = {};
-	__u64 now = bpf_ktime_get_ns(), hold, wait;
 
 	if (!in)
 		return 0;
-	__u32 d = in->depth;
-	if (d == 0 || d > LS_DEPTH)
+	/* the top entry; one unsigned compare (depth 0 wraps around) bounds the index for the
+	 * verifier (6.1's did not follow the two-sided check) */
+	__u32 d = in->depth - 1;
+	if (d >= LS_DEPTH)
 		return 0;
-	d--;
 	/* Holds nest (dup_mmap locks the child's mm inside the parent's); they release in
 	 * reverse order, so the top entry is the one released. */
 	struct mm_inflight_ent ent = in->e[d];
@@ -310,23 +354,17 @@ int BPF_PROG(ls_mm_released, struct mm_struct *mm, bool write)
 		in->depth = d;
 	if (ent.mm != (__u64)mm || !ent.acquired)
 		return 0; /* unbalanced (an event lost at attach time): dropped with its entry */
-	hold = now - ent.ts_acq;
-	wait = ent.ts_acq - ent.ts_start;
-	key.caller = ent.caller;
-	key.write = ent.write;
-	v = bpf_map_lookup_elem(&mmap_holds, &key);
-	if (!v) {
-		bpf_map_update_elem(&mmap_holds, &key, &nv, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&mmap_holds, &key);
-		if (!v)
-			return 0;
-	}
-	__sync_fetch_and_add(&v->count, 1);
-	__sync_fetch_and_add(&v->hold_ns, hold);
-	__sync_fetch_and_add(&v->wait_ns, wait);
-	if (hold > v->max_hold_ns)
-		v->max_hold_ns = hold;
-	if (wait > v->max_wait_ns)
-		v->max_wait_ns = wait;
+	account_hold(&ent, bpf_ktime_get_ns());
+	return 0;
+}
+
+/* A task that exits leaves nothing in flight: its tid may be reused by an unrelated task. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ls_task_exit, struct task_struct *task)
+{
+	__u32 tid = task->pid;
+
+	bpf_map_delete_elem(&inflight, &tid);
+	bpf_map_delete_elem(&mm_inflight, &tid);
 	return 0;
 }

@@ -9,15 +9,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lockstat.skel.h"
 #include "lockstat_ksyms.h"
+#include "libbpf_log.h"
 #include "lockstat_maps.h"
+#include "mmap_lock_layout.h"
+#include "pidns.h"
 
 struct lockstat {
 	struct lockstat_bpf *skel;
 	struct ksyms ksyms;
+	struct mmap_lock_layout mm_layout;
+	pid_t tgid, global_tgid; /* as given, and as the kernel sees it */
+	int64_t t_reset;	 /* CLOCK_MONOTONIC ns of the last reset (or the attach) */
 };
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t lockstat_window_ns(const struct lockstat *ls)
+{
+	return ls ? mono_ns() - ls->t_reset : 0;
+}
 
 /* Functions between the tracepoint and the lock's caller, beyond the two text sections:
  * qspinlock/rwlock slowpaths (pv and native), the rwsem slowpaths and the tracepoint glue. */
@@ -81,46 +101,56 @@ static void set_ranges(struct lockstat *ls)
 		add_func(k, mmap_funcs[i], ro->mm_lo, ro->mm_hi, &ro->n_mm_ranges);
 }
 
-static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
 int lockstat_open(pid_t tgid, struct lockstat **out, char *why, size_t len)
 {
 	struct lockstat *ls = calloc(1, sizeof(*ls));
 	libbpf_print_fn_t old;
 	int err;
 
+	char nswhy[240];
+
 	*out = NULL;
 	if (!ls) {
 		snprintf(why, len, "lockstat: %s", strerror(ENOMEM));
 		return -ENOMEM;
+	}
+	ls->tgid = tgid;
+	err = pidns_global_pid(tgid, &ls->global_tgid, nswhy, sizeof(nswhy));
+	if (err) {
+		snprintf(why, len, "lockstat: %s", nswhy);
+		free(ls);
+		return err;
+	}
+	mmap_lock_layout_read(&ls->mm_layout);
+	if (!ls->mm_layout.known) {
+		snprintf(why, len, "lockstat: %s", ls->mm_layout.why);
+		free(ls);
+		return -EOPNOTSUPP;
 	}
 	err = ksyms_load(&ls->ksyms, why, len);
 	if (err) {
 		free(ls);
 		return err;
 	}
-	old = libbpf_set_print(silent_print);
+	libbpf_debug = getenv("SPAWNSCOPE_PROBES_DEBUG") != NULL;
+	libbpf_first_warn[0] = '\0';
+	old = libbpf_set_print(libbpf_capture_print);
 	ls->skel = lockstat_bpf__open();
 	if (!ls->skel) {
 		err = -errno;
 		snprintf(why, len, "lockstat: open BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	ls->skel->rodata->filter_tgid = (__u32)tgid;
-	ls->skel->rodata->nr_cpus = (__u32)libbpf_num_possible_cpus();
+	ls->skel->rodata->filter_tgid = (__u32)ls->global_tgid;
+	ls->skel->rodata->mm_memcg_path = ls->mm_layout.memcg_path;
 	set_ranges(ls);
 	err = lockstat_bpf__load(ls->skel);
 	if (err) {
 		snprintf(why, len,
 			 "lockstat: load (needs CAP_BPF+CAP_PERFMON and the lock: and mmap_lock: "
-			 "tracepoints in BTF): %s",
-			 strerror(-err));
+			 "tracepoints in BTF): %s%s%s%s",
+			 strerror(-err), libbpf_first_warn[0] ? " (" : "", libbpf_first_warn,
+			 libbpf_first_warn[0] ? ")" : "");
 		goto fail;
 	}
 	err = lockstat_bpf__attach(ls->skel);
@@ -130,6 +160,7 @@ int lockstat_open(pid_t tgid, struct lockstat **out, char *why, size_t len)
 		goto fail;
 	}
 	libbpf_set_print(old);
+	ls->t_reset = mono_ns();
 	*out = ls;
 	return 0;
 fail:
@@ -185,6 +216,7 @@ int lockstat_reset(struct lockstat *ls)
 	for (size_t i = 0; i < sizeof(maps) / sizeof(*maps); i++)
 		if ((e = clear_map(bpf_map__fd(maps[i].map), maps[i].key_size)) && !err)
 			err = e;
+	ls->t_reset = mono_ns();
 	return err;
 }
 
@@ -371,6 +403,17 @@ int lockstat_read_mmap(struct lockstat *ls, struct lockstat_hold **rows, size_t 
 	*rows = out;
 	*n = cnt;
 	return 0;
+}
+
+void lockstat_describe(const struct lockstat *ls, json_t *obj)
+{
+	if (!ls)
+		return;
+	json_object_set_new(obj, "mmap_lock_layout", json_string(ls->mm_layout.describe));
+	json_object_set_new(obj, "tgid", json_integer(ls->tgid));
+	json_object_set_new(obj, "tgid_seen_by_kernel", json_integer(ls->global_tgid));
+	json_object_set_new(obj, "inflight_map_full",
+			    json_integer((json_int_t)ls->skel->bss->inflight_full));
 }
 
 void lockstat_close(struct lockstat *ls)

@@ -9,6 +9,7 @@
 #ifndef SPAWNSCOPE_LOCKSTAT_H
 #define SPAWNSCOPE_LOCKSTAT_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,8 +34,10 @@ struct lockstat_hold {
 	uint64_t wait_ns, max_wait_ns;
 };
 
-/* Load and attach, measuring tgid's threads and its direct children. 0, or -errno with the
- * reason in why (no BPF in this build, no BTF, no kallsyms addresses, verifier refusal...). */
+/* Load and attach, measuring tgid's threads and its direct children. tgid is a pid of this
+ * process's PID namespace; it is translated to the one the kernel sees (refused, with the
+ * reason, when /proc cannot tell). 0, or -errno with the reason in why (no BPF in this
+ * build, no BTF, no kallsyms addresses, unknown mmap_lock layout, verifier refusal...). */
 int lockstat_open(pid_t tgid, struct lockstat **out, char *why, size_t len);
 /* Forget everything aggregated so far. 0 or -errno. */
 int lockstat_reset(struct lockstat *ls);
@@ -43,6 +46,14 @@ int lockstat_reset(struct lockstat *ls);
 int lockstat_read(struct lockstat *ls, struct lockstat_row **rows, size_t *n);
 /* mmap_lock holds since the last reset, by hold_ns descending. 0 or -errno. */
 int lockstat_read_mmap(struct lockstat *ls, struct lockstat_hold **rows, size_t *n);
+/* ns since the last lockstat_reset (or the attach): every wait read since then lies inside
+ * this window, so one task's total wait (first begin wins: they never overlap) is at most
+ * this long. 0 for NULL. */
+int64_t lockstat_window_ns(const struct lockstat *ls);
+/* Into obj: "mmap_lock_layout" (the tracepoints' arguments on this kernel), "tgid",
+ * "tgid_seen_by_kernel", "inflight_map_full" (contentions not recorded: map full). NULL: no
+ * change. */
+void lockstat_describe(const struct lockstat *ls, json_t *obj);
 /* Detach and free; NULL is fine. */
 void lockstat_close(struct lockstat *ls);
 

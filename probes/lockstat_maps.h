@@ -48,9 +48,14 @@ struct ls_inflight_ent {
 	__u32 cls, flags;
 };
 
+/* One contention in flight per task: the first contention_begin wins. A sleeping mutex
+ * wait fires begin several times and end once (kernel/locking/mutex.c
+ * __mutex_lock_common: before the optimistic spin, before sleeping, again around each
+ * re-spin); a lock contended while waiting for another (the mutex's wait_lock) is inside
+ * the outer wait and is not counted apart, as perf lock contention does. So one task's
+ * waits never overlap: their sum is at most the time it ran. */
 struct ls_inflight {
-	__u32 depth, pad;
-	struct ls_inflight_ent e[LS_DEPTH];
+	struct ls_inflight_ent e;
 };
 
 /* mmap_lock holds (trace/events/mmap_lock.h), keyed by the acquiring function. */

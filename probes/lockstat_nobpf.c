@@ -40,3 +40,15 @@ void lockstat_close(struct lockstat *ls)
 {
 	(void)ls;
 }
+
+void lockstat_describe(const struct lockstat *ls, json_t *obj)
+{
+	(void)ls;
+	(void)obj;
+}
+
+int64_t lockstat_window_ns(const struct lockstat *ls)
+{
+	(void)ls;
+	return 0;
+}

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "probe_names.h"
 #include "probes.h"
@@ -20,8 +21,7 @@ PROBE_NAMES_DEFINE;
 #endif
 #define NOBPF_WHY "built without probes: " SPAWNSCOPE_NOBPF_REASON
 
-int probes_open(enum probes_mode mode, pid_t watch_tgid, struct probes **out, char *why,
-		size_t len)
+int probes_open(enum probes_mode mode, pid_t watch_tgid, struct probes **out, char *why, size_t len)
 {
 	(void)watch_tgid;
 	*out = NULL;
@@ -61,6 +61,26 @@ int probes_set_attached(struct probes *pr, bool on)
 	(void)pr;
 	(void)on;
 	return -EOPNOTSUPP;
+}
+
+const char *probes_error(const struct probes *pr)
+{
+	(void)pr;
+	return NOBPF_WHY;
+}
+
+int probes_drops(const struct probes *pr, struct probe_drops *out)
+{
+	(void)pr;
+	memset(out, 0, sizeof(*out));
+	return -EINVAL;
+}
+
+void probes_drops_json(const struct probes *pr, json_t *obj, const char *key)
+{
+	(void)pr;
+	(void)obj;
+	(void)key;
 }
 
 void probes_close(struct probes *pr)

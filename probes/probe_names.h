@@ -11,6 +11,9 @@
 	    [PH_FIRST_RUN_DELAY] = "first_run_delay", [PH_EXEC] = "exec",                          \
 	    [PH_PARENT_BLOCKED] = "parent_blocked",   [PH_MMAP_LOCK_HOLD] = "mmap_lock_hold",      \
 	};                                                                                         \
+	const char *const probe_kfunc_names[PROBE_KFUNCS] = {                                      \
+	    "copy_process", "dup_mm", "dup_mmap", "dup_fd", "copy_page_range", "begin_new_exec",   \
+	};                                                                                         \
 	const char *const probe_value_names[PV__N] = {                                             \
 	    [PV_PGTABLES_BYTES] = "pgtables_bytes",                                                \
 	    [PV_MAP_COUNT] = "map_count",                                                          \

@@ -19,11 +19,15 @@
 
 #include <linux/capability.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "libbpf_log.h"
+#include "pidns.h"
 #include "probe_names.h"
 #include "probes.h"
 #include "probes_internal.h"
+#include "spawn_events.h"
 #include "spawn.skel.h"
 #include "spawn_fentry.skel.h"
 
@@ -65,44 +69,6 @@ static const struct kf_group kf_groups[] = {
 #define KERNEL_ENOTSUPP 524
 
 enum choice { USE_NONE = -1, USE_BTF = 0, USE_RAW = 1 };
-
-/* libbpf's messages: the first warning of a failed load is the informative one ("failed to
- * find kernel BTF type ID of 'dup_mm'"); the rest (verifier dumps) go nowhere unless
- * SPAWNSCOPE_PROBES_DEBUG is set. */
-static char libbpf_first_warn[200];
-static bool libbpf_debug;
-
-static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char line[512];
-	size_t n;
-
-	if (libbpf_debug) {
-		va_list copy;
-
-		va_copy(copy, ap);
-		vfprintf(stderr, fmt, copy);
-		va_end(copy);
-	}
-	if (level != LIBBPF_WARN || libbpf_first_warn[0])
-		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	while (n && line[n - 1] == '\n')
-		line[--n] = '\0';
-	if (!n || strchr(line, '\n'))
-		return 0;
-	{
-		const char *msg = strncmp(line, "libbpf: ", 8) ? line : line + 8;
-		size_t m = strlen(msg);
-
-		if (m >= sizeof(libbpf_first_warn))
-			m = sizeof(libbpf_first_warn) - 1;
-		memcpy(libbpf_first_warn, msg, m);
-		libbpf_first_warn[m] = '\0';
-	}
-	return 0;
-}
 
 /* Whether this process holds what loading tracing programs needs: CAP_BPF and CAP_PERFMON
  * (kernel/bpf/syscall.c bpf_prog_load), or CAP_SYS_ADMIN on kernels before 5.8. */
@@ -180,8 +146,14 @@ static bool tp_btf_refused(const char *tp)
 	return false;
 }
 
+static bool is_mmap_lock_tp(size_t i)
+{
+	return !strncmp(tp_pairs[i].tp, "mmap_lock_", 10);
+}
+
 /* Open spawn.bpf.c with one program of each pair as chosen, and load it. */
-static int spawn_open_load(pid_t watch_tgid, const int choice[N_PAIRS], struct spawn_bpf **out)
+static int spawn_open_load(const struct probes *pr, const int choice[N_PAIRS],
+			   struct spawn_bpf **out)
 {
 	struct spawn_bpf *s = spawn_bpf__open();
 	int err;
@@ -189,7 +161,8 @@ static int spawn_open_load(pid_t watch_tgid, const int choice[N_PAIRS], struct s
 	libbpf_first_warn[0] = '\0';
 	if (!s)
 		return -errno;
-	s->rodata->target_tgid = (__u32)watch_tgid;
+	s->rodata->target_tgid = (__u32)pr->watch_tgid;
+	s->rodata->mm_memcg_path = pr->mm_layout.memcg_path;
 	for (size_t i = 0; i < N_PAIRS; i++) {
 		set_autoload(s->obj, tp_pairs[i].btf, choice[i] == USE_BTF);
 		set_autoload(s->obj, tp_pairs[i].raw, choice[i] == USE_RAW);
@@ -210,10 +183,11 @@ static int spawn_open_load(pid_t watch_tgid, const int choice[N_PAIRS], struct s
 	return 0;
 }
 
-static void fill_choice(int choice[N_PAIRS], int c)
+/* c for every tracepoint, except the mmap_lock ones when their layout is unknown. */
+static void fill_choice(const struct probes *pr, int choice[N_PAIRS], int c)
 {
 	for (size_t i = 0; i < N_PAIRS; i++)
-		choice[i] = c;
+		choice[i] = is_mmap_lock_tp(i) && !pr->mm_layout.known ? USE_NONE : c;
 }
 
 /* Choose tp_btf or raw_tp per tracepoint and load spawn.bpf.c. 0, or -errno with why. */
@@ -224,17 +198,22 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 	const char *btf_what = "loading tp_btf programs failed: ";
 
 	for (size_t i = 0; i < N_PAIRS; i++) {
-		slot_add(pr, tp_pairs[i].btf, PK_TP_BTF);
-		slot_add(pr, tp_pairs[i].raw, PK_RAW_TP);
+		struct prog_slot *b = slot_add(pr, tp_pairs[i].btf, PK_TP_BTF);
+		struct prog_slot *r = slot_add(pr, tp_pairs[i].raw, PK_RAW_TP);
+
+		if (is_mmap_lock_tp(i) && !pr->mm_layout.known) {
+			snprintf(b->reason, REASON_LEN, "not loaded: %s", pr->mm_layout.why);
+			snprintf(r->reason, REASON_LEN, "not loaded: %s", pr->mm_layout.why);
+		}
 	}
-	fill_choice(choice, USE_BTF);
-	err = spawn_open_load(pr->watch_tgid, choice, &pr->skel);
+	fill_choice(pr, choice, USE_BTF);
+	err = spawn_open_load(pr, choice, &pr->skel);
 	if (err)
 		load_error(err, "", btf_err, sizeof(btf_err));
 	if (err == -EPERM) {
 		/* No privilege for BPF at all, most likely: one raw_tp load tells. */
-		fill_choice(choice, USE_RAW);
-		err_raw = spawn_open_load(pr->watch_tgid, choice, &pr->skel);
+		fill_choice(pr, choice, USE_RAW);
+		err_raw = spawn_open_load(pr, choice, &pr->skel);
 		if (err_raw) {
 			load_error(err_raw, "", raw_err, sizeof(raw_err));
 			snprintf(why, len, "probes: %s%s; loading raw_tp programs failed: %s",
@@ -254,9 +233,11 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 			int one[N_PAIRS];
 			char e1[256], e2[256];
 
-			fill_choice(one, USE_NONE);
+			fill_choice(pr, one, USE_NONE);
+			if (choice[i] == USE_NONE)
+				continue; /* mmap_lock with an unknown layout: never loaded */
 			one[i] = USE_BTF;
-			err = spawn_open_load(pr->watch_tgid, one, &trial);
+			err = spawn_open_load(pr, one, &trial);
 			if (!err) {
 				choice[i] = USE_BTF;
 				spawn_bpf__destroy(trial);
@@ -266,7 +247,7 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 			snprintf(slot_find(pr, tp_pairs[i].btf)->reason, REASON_LEN,
 				 "tp_btf load failed: %s", e1);
 			one[i] = USE_RAW;
-			err = spawn_open_load(pr->watch_tgid, one, &trial);
+			err = spawn_open_load(pr, one, &trial);
 			if (!err) {
 				choice[i] = USE_RAW;
 				spawn_bpf__destroy(trial);
@@ -284,7 +265,7 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 				return err;
 			}
 		}
-		err = spawn_open_load(pr->watch_tgid, choice, &pr->skel);
+		err = spawn_open_load(pr, choice, &pr->skel);
 		if (err) {
 			load_error(err, "", btf_err, sizeof(btf_err));
 			snprintf(why, len, "probes: loading the chosen programs failed: %s",
@@ -309,7 +290,8 @@ static int spawn_load(struct probes *pr, char *why, size_t len)
 	return 0;
 }
 
-static int fentry_open_load(pid_t watch_tgid, const bool use[N_KF], struct spawn_fentry_bpf **out)
+static int fentry_open_load(const struct probes *pr, const bool use[N_KF],
+			    struct spawn_fentry_bpf **out)
 {
 	struct spawn_fentry_bpf *s = spawn_fentry_bpf__open();
 	int err;
@@ -317,7 +299,13 @@ static int fentry_open_load(pid_t watch_tgid, const bool use[N_KF], struct spawn
 	libbpf_first_warn[0] = '\0';
 	if (!s)
 		return -errno;
-	s->rodata->target_tgid = (__u32)watch_tgid;
+	s->rodata->target_tgid = (__u32)pr->watch_tgid;
+	/* one map of live tracked processes for both objects */
+	err = bpf_map__reuse_fd(s->maps.live, bpf_map__fd(pr->skel->maps.live));
+	if (err) {
+		spawn_fentry_bpf__destroy(s);
+		return err;
+	}
 	for (size_t i = 0; i < N_KF; i++) {
 		set_autoload(s->obj, kf_groups[i].in, use[i]);
 		set_autoload(s->obj, kf_groups[i].out, use[i]);
@@ -349,7 +337,7 @@ static void fentry_load(struct probes *pr)
 		slot_add(pr, kf_groups[i].out, PK_FENTRY);
 		use[i] = true;
 	}
-	err = fentry_open_load(pr->watch_tgid, use, &pr->fskel);
+	err = fentry_open_load(pr, use, &pr->fskel);
 	if (err) {
 		load_error(err, "", e, sizeof(e));
 		if (err == -EPERM || err == -EOPNOTSUPP || err == -KERNEL_ENOTSUPP) {
@@ -365,7 +353,7 @@ static void fentry_load(struct probes *pr)
 
 			one[0] = true; /* copy_process: the others depend on it */
 			one[i] = true;
-			err = fentry_open_load(pr->watch_tgid, one, &trial);
+			err = fentry_open_load(pr, one, &trial);
 			if (!err) {
 				spawn_fentry_bpf__destroy(trial);
 				continue;
@@ -382,7 +370,7 @@ static void fentry_load(struct probes *pr)
 				return;
 			}
 		}
-		err = fentry_open_load(pr->watch_tgid, use, &pr->fskel);
+		err = fentry_open_load(pr, use, &pr->fskel);
 		if (err) {
 			load_error(err, "", e, sizeof(e));
 			for (size_t i = 0; i < N_KF; i++)
@@ -411,12 +399,25 @@ static bool slot_required(const struct prog_slot *s)
 }
 
 /* Entry side first (see attach_all). Then forget spawns caught half-way: their syscall exit
- * will not be seen. */
-static void detach_all(struct probes *pr)
+ * will not be seen. 0, or the first -errno of bpf_link__destroy (the link is forgotten
+ * either way: libbpf frees it even when closing its fd fails). */
+static int detach_all(struct probes *pr)
 {
+	int first = 0;
+
 	for (size_t i = 0; i < pr->n_progs; i++) {
-		bpf_link__destroy(pr->progs[i].link);
-		pr->progs[i].link = NULL;
+		struct prog_slot *s = &pr->progs[i];
+		int err;
+
+		if (!s->link)
+			continue;
+		err = bpf_link__destroy(s->link);
+		s->link = NULL;
+		if (err && !first) {
+			first = err < 0 ? err : -EIO;
+			snprintf(pr->error, sizeof(pr->error), "probes: detaching %s: %s", s->name,
+				 strerror(-first));
+		}
 	}
 	if (pr->skel) {
 		probes_clear_map(pr->skel->maps.inflight);
@@ -424,11 +425,13 @@ static void detach_all(struct probes *pr)
 	}
 	if (pr->fskel)
 		probes_clear_map(pr->fskel->maps.kf_inflight);
+	return first;
 }
 
 /* Attach every loaded program. A required one that will not attach is an error (-errno,
- * why); any other is reported in its slot. */
-static int attach_all(struct probes *pr, char *why, size_t len)
+ * why), and so is, on a re-attach, one that attached at open; any other is reported in its
+ * slot. */
+static int attach_all(struct probes *pr, bool reattach, char *why, size_t len)
 {
 	/* In reverse: every exit-side program (sys_exit, sched_switch) is in place before its
 	 * entry side (sys_enter, sched_process_fork) starts creating records. */
@@ -441,13 +444,16 @@ static int attach_all(struct probes *pr, char *why, size_t len)
 		s->link = bpf_program__attach(s->prog);
 		if (s->link) {
 			s->reason[0] = '\0';
+			if (!reattach)
+				s->attached_at_open = true;
 			continue;
 		}
 		err = -errno;
 		load_error(err, "attach failed: ", s->reason, sizeof(s->reason));
-		if (slot_required(s)) {
+		if (slot_required(s) || (reattach && s->attached_at_open)) {
 			snprintf(why, len, "probes: %s: %s", s->name, s->reason);
 			detach_all(pr);
+			pr->attached = false;
 			return err;
 		}
 	}
@@ -471,28 +477,20 @@ static void summarize(struct probes *pr)
 		 n_att[PK_FENTRY], n_all[PK_FENTRY]);
 }
 
-/* include/linux/proc_ns.h: the inode number of the initial PID namespace. */
-#define PROC_PID_INIT_INO 0xEFFFFFFCu
-
-/* The programs see global pids (task->pid, bpf_get_current_pid_tgid): a driver inside another
- * PID namespace would have getpid() and child pids they never see. */
+/* The programs see global pids (task->pid, bpf_get_current_pid_tgid) and key children by
+ * them: a driver inside another PID namespace would have getpid() and child pids they never
+ * see (lockstat, which needs only the watched tgid, translates it instead: pidns.c). */
 static int check_pid_namespace(char *why, size_t len)
 {
-	struct stat st;
-
-	if (stat("/proc/self/ns/pid", &st))
-		return 0; /* no /proc: nothing to compare, assume the initial namespace */
-	if (st.st_ino == PROC_PID_INIT_INO)
+	if (pidns_is_initial())
 		return 0;
 	snprintf(why, len,
-		 "probes: the driver runs in a PID namespace other than the initial one (inode "
-		 "%llu); the probes key children by global pids",
-		 (unsigned long long)st.st_ino);
+		 "probes: the driver runs in a PID namespace other than the initial one; the "
+		 "probes key children by global pids");
 	return -EOPNOTSUPP;
 }
 
-int probes_open(enum probes_mode mode, pid_t watch_tgid, struct probes **out, char *why,
-		size_t len)
+int probes_open(enum probes_mode mode, pid_t watch_tgid, struct probes **out, char *why, size_t len)
 {
 	libbpf_print_fn_t old_print;
 	struct probes *pr;
@@ -516,11 +514,12 @@ int probes_open(enum probes_mode mode, pid_t watch_tgid, struct probes **out, ch
 	pr->watch_tgid = watch_tgid;
 	libbpf_debug = getenv("SPAWNSCOPE_PROBES_DEBUG") != NULL;
 	libbpf_first_warn[0] = '\0';
-	old_print = libbpf_set_print(capture_print);
+	old_print = libbpf_set_print(libbpf_capture_print);
+	mmap_lock_layout_read(&pr->mm_layout);
 	err = spawn_load(pr, why, len);
 	if (!err) {
 		fentry_load(pr);
-		err = attach_all(pr, why, len);
+		err = attach_all(pr, false, why, len);
 	}
 	libbpf_set_print(old_print);
 	if (err) {
@@ -588,6 +587,9 @@ void probes_describe(const struct probes *pr, const char *why_off, json_t *obj)
 		libbpf_set_print(old_print);
 	} else {
 		json_object_set_new(obj, "reason", json_string(pr->summary));
+		json_object_set_new(
+		    obj, "mmap_lock_layout",
+		    json_string(pr->mm_layout.known ? pr->mm_layout.describe : pr->mm_layout.why));
 		for (size_t i = 0; i < pr->n_progs; i++) {
 			const struct prog_slot *s = &pr->progs[i];
 			const char *reason = s->reason;
@@ -602,18 +604,67 @@ void probes_describe(const struct probes *pr, const char *why_off, json_t *obj)
 
 int probes_set_attached(struct probes *pr, bool on)
 {
-	char why[256];
-
 	if (!pr)
 		return -EINVAL;
+	pr->error[0] = '\0';
 	if (on == pr->attached)
 		return 0;
 	if (!on) {
-		detach_all(pr);
 		pr->attached = false;
-		return 0;
+		return detach_all(pr);
 	}
-	return attach_all(pr, why, sizeof(why));
+	return attach_all(pr, true, pr->error, sizeof(pr->error));
+}
+
+const char *probes_error(const struct probes *pr)
+{
+	return pr ? pr->error : "";
+}
+
+/* Sum of recursion_misses (kernel/bpf/syscall.c bpf_prog_get_info_by_fd) over the attached
+ * programs: runs the kernel skipped because the program was already active on that CPU. */
+static int recursion_misses(const struct probes *pr, uint64_t *out)
+{
+	*out = 0;
+	for (size_t i = 0; i < pr->n_progs; i++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		if (!pr->progs[i].prog || bpf_program__fd(pr->progs[i].prog) < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(pr->progs[i].prog), &info, &len))
+			return -errno;
+		*out += info.recursion_misses;
+	}
+	return 0;
+}
+
+int probes_drops(const struct probes *pr, struct probe_drops *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!pr)
+		return -EINVAL;
+	out->records_full = pr->skel->bss->drops.records_full;
+	out->inflight_full = pr->skel->bss->drops.inflight_full;
+	out->live_full = pr->skel->bss->drops.live_full;
+	return recursion_misses(pr, &out->recursion_misses);
+}
+
+void probes_drops_json(const struct probes *pr, json_t *obj, const char *key)
+{
+	struct probe_drops d;
+	int err;
+
+	if (!pr)
+		return;
+	err = probes_drops(pr, &d);
+	json_object_set_new(
+	    obj, key,
+	    json_pack("{s:I, s:I, s:I, s:I, s:s}", "records_map_full", (json_int_t)d.records_full,
+		      "inflight_map_full", (json_int_t)d.inflight_full, "live_map_full",
+		      (json_int_t)d.live_full, "recursion_misses", (json_int_t)d.recursion_misses,
+		      "error", err ? strerror(-err) : ""));
 }
 
 void probes_close(struct probes *pr)

@@ -11,17 +11,11 @@
 #include "probes.h"
 #include "probes_internal.h"
 #include "probes_raw.h"
+#include "spawn_events.h"
 #include "spawn.skel.h"
 #include "spawn_fentry.skel.h"
 
-const char *const spawn_kfunc_names[SK__N] = {
-    [SK_COPY_PROCESS] = "copy_process",
-    [SK_DUP_MM] = "dup_mm",
-    [SK_DUP_MMAP] = "dup_mmap",
-    [SK_DUP_FD] = "dup_fd",
-    [SK_COPY_PAGE_RANGE] = "copy_page_range",
-    [SK_BEGIN_NEW_EXEC] = "begin_new_exec",
-};
+_Static_assert(PROBE_KFUNCS == SK__N, "probes.h PROBE_KFUNCS and enum spawn_kfunc differ");
 
 /* Fetch and delete one element; falls back to lookup + delete where the kernel lacks
  * BPF_MAP_LOOKUP_AND_DELETE_ELEM for hash maps (before 5.14). */
@@ -76,6 +70,13 @@ void probes_sample_from_raw(const struct probe_raw *raw, struct probe_sample *ou
 	phase(out, PH_KERNEL_CREATE, t[SE_SYS_ENTER], t[SE_FORK]);
 	phase(out, PH_WAKEUP, t[SE_FORK], t[SE_WAKEUP_NEW]);
 	phase(out, PH_FIRST_RUN_DELAY, t[SE_WAKEUP_NEW], t[SE_FIRST_RUN]);
+	/* sched_switch into the child missed: its own return from the syscall (right after
+	 * its first run, ret_from_fork) bounds the delay from above; flagged as a fallback. */
+	if (!(out->have_phase & (1u << PH_FIRST_RUN_DELAY)) && r->t_child_ret) {
+		phase(out, PH_FIRST_RUN_DELAY, t[SE_WAKEUP_NEW], r->t_child_ret);
+		if (out->have_phase & (1u << PH_FIRST_RUN_DELAY))
+			out->fallback |= 1u << PH_FIRST_RUN_DELAY;
+	}
 	phase(out, PH_EXEC, t[SE_EXEC_ENTER], t[SE_EXEC]);
 	phase(out, PH_PARENT_BLOCKED, t[SE_SYS_ENTER], t[SE_SYS_EXIT]);
 	/* A CLONE_VM child has no mm of its own: no dup_mmap, no lock hold, no values. */
@@ -89,6 +90,11 @@ void probes_sample_from_raw(const struct probe_raw *raw, struct probe_sample *ou
 	}
 	if ((r->flags & SRF_OWN_FILES) && !(r->flags & SRF_FDS_TRUNCATED))
 		value(out, PV_NR_FDS, r->nr_fds);
+	for (int k = 0; raw->have_kfunc && k < SK__N; k++)
+		if (raw->kfunc.calls[k]) {
+			out->kfunc_ns[k] = (int64_t)raw->kfunc.ns[k];
+			out->have_kfunc |= 1u << k;
+		}
 }
 
 int probes_collect(struct probes *pr, pid_t child, struct probe_sample *out)
@@ -111,6 +117,21 @@ void probes_clear_map(struct bpf_map *map)
 	while (!bpf_map__get_next_key(map, NULL, &key, sizeof(key)))
 		if (bpf_map__delete_elem(map, &key, sizeof(key), 0))
 			break;
+}
+
+long probes_live_count(struct probes *pr)
+{
+	__u32 key, next;
+	long n = 0;
+	int err;
+
+	if (!pr)
+		return -EINVAL;
+	for (err = bpf_map__get_next_key(pr->skel->maps.live, NULL, &key, sizeof(key)); !err;
+	     err = bpf_map__get_next_key(pr->skel->maps.live, &key, &next, sizeof(next)),
+	    key = next)
+		n++;
+	return err == -ENOENT ? n : err;
 }
 
 void probes_reset(struct probes *pr)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mmap_lock_layout.h"
 #include "probes.h"
 
 struct spawn_bpf;
@@ -22,6 +23,7 @@ struct prog_slot {
 	enum prog_kind kind;
 	struct bpf_program *prog; /* NULL when not loaded */
 	struct bpf_link *link;	  /* NULL when not attached */
+	bool attached_at_open;	  /* re-attaching it (probes_set_attached) must succeed */
 	char reason[REASON_LEN];  /* why it is not loaded/attached; "" when it is */
 };
 
@@ -32,9 +34,11 @@ struct probes {
 	struct spawn_fentry_bpf *fskel; /* the fentry programs, NULL when none loaded */
 	struct prog_slot progs[PROBES_MAX_PROGS];
 	size_t n_progs;
-	bool attached;	   /* probes_set_attached state */
-	char summary[512]; /* run.json "reason" when enabled */
-	pid_t watch_tgid;  /* the process whose spawns are timed (target_tgid) */
+	bool attached;			   /* probes_set_attached state */
+	char summary[512];		   /* run.json "reason" when enabled */
+	pid_t watch_tgid;		   /* the process whose spawns are timed (target_tgid) */
+	struct mmap_lock_layout mm_layout; /* the running kernel's mmap_lock tracepoints */
+	char error[320];		   /* why the last probes_set_attached failed */
 };
 
 /* Delete every element of a hash map (probes_collect.c). */

@@ -20,6 +20,7 @@ int probes_collect_raw(struct probes *pr, pid_t child, struct probe_raw *out);
 /* Convert a raw record to the phases and values of probes.h. */
 void probes_sample_from_raw(const struct probe_raw *raw, struct probe_sample *out);
 
-extern const char *const spawn_kfunc_names[SK__N];
+/* Processes the programs track right now (entries of the `live` map), or -errno. */
+long probes_live_count(struct probes *pr);
 
 #endif

@@ -19,6 +19,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "mmap_lock_args.h"
 #include "spawn_events.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -26,21 +27,26 @@ char LICENSE[] SEC("license") = "GPL";
 /* The driver's tgid, set before load. */
 const volatile __u32 target_tgid = 0;
 
-/* Children being recorded, by pid. LRU: records nobody collects age out. */
+/* Children's records, by pid, until the driver collects them after the reap (or resets).
+ * A plain hash: a full map is counted (drops.records_full), never evicts silently. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct spawn_record);
 } records SEC(".maps");
 
+#include "live_map.h"
+
 /* Threads of tracked processes inside a spawning syscall, by tid. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, struct spawn_inflight);
 } inflight SEC(".maps");
+
+struct spawn_drops drops = {};
 
 struct fd_words {
 	__u64 w[SPAWN_FD_WORDS];
@@ -90,17 +96,35 @@ static __always_inline bool is_exec_syscall(long id)
 	return id == NR_EXECVE || id == NR_EXECVEAT;
 }
 
-/* The driver itself, or a child of it we are recording (its grandchildren are recorded too). */
-static __always_inline bool tracked_tgid(__u32 tgid)
+/* The watched process itself, or a live descendant of it (leader is the process's group
+ * leader: its start time tells a reused pid from the process that was tracked). */
+static __always_inline bool tracked_process(__u32 tgid, struct task_struct *leader)
 {
-	return tgid == target_tgid || bpf_map_lookup_elem(&records, &tgid);
+	if (tgid == target_tgid)
+		return true;
+	__u64 *start = bpf_map_lookup_elem(&live, &tgid);
+
+	return start && *start == BPF_CORE_READ(leader, start_time);
+}
+
+/* The record of this very task (pid and start time), or NULL. */
+static __always_inline struct spawn_record *record_of_pid(__u32 pid, struct task_struct *task)
+{
+	struct spawn_record *r = bpf_map_lookup_elem(&records, &pid);
+
+	return r && r->start_ns == BPF_CORE_READ(task, start_time) ? r : NULL;
 }
 
 static __always_inline struct spawn_record *record_of(struct task_struct *task)
 {
-	__u32 pid = BPF_CORE_READ(task, pid);
+	return record_of_pid(BPF_CORE_READ(task, pid), task);
+}
 
-	return bpf_map_lookup_elem(&records, &pid);
+static __always_inline struct task_struct *current_leader(void)
+{
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(cur, group_leader);
 }
 
 static __always_inline void stamp_once(struct spawn_record *r, int ev, __u64 now)
@@ -115,20 +139,22 @@ static __always_inline int on_sys_enter(long id)
 	__u32 tid = (__u32)pid_tgid;
 
 	if (is_exec_syscall(id)) {
-		struct spawn_record *r = bpf_map_lookup_elem(&records, &tid);
+		struct spawn_record *r =
+		    record_of_pid(tid, (struct task_struct *)bpf_get_current_task());
 
 		if (r)
 			stamp_once(r, SE_EXEC_ENTER, bpf_ktime_get_ns());
 		return 0;
 	}
-	if (!is_spawn_syscall(id) || !tracked_tgid(pid_tgid >> 32))
+	if (!is_spawn_syscall(id) || !tracked_process(pid_tgid >> 32, current_leader()))
 		return 0;
 	struct spawn_inflight in = {.t_enter = bpf_ktime_get_ns(), .syscall_nr = (__u32)id};
 
 	bool fresh = !bpf_map_lookup_elem(&inflight, &tid);
 
-	if (!bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY) && fresh &&
-	    (__u32)(pid_tgid >> 32) != target_tgid)
+	if (bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY))
+		__sync_fetch_and_add(&drops.inflight_full, 1);
+	else if (fresh && (__u32)(pid_tgid >> 32) != target_tgid)
 		__sync_fetch_and_add(&desc_inflight, 1);
 	return 0;
 }
@@ -143,8 +169,18 @@ static __always_inline int on_sys_exit(long id)
 	__u32 tid = (__u32)pid_tgid;
 	struct spawn_inflight *in = bpf_map_lookup_elem(&inflight, &tid);
 
-	if (!in)
+	if (!in) {
+		/* A new child leaves the syscall too: ret_from_fork -> syscall_exit_to_user_mode
+		 * fires sys_exit in the child, right after its first run. */
+		if (tid == (__u32)(pid_tgid >> 32)) {
+			struct spawn_record *r =
+			    record_of_pid(tid, (struct task_struct *)bpf_get_current_task());
+
+			if (r && !r->t_child_ret)
+				r->t_child_ret = now;
+		}
 		return 0;
+	}
 	if ((__u32)(pid_tgid >> 32) != target_tgid)
 		__sync_fetch_and_add(&desc_inflight, -1);
 	if (in->child_pid) {
@@ -220,7 +256,8 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	__u32 cpid = BPF_CORE_READ(child, pid);
 
 	/* Threads (CLONE_THREAD) are not spawns. */
-	if (cpid != (__u32)BPF_CORE_READ(child, tgid) || !tracked_tgid(BPF_CORE_READ(parent, tgid)))
+	if (cpid != (__u32)BPF_CORE_READ(child, tgid) ||
+	    !tracked_process(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(parent, group_leader)))
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct spawn_record r = {};
@@ -228,6 +265,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 
 	r.t[SE_FORK] = now;
 	r.parent_tid = tid;
+	r.start_ns = BPF_CORE_READ(child, start_time);
 	if (in) {
 		r.t[SE_SYS_ENTER] = in->t_enter;
 		r.t[SE_NEWTASK] = in->t_newtask;
@@ -255,7 +293,10 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 
 	if (files && files != BPF_CORE_READ(parent, files))
 		count_fds(files, &r);
-	bpf_map_update_elem(&records, &cpid, &r, BPF_ANY);
+	if (bpf_map_update_elem(&records, &cpid, &r, BPF_ANY))
+		__sync_fetch_and_add(&drops.records_full, 1);
+	if (bpf_map_update_elem(&live, &cpid, &r.start_ns, BPF_ANY))
+		__sync_fetch_and_add(&drops.live_full, 1);
 	return 0;
 }
 
@@ -270,11 +311,12 @@ static __always_inline int on_wakeup_new(struct task_struct *task)
 
 /* Runs at every context switch: only a child or grandchild of the driver (parent_tgid,
  * grandparent_tgid) costs a map lookup. Deeper descendants get no first_run time. */
-static __always_inline int on_switch(__u32 pid, __u32 parent_tgid, __u32 grandparent_tgid)
+static __always_inline int on_switch(struct task_struct *next, __u32 parent_tgid,
+				     __u32 grandparent_tgid)
 {
 	if (parent_tgid != target_tgid && grandparent_tgid != target_tgid)
 		return 0;
-	struct spawn_record *r = bpf_map_lookup_elem(&records, &pid);
+	struct spawn_record *r = record_of(next);
 
 	if (r)
 		stamp_once(r, SE_FIRST_RUN, bpf_ktime_get_ns());
@@ -290,12 +332,20 @@ static __always_inline int on_exec(struct task_struct *task)
 	return 0;
 }
 
+/* The record stays for the driver to collect after the reap; the process is no longer
+ * tracked (its pid may be reused), and a thread killed inside a spawn leaves no inflight. */
 static __always_inline int on_exit(struct task_struct *task)
 {
-	struct spawn_record *r = record_of(task);
+	__u32 pid = BPF_CORE_READ(task, pid);
+	struct spawn_record *r = record_of_pid(pid, task);
 
 	if (r)
 		r->t[SE_EXIT] = bpf_ktime_get_ns();
+	if (pid == (__u32)BPF_CORE_READ(task, tgid))
+		bpf_map_delete_elem(&live, &pid);
+	if (bpf_map_delete_elem(&inflight, &pid) == 0 &&
+	    (__u32)BPF_CORE_READ(task, tgid) != target_tgid)
+		__sync_fetch_and_add(&desc_inflight, -1);
 	return 0;
 }
 
@@ -320,14 +370,28 @@ static __always_inline struct mm_struct *current_mm(void)
 	return BPF_CORE_READ(cur, mm);
 }
 
+static __always_inline void end_write_hold(struct spawn_inflight *in)
+{
+	in->lock_hold_ns += bpf_ktime_get_ns() - in->lock_since;
+	in->lock_holds++;
+	in->lock_since = 0;
+}
+
+/* A read "acquire" while the write hold is in progress is mmap_write_downgrade
+ * (include/linux/mmap_lock.h: it fires acquire_returned(write=false) before
+ * downgrade_write): the write hold ends there. */
 static __always_inline int on_lock_acquired(struct mm_struct *mm, bool write, bool success)
 {
-	if (!write || !success)
+	if (!success)
 		return 0;
 	struct spawn_inflight *in = lock_inflight();
 
-	if (in && !in->child_pid && mm == current_mm())
+	if (!in || mm != current_mm())
+		return 0;
+	if (write && !in->child_pid)
 		in->lock_since = bpf_ktime_get_ns();
+	else if (!write && in->lock_since)
+		end_write_hold(in);
 	return 0;
 }
 
@@ -337,11 +401,8 @@ static __always_inline int on_lock_released(struct mm_struct *mm, bool write)
 		return 0;
 	struct spawn_inflight *in = lock_inflight();
 
-	if (in && in->lock_since && mm == current_mm()) {
-		in->lock_hold_ns += bpf_ktime_get_ns() - in->lock_since;
-		in->lock_holds++;
-		in->lock_since = 0;
-	}
+	if (in && in->lock_since && mm == current_mm())
+		end_write_hold(in);
 	return 0;
 }
 
@@ -383,7 +444,7 @@ int BPF_PROG(sp_switch_btf, bool preempt, struct task_struct *prev, struct task_
 {
 	struct task_struct *parent = next->real_parent;
 
-	return on_switch(next->pid, parent->tgid, parent->real_parent->tgid);
+	return on_switch(next, parent->tgid, parent->real_parent->tgid);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -398,16 +459,17 @@ int BPF_PROG(sp_pexit_btf, struct task_struct *task)
 	return on_exit(task);
 }
 
+/* The mmap_lock events' arguments depend on the kernel (probes/mmap_lock_args.h). */
 SEC("tp_btf/mmap_lock_acquire_returned")
-int BPF_PROG(sp_lockacq_btf, struct mm_struct *mm, bool write, bool success)
+int sp_lockacq_btf(unsigned long long *ctx)
 {
-	return on_lock_acquired(mm, write, success);
+	return on_lock_acquired(mm_arg_mm(ctx), mm_arg_write(ctx), mm_arg_success(ctx));
 }
 
 SEC("tp_btf/mmap_lock_released")
-int BPF_PROG(sp_lockrel_btf, struct mm_struct *mm, bool write)
+int sp_lockrel_btf(unsigned long long *ctx)
 {
-	return on_lock_released(mm, write);
+	return on_lock_released(mm_arg_mm(ctx), mm_arg_write(ctx));
 }
 
 /* raw_tp twins: same arguments, untyped. */
@@ -447,7 +509,7 @@ int BPF_PROG(sp_switch_raw, bool preempt, struct task_struct *prev, struct task_
 {
 	struct task_struct *parent = BPF_CORE_READ(next, real_parent);
 
-	return on_switch(BPF_CORE_READ(next, pid), BPF_CORE_READ(parent, tgid),
+	return on_switch(next, BPF_CORE_READ(parent, tgid),
 			 BPF_CORE_READ(parent, real_parent, tgid));
 }
 
@@ -464,13 +526,13 @@ int BPF_PROG(sp_pexit_raw, struct task_struct *task)
 }
 
 SEC("raw_tp/mmap_lock_acquire_returned")
-int BPF_PROG(sp_lockacq_raw, struct mm_struct *mm, bool write, bool success)
+int sp_lockacq_raw(unsigned long long *ctx)
 {
-	return on_lock_acquired(mm, write, success);
+	return on_lock_acquired(mm_arg_mm(ctx), mm_arg_write(ctx), mm_arg_success(ctx));
 }
 
 SEC("raw_tp/mmap_lock_released")
-int BPF_PROG(sp_lockrel_raw, struct mm_struct *mm, bool write)
+int sp_lockrel_raw(unsigned long long *ctx)
 {
-	return on_lock_released(mm, write);
+	return on_lock_released(mm_arg_mm(ctx), mm_arg_write(ctx));
 }

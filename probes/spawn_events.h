@@ -49,6 +49,16 @@ struct spawn_record {
 	__u32 syscall_nr;	 /* the parent's syscall (raw number), 0 when not seen */
 	__u32 flags;		 /* enum spawn_record_flag */
 	__u32 mmap_lock_holds;	 /* number of write holds summed in mmap_lock_hold_ns */
+	__u64 start_ns;		 /* the child's task->start_time: a reused pid is another task */
+	__u64 t_child_ret;	 /* the child's own return from the spawning syscall (its
+				    raw_syscalls:sys_exit after ret_from_fork): first_run's fallback */
+};
+
+/* Counters of what the programs could not record (spawn.bpf.c .bss, read by the loader). */
+struct spawn_drops {
+	__u64 records_full;  /* a child's record did not fit in `records` */
+	__u64 inflight_full; /* a spawning syscall did not fit in `inflight` */
+	__u64 live_full;     /* a tracked process did not fit in `live` (its spawns not timed) */
 };
 
 /* Per forking thread, keyed by its tid, from the syscall entry to its exit. */

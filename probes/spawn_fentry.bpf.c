@@ -36,9 +36,16 @@ struct {
 	__type(value, struct spawn_kfunc_inflight);
 } kf_inflight SEC(".maps");
 
+#include "live_map.h"
+
 static __always_inline bool tracked_tgid(__u32 tgid)
 {
-	return tgid == target_tgid || bpf_map_lookup_elem(&kf_records, &tgid);
+	if (tgid == target_tgid)
+		return true;
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	__u64 *start = bpf_map_lookup_elem(&live, &tgid);
+
+	return start && *start == BPF_CORE_READ(cur, group_leader, start_time);
 }
 
 static __always_inline int kf_enter(int fn)

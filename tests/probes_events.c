@@ -32,8 +32,9 @@
 static const char *const backends[] = {"fork-exec",    "vfork", "posix-spawn", "clone",
 				       "clone3-pidfd", "efork", "efork-blank"};
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
-/* open, describe, fork-exec and vfork extras, pgtables, nr_fds, detach, fallbacks (5 + 3) */
-#define N_OTHER 15
+/* open, describe, fork-exec and vfork extras, pgtables, nr_fds, detach, fallbacks (5 + 3),
+ * nothing left tracked, nothing dropped */
+#define N_OTHER 17
 
 static char exit0_path[4096];
 static char *child_argv[] = {exit0_path, NULL};
@@ -93,6 +94,11 @@ static const char *check_record(const struct probe_raw *raw, int64_t t0, int64_t
 			return "events out of order";
 	if (t[SE_SYS_EXIT] < t[SE_FORK])
 		return "parent's syscall exit before sched_process_fork";
+	/* first_run_delay's fallback: the child's own return from the syscall, after its
+	 * first run and before its exec */
+	if (!raw->rec.t_child_ret || raw->rec.t_child_ret < t[SE_FIRST_RUN] ||
+	    raw->rec.t_child_ret > t[SE_EXEC_ENTER])
+		return "the child's return from the syscall is missing or out of order";
 	if ((int64_t)t[SE_SYS_ENTER] < t0 || (int64_t)t[SE_EXIT] > t_reaped ||
 	    (int64_t)t[SE_SYS_EXIT] > t_reaped)
 		return "events outside the user-space spawn -> reap span";
@@ -283,6 +289,23 @@ static void test_detach(struct probes *pr)
 	       "detached: no record (%d); re-attached: recorded (%d)", err, err2);
 }
 
+/* Every child has exited and been reaped: none is still "live" (tracked) in the kernel, so a
+ * reused pid cannot inherit the tracking; nothing was dropped. */
+static void test_leftovers(struct probes *pr)
+{
+	struct probe_drops d;
+	long live = probes_live_count(pr);
+	int err = probes_drops(pr, &d);
+
+	tap_ok(live == 0, "no reaped child is still tracked (%ld entries in live)", live);
+	tap_ok(!err && !d.records_full && !d.inflight_full && !d.live_full,
+	       "nothing dropped: records %llu, inflight %llu, live %llu full; %llu recursion "
+	       "misses (%s)",
+	       (unsigned long long)d.records_full, (unsigned long long)d.inflight_full,
+	       (unsigned long long)d.live_full, (unsigned long long)d.recursion_misses,
+	       err ? strerror(-err) : "ok");
+}
+
 /* Count attached programs of a kind in run.json's form. */
 static size_t attached_of_kind(struct probes *pr, const char *kind)
 {
@@ -359,6 +382,7 @@ static int run_tests(void)
 	test_pgtables(pr);
 	test_nr_fds(pr);
 	test_detach(pr);
+	test_leftovers(pr);
 	probes_reset(pr);
 	probes_close(pr);
 	test_fallback("all", 10, (const char *const[]){"fork-exec", "vfork"}, 2);
