@@ -176,9 +176,10 @@ static void overhead(const json_t *run, FILE *md)
 				     json_object_get(json_array_get(list, i - 1), "parent_rss")))
 			fprintf(md, "%s at parent RSS %s:", i ? "." : "",
 				fmt_bytes((uint64_t)rss, b, sizeof(b)));
-		fprintf(md, " %s %.3f (%s)", json_string_value(json_object_get(o, "backend")),
+		fprintf(md, " %s %.3f (%s)",
+			json_string_value(json_object_get(o, "backend")) ?: "?",
 			json_number_value(json_object_get(o, "ratio_p50")),
-			json_string_value(json_object_get(o, "metric")));
+			json_string_value(json_object_get(o, "metric")) ?: "?");
 	}
 	fprintf(md, "\n\n");
 }
