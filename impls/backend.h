@@ -73,9 +73,10 @@ struct spawn_req {
 
 enum spawn_req_flags {
 	/* The caller catches no signal (every disposition is SIG_DFL or SIG_IGN) while it
-	 * spawns, so a child sharing its memory has no parent's handler to reset before exec:
-	 * the 60-signal rt_sigaction walk of a CLONE_VM child is skipped. The lab sets it (it
-	 * installs no handler); a library that cannot know leaves it clear. */
+	 * spawns, so no handler can run in a child that shares its memory: the parent need not
+	 * block signals around a CLONE_VM clone, nor the child walk 60 signals to reset
+	 * handlers before exec. The lab sets it (it installs no handler); a library that cannot
+	 * know leaves it clear. */
 	SPAWN_REQ_NO_CAUGHT_SIGNALS = 1u << 0,
 };
 

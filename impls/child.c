@@ -90,7 +90,8 @@ void child_restore_signals(const sigset_t *mask, bool reset_handlers)
 			raw_syscall4(SYS_rt_sigaction, sig, &dfl, 0, KERNEL_SIGSET_SIZE);
 		}
 	}
-	raw_syscall4(SYS_rt_sigprocmask, SIG_SETMASK, mask, 0, KERNEL_SIGSET_SIZE);
+	if (mask)
+		raw_syscall4(SYS_rt_sigprocmask, SIG_SETMASK, mask, 0, KERNEL_SIGSET_SIZE);
 }
 
 void child_stamp(int fd)

@@ -21,7 +21,8 @@ long child_fd_ops(const struct spawn_fd_op *ops, size_t n);
 
 /* Before exec: with reset_handlers, reset every caught signal to SIG_DFL (64 rt_sigaction
  * queries plus one per caught signal), then set the signal mask to *mask (the parent's mask
- * before it blocked everything for the clone).
+ * before it blocked everything for the clone; NULL: the parent blocked nothing, the child's
+ * mask is already the caller's).
  * The walk is needed only by a child that shares the parent's memory (CLONE_VM) but has its
  * own copy of the handlers: a signal arriving once the mask is restored would run a parent's
  * handler on the parent's memory. A child with its own memory (fork, clone3 without

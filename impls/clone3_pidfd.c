@@ -43,17 +43,15 @@ static int clone3_spawn(const struct spawn_req *req, struct spawn_child *child)
 {
 	struct spawn_req copy;
 	const struct spawn_req *creq = spawn_req_unshared(req, &copy);
-	sigset_t mask;
 	int pidfd = -1;
 	int slot = exec_error_acquire();
 	if (slot < 0)
 		return slot;
 	volatile int *err_slot = exec_error_slot(slot);
-	pthread_sigmask(SIG_SETMASK, NULL, &mask);
 
 	long pid = do_clone3(CLONE_PIDFD, &pidfd);
 	if (pid == 0) /* glibc's fork handlers did not run: raw syscalls only from here */
-		child_run(creq, &mask, false, err_slot); /* own memory: no handler walk */
+		child_run(creq, NULL, false, err_slot); /* own memory: no mask, no walk */
 	if (pid < 0) {
 		int err = -errno;
 		exec_error_release(slot);

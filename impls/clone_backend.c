@@ -31,7 +31,8 @@ struct clone_hdr {
 	struct spawn_req req;
 	sigset_t mask;
 	volatile int *err_slot;
-	bool reset_handlers;
+	bool guard;	     /* signals blocked around the clone, mask restored before exec */
+	bool reset_handlers; /* and the handlers reset in the child */
 	struct spawn_fd_op ops[];
 };
 
@@ -86,7 +87,7 @@ static void give_back_stack(struct clone_stack *st, bool standard)
 static int clone_child(void *arg)
 {
 	struct clone_hdr *h = arg;
-	child_run(&h->req, &h->mask, h->reset_handlers, h->err_slot);
+	child_run(&h->req, h->guard ? &h->mask : NULL, h->reset_handlers, h->err_slot);
 }
 
 static int clone_spawn(const struct spawn_req *req, struct spawn_child *child)
@@ -118,18 +119,19 @@ static int clone_spawn(const struct spawn_req *req, struct spawn_child *child)
 		memcpy(h->ops, req->fd_ops, req->n_fd_ops * sizeof(struct spawn_fd_op));
 	h->req.fd_ops = h->ops;
 	h->err_slot = exec_error_slot(slot);
-	/* only a CLONE_VM child with its own copy of the handlers must reset them */
-	h->reset_handlers = (share & SHARE_VM) && !(share & SHARE_SIGHAND) &&
-			    !(req->flags & SPAWN_REQ_NO_CAUGHT_SIGNALS);
+	/* Only a CLONE_VM child can run a parent's handler on the parent's memory, and only if
+	 * the caller has handlers: then signals stay blocked until the child restores the mask
+	 * just before exec, and a child with its own copy of the handlers resets them. */
+	h->guard = (share & SHARE_VM) && !(req->flags & SPAWN_REQ_NO_CAUGHT_SIGNALS);
+	h->reset_handlers = h->guard && !(share & SHARE_SIGHAND);
 	struct clone_stack view = {.base = st.base, .size = (uintptr_t)h - (uintptr_t)st.base};
 
-	/* No handler may run in the child before child_run has reset them: with CLONE_VM it
-	 * would run on the parent's memory. The child restores h->mask just before exec. */
-	err = block_all_signals(&h->mask);
+	err = h->guard ? block_all_signals(&h->mask) : 0;
 	if (err)
 		goto fail;
 	pid_t pid = clone_start(share, &view, clone_child, h, NULL);
-	restore_signal_mask(&h->mask);
+	if (h->guard)
+		restore_signal_mask(&h->mask);
 	if (pid < 0) {
 		err = pid;
 		goto fail;

@@ -17,18 +17,18 @@ extern const struct spawn_backend fork_exec_backend;
 
 static int fork_exec_spawn(const struct spawn_req *req, struct spawn_child *child)
 {
-	sigset_t mask;
 	struct spawn_req copy;
 	const struct spawn_req *creq = spawn_req_unshared(req, &copy);
 	int slot = exec_error_acquire();
 	if (slot < 0)
 		return slot;
 	volatile int *err_slot = exec_error_slot(slot);
-	pthread_sigmask(SIG_SETMASK, NULL, &mask);
 
+	/* Nothing blocked, nothing to restore: a handler that ran in the child would run on its
+	 * own copy of memory, and exec resets caught handlers (flush_signal_handlers). */
 	pid_t pid = fork();
 	if (pid == 0)
-		child_run(creq, &mask, false, err_slot); /* own memory: no handler walk */
+		child_run(creq, NULL, false, err_slot);
 	if (pid < 0) {
 		int err = -errno;
 		exec_error_release(slot);

@@ -3,6 +3,7 @@
  * the child writes -errno into a variable of the parent's frame before _exit(127). */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -19,17 +20,19 @@ static int vfork_spawn(const struct spawn_req *req, struct spawn_child *child)
 	const struct spawn_req *creq = spawn_req_unshared(req, &copy);
 	volatile int exec_err = 0;
 	/* The child runs on the parent's stack and memory: a signal handler running in it would
-	 * corrupt the parent's state, so block everything until the child is done with it. */
-	int err = block_all_signals(&mask);
+	 * corrupt the parent's state, so block everything until the child is done with it and
+	 * reset the handlers in it, unless the caller has no handler to run. */
+	bool guard = !(creq->flags & SPAWN_REQ_NO_CAUGHT_SIGNALS);
+	int err = guard ? block_all_signals(&mask) : 0;
 	if (err)
 		return err;
 
 	pid_t pid = vfork();
 	if (pid == 0)
-		/* CLONE_VM: reset the handlers, unless the caller has none */
-		child_run(creq, &mask, !(creq->flags & SPAWN_REQ_NO_CAUGHT_SIGNALS), &exec_err);
+		child_run(creq, guard ? &mask : NULL, guard, &exec_err);
 	err = pid < 0 ? -errno : 0;
-	restore_signal_mask(&mask);
+	if (guard)
+		restore_signal_mask(&mask);
 	if (err)
 		return err;
 	if (exec_err) {

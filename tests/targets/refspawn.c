@@ -2,7 +2,8 @@
  * refspawn: the independent minimal reference scripts/crosscheck.sh compares spawnscope with.
  * A plain libc program, no harness: for N iterations, read CLOCK_MONOTONIC, create a child
  * with MODE (fork + execve, vfork + execve, or posix_spawn without attributes), waitpid, read
- * the clock again; print each round trip in ns, one per line.
+ * the clock again; print each round trip in ns, one per line. The child gets this program's
+ * environment, as spawnscope's children get the lab's (execve copies it: copy_strings).
  * Usage: refspawn fork|vfork|posix_spawn N TARGET
  */
 #include <errno.h>
@@ -24,7 +25,8 @@ static long long now_ns(void)
 
 int main(int argc, char **argv)
 {
-	char *cargv[2], *cenvp[] = {NULL};
+	extern char **environ;
+	char *cargv[2], **cenvp = environ;
 	long n;
 	long long *ns;
 
