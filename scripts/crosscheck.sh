@@ -8,10 +8,11 @@
 # once with --probes auto (headline arms are measured with the probes detached). Each source's
 # median over all rounds is compared with refspawn's for the same primitive: spawnscope is
 # within ±10 % or this script says FAIL and exits 1.
-# Usage: scripts/crosscheck.sh [ROUNDS (default 3)] [RUNS per source and round (default 400)]
+# The sources run in a fresh random order every round, so drift hits them alike.
+# Usage: scripts/crosscheck.sh [ROUNDS (default 8)] [RUNS per source and round (default 200)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-3} runs=${2:-400}
+rounds=${1:-8} runs=${2:-200}
 B=${SPAWNSCOPE_BUILD:-build}
 for t in hyperfine jq awk; do
 	command -v "$t" >/dev/null || { echo "crosscheck: $t missing (scripts/deps.sh installs it)" >&2; exit 2; }
@@ -28,25 +29,32 @@ reaped() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 	$c["pos_in_block"] > 0 && $c["err"] == 0 && $c["t_reaped_ns"] != "" { print $c["t_reaped_ns"] }' "$1"; }
 
 probes_modes="off auto"
-for r in $(seq "$rounds"); do
-	hyperfine -N --style none --warmup 20 --runs "$runs" --export-json "$tmp/h.json" "$T" >/dev/null 2>&1
-	jq -r '.results[0].times[] * 1e9' "$tmp/h.json" >>"$tmp/hyperfine.ns"
-	for mode in fork vfork posix_spawn; do
-		"$B/tests/targets/refspawn" "$mode" 20 "$T" >/dev/null # warm-up
-		"$B/tests/targets/refspawn" "$mode" "$runs" "$T" >>"$tmp/ref-$mode.ns"
-	done
-	for p in $probes_modes; do
+source_run() {
+	case $1 in
+	hyperfine)
+		hyperfine -N --style none --warmup 20 --runs "$runs" --export-json "$tmp/h.json" "$T" \
+			>/dev/null 2>&1
+		jq -r '.results[0].times[] * 1e9' "$tmp/h.json" >>"$tmp/hyperfine.ns" ;;
+	ref-*)
+		"$B/tests/targets/refspawn" "${1#ref-}" 20 "$T" >/dev/null # warm-up
+		"$B/tests/targets/refspawn" "${1#ref-}" "$runs" "$T" >>"$tmp/$1.ns" ;;
+	ss-*)
+		p=${1#ss-} d="$tmp/d-$1-$r"
 		# exit0 gives no t_first to plot: only a complete run.json counts here
 		"$B/spawnscope" run latency --backends fork-exec,vfork,posix-spawn --target exit0 \
-			--samples "$runs" --warmup 20 --probes "$p" --quiet --out "$tmp/d-$p-$r" \
-			--seed "$r" 2>"$tmp/err" ||
-			jq -e '.complete' "$tmp/d-$p-$r/run.json" >/dev/null 2>&1 ||
+			--samples "$runs" --warmup 20 --probes "$p" --quiet --out "$d" --seed "$r" \
+			2>"$tmp/err" || jq -e '.complete' "$d/run.json" >/dev/null 2>&1 ||
 			{ cat "$tmp/err" >&2; exit 2; }
 		for be in fork-exec vfork posix-spawn; do
-			reaped "$tmp/d-$p-$r/samples/latency-$be.csv" >>"$tmp/ss-$p-$be.ns"
+			reaped "$d/samples/latency-$be.csv" >>"$tmp/ss-$p-$be.ns"
 		done
-		[ "$p" = auto ] && jq -e '.probes.enabled' "$tmp/d-$p-$r/run.json" >/dev/null ||
-			[ "$p" = off ] || echo "crosscheck: note: --probes auto ran without probes here" >&2
+		[ "$p" = off ] || jq -e '.probes.enabled' "$d/run.json" >/dev/null ||
+			echo "crosscheck: note: --probes $p ran without probes here" >&2 ;;
+	esac
+}
+for r in $(seq "$rounds"); do
+	for s in $(printf '%s\n' hyperfine ref-fork ref-vfork ref-posix_spawn ss-off ss-auto | shuf); do
+		source_run "$s"
 	done
 	echo "round $r/$rounds done" >&2
 done
