@@ -203,7 +203,8 @@ int sampler_run(struct sampler *sp, struct arm *arms, size_t n_arms,
 	for (size_t i = 0; i < n_arms; i++)
 		describe(sp, &arms[i], &sh->arms[i]);
 	sh->n_arms = (uint32_t)n_arms;
-	sh->plan = (struct lab_plan){plan->samples, plan->warmup, plan->block, plan->seed};
+	sh->plan = (struct lab_plan){plan->samples, plan->warmup, plan->block, plan->seed,
+				     LAB_SETTLE_NS};
 	memset(&sh->fp_start, 0, sizeof(sh->fp_start));
 	memset(&sh->fp_end, 0, sizeof(sh->fp_end));
 	sp->lab->point_expired = false;

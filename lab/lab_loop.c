@@ -255,6 +255,18 @@ int lab_run(void)
 			return rc;
 		}
 	}
+	/* Let the scheduler forget the set-up. Mapping, touching or unmapping gigabytes, opening
+	 * 65,536 fds, or the driver writing run.json, keeps a CPU busy for up to seconds; its
+	 * PELT load (halving every 32 ms) then makes the fork balancing of wake_up_new_task
+	 * (select_task_rq_fair, SD_BALANCE_FORK) put new children on the other CPU for the
+	 * next ~100 ms, and a short point measures the cross-CPU start-up instead of its own
+	 * configuration (seen here: 2x for the first rounds after a 2 GiB point). */
+	if (plan->settle_ns) {
+		struct timespec ts = {.tv_sec = (time_t)(plan->settle_ns / 1000000000),
+				      .tv_nsec = (long)(plan->settle_ns % 1000000000)};
+		while (nanosleep(&ts, &ts) && errno == EINTR && !lab_sh->stop)
+			;
+	}
 	rng_seed(&rng, plan->seed);
 	lab_sh->done = 0;
 	lab_sh->total = n_arms * (plan->samples + plan->warmup);

@@ -36,6 +36,8 @@
 #define LAB_ARM_OPS 8
 #define LAB_MAX_WORKERS 256
 #define LAB_MAX_REPS 16
+/* The lab idles this long before each run: lab_run says why. */
+#define LAB_SETTLE_NS 250000000ull
 
 enum metric { M_RETURN, M_FIRST, M_REAPED, M__N };
 
@@ -85,10 +87,11 @@ struct lab_arm {
 };
 
 struct lab_plan {
-	uint64_t samples; /* per arm */
-	uint64_t warmup;  /* per arm, round-robin, discarded */
-	uint64_t block;	  /* samples per arm per round */
+	uint64_t samples;  /* per arm */
+	uint64_t warmup;   /* per arm, round-robin, discarded */
+	uint64_t block;	   /* samples per arm per round */
 	uint64_t seed;
+	uint64_t settle_ns; /* idle time before the warm-up (see lab_run) */
 };
 
 struct lab_shared {
