@@ -1,6 +1,6 @@
 # spawnscope — build, test, benchmark.
 #
-#   make            build/spawnscope, the child targets, the example plug-in
+#   make            build/spawnscope, build/spawnscope-lab, the child targets, the example plug-in
 #   make test       install missing packages (root), then every test through prove
 #   make bench      install missing packages (root), then `spawnscope run all` (plots + summary)
 #   make plots R=results/DIR      re-render a run's plots and summary.md
@@ -9,6 +9,8 @@
 #   make asan-test  the unit tests again under ASan/UBSan (make test runs it too)
 #   make kernel-test  the probe tests and two probed runs on Debian 12's 6.1 kernel under qemu
 #                   (TCG, several minutes; scripts/kernel-test.sh; not part of make test)
+#   make fuzz       the run.json readers under libFuzzer for FUZZ_TIME seconds (default 600;
+#                   make test runs it for 20 s through tests/fuzz_runjson.sh)
 #   make deps       only the package check/install
 #
 # BUILD=dir puts every output in another directory (several builds side by side).
@@ -56,6 +58,11 @@ endif
 LIB_SRCS := $(BENCH_SRCS) $(IMPL_SRCS) $(PROBE_SRCS)
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 MAIN_OBJ := $(BUILD)/obj/bench/main.o
+# The lab (lab/lab_proto.h): the process that spawns every measured child. libc and libdl
+# only, so that what its children copy is what the experiment configured.
+LAB_SRCS := $(wildcard lab/*.c) $(IMPL_SRCS) bench/memkind.c bench/copycost_fds.c \
+	bench/copycost_postfork.c bench/contention_workers.c bench/contention_ops.c bench/rng.c
+LAB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LAB_SRCS))
 
 TARGET_SRCS := $(wildcard impls/targets/*.c)
 TARGETS := $(patsubst impls/targets/%.c,$(BUILD)/targets/%,$(TARGET_SRCS))
@@ -69,15 +76,24 @@ TEST_TARGET_SRCS := $(wildcard tests/targets/*.c)
 TEST_TARGETS := $(patsubst tests/targets/%.c,$(BUILD)/tests/targets/%,$(TEST_TARGET_SRCS))
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%.t,$(wildcard tests/unit_*.c))
 
-.PHONY: all test bench plots gate deps asan-test unit-test kernel-test clean format
+.PHONY: all test bench plots gate deps asan-test unit-test kernel-test clean format fuzz fuzz-build
+
+# The libFuzzer build: every library object again with clang and the sanitizers.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 600
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_BIN := $(FUZZ_BUILD)/fuzz/runjson_fuzz
 .DELETE_ON_ERROR:
 # keep the BPF objects and skeletons (pattern-rule intermediates) between builds
 .SECONDARY:
 
-all: $(BUILD)/spawnscope $(TARGETS) $(PLUGINS)
+all: $(BUILD)/spawnscope $(BUILD)/spawnscope-lab $(TARGETS) $(PLUGINS)
 
 $(BUILD)/spawnscope: $(MAIN_OBJ) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/spawnscope-lab: $(LAB_OBJS)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ -ldl
 
 $(BUILD)/obj/%.o: %.c $(SKELS) $(wildcard */*.h */*/*.h) Makefile
 	@mkdir -p $(dir $@)
@@ -128,9 +144,23 @@ asan-test:
 		EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		EXTRA_LDFLAGS='-fsanitize=address,undefined' unit-test
 
+# (inside the fuzz build's own make: CC is clang, EXTRA_CFLAGS has the sanitizers)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(CLANG) \
+		EXTRA_CFLAGS='$(FUZZ_SAN) -fsanitize=fuzzer-no-link' EXTRA_LDFLAGS='$(FUZZ_SAN)' \
+		$(FUZZ_BIN)
+
+fuzz: deps fuzz-build
+	@SPAWNSCOPE_FUZZ=$(abspath $(FUZZ_BIN)) FUZZ_TIME=$(FUZZ_TIME) bash tests/fuzz_runjson.sh
+
 test: deps
-	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_TARGETS)
-	@SPAWNSCOPE_BUILD=$(abspath $(BUILD)) prove --exec '' --timer $(TEST_BINS) $(TEST_SH)
+	@$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_TARGETS) fuzz-build
+	@SPAWNSCOPE_BUILD=$(abspath $(BUILD)) SPAWNSCOPE_FUZZ=$(abspath $(FUZZ_BIN)) \
+		prove --exec '' --timer $(TEST_BINS) $(TEST_SH)
 	@$(MAKE) --no-print-directory asan-test
 
 KERNEL_TESTS := $(BUILD)/tests/probes_events.t $(BUILD)/tests/probes_fds.t \
@@ -155,4 +185,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan $(FUZZ_BUILD)

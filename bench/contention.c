@@ -268,33 +268,43 @@ static int worker_point(struct cont_run *cr, const struct cont_plan *pl, int sh,
 			double base[2])
 {
 	struct run_ctx *ctx = cr->ctx;
-	struct cw_group g;
-	char why[256], fail[256];
+	struct lab_msg r;
+	char what[96], fail[256];
 	const char *failure;
 	json_t *entry, *m, *per;
 	double elapsed, total = 0, cpu_s = 0, *x;
 	size_t nx = 0;
-	int rc;
 
 	if (cr->ls)
 		lockstat_reset(cr->ls);
-	rc = cw_start(&g, sh, op, n, CONT_SAMPLE_EVERY, why, sizeof(why));
-	if (rc) {
-		fprintf(stderr, "spawnscope: contention: %s %s x%d: %s\n", cont_sharing_names[sh],
-			cont_op_names[op], n, why);
+	/* the workers are the lab's: made by it, sharing with it, holding nothing of ours */
+	snprintf(what, sizeof(what), "contention: %s %s x%d", cont_sharing_names[sh],
+		 cont_op_names[op], n);
+	if (lab_start_load(ctx->lab, what, sh, op, n, CONT_SAMPLE_EVERY)) {
 		entry = results_add(ctx->res, "contention", cont_sharing_names[sh],
 				    cont_params(sh, op, n, NULL));
-		json_object_set_new(entry, "error", json_string(why));
+		json_object_set_new(entry, "error", json_string(ctx->lab->why));
 		results_flush(ctx->res, false);
 		return EXP_FAILED;
 	}
-	cw_go(&g);
 	cw_sleep(pl->duration, (volatile int *)&g_interrupted);
-	cw_stop(&g);
-	if (g_interrupted) {
-		cw_free(&g);
+	if (lab_stop_load(ctx->lab, what, &r))
+		return EXP_FAILED;
+	if (g_interrupted)
 		return EXP_INTERRUPTED; /* a partial point is not kept */
+	if (!r.u.load_r.ctl_size) {
+		fprintf(stderr, "spawnscope: %s: the workers' counters do not fit the arena\n",
+			what);
+		return EXP_FAILED;
 	}
+	/* a view of the lab's copy of the control block */
+	struct cw_group g = {.sharing = sh,
+			     .op = op,
+			     .n = r.u.load_r.n,
+			     .ctl = (struct cw_ctl *)lab_load_ctl(ctx->lab),
+			     .t_go = r.u.load_r.t_go,
+			     .t_stop = r.u.load_r.t_stop,
+			     .status_failed = r.u.load_r.status_failed};
 	elapsed = (double)(g.t_stop - g.t_go) / 1e9;
 	entry = results_add(ctx->res, "contention", cont_sharing_names[sh],
 			    cont_params(sh, op, n, NULL));
@@ -345,7 +355,6 @@ static int worker_point(struct cont_run *cr, const struct cont_plan *pl, int sh,
 			cont_op_names[op], n, failure);
 	}
 	cont_attach_locks(cr, &entry, 1);
-	cw_free(&g);
 	if (!ctx->o->quiet)
 		fprintf(stderr, "spawnscope: contention %-9s %-15s x%-3d %12.0f ops/s\n",
 			cont_sharing_names[sh], cont_op_names[op], n, total / elapsed);
@@ -375,7 +384,7 @@ static int contention_run(struct run_ctx *ctx)
 	cr.ctx = ctx;
 	if (ctx->o->probes == PROBES_OFF) {
 		snprintf(cr.ls_why, sizeof(cr.ls_why), "probes off (--probes off)");
-	} else if ((rc = lockstat_open(getpid(), &cr.ls, cr.ls_why, sizeof(cr.ls_why)))) {
+	} else if ((rc = lockstat_open(ctx->lab->pid, &cr.ls, cr.ls_why, sizeof(cr.ls_why)))) {
 		if (ctx->o->probes == PROBES_ON) {
 			fprintf(stderr, "spawnscope: contention: lockstat: %s\n", cr.ls_why);
 			plan_free(&pl);

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <linux/kcmp.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -182,6 +184,17 @@ int cw_worker_main(void *argp)
 	int64_t cpu0 = -1;
 
 	s->tid = (int32_t)raw_syscall0(SYS_gettid);
+	/* A worker that is a process of its own (files, vm, processes) dies with the driver: it
+	 * would otherwise spin forever after a SIGKILL of the driver, holding a copy of its fds
+	 * (BPF programs and links included). The parent check closes the race with a driver
+	 * that died before the prctl (the worker was then reparented; see
+	 * kernel/exit.c:forget_original_parent, which sends pdeath_signal only to children it
+	 * finds at that moment). A CLONE_THREAD worker dies with the thread group anyway. */
+	if (raw_syscall0(SYS_getpid) != ctl->parent_pid) {
+		raw_syscall2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+		if (raw_syscall0(SYS_getppid) != ctl->parent_pid)
+			return 1;
+	}
 	/* One worker per CPU, round-robin, so the scheduler cannot stack workers that are
 	 * meant to run at the same time on one CPU (where a spinlock is never contended). */
 	if (ctl->n_cpus > 0) {

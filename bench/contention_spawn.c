@@ -1,8 +1,8 @@
 /*
- * Spawn under load: the driver's own thread times every spawn backend with the sampler while
- * N-1 workers (sharing with the driver as --sharing says) either fault fresh memory (mmap,
- * touch, munmap: mmap_lock, which fork's dup_mmap holds for write for its whole copy) or
- * dup/close in a loop (files->file_lock, which dup_fd takes to copy the table).
+ * Spawn under load: the lab times every spawn backend while N-1 load workers, started in the
+ * lab and sharing with it as --sharing says, either fault fresh memory (mmap, touch, munmap:
+ * mmap_lock, which fork's dup_mmap holds for write for its whole copy) or dup/close in a
+ * loop (files->file_lock, which dup_fd takes to copy the table).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +11,6 @@
 
 #include "../impls/registry.h"
 #include "contention.h"
-
-extern char **environ;
 
 /* The primitives a spawning program would choose between; efork only when built and usable. */
 static const char *const spawn_backends[] = {"fork-exec", "posix-spawn", "vfork", "efork"};
@@ -30,10 +28,7 @@ static int open_sampler(struct cont_run *cr)
 			return rc;
 		cr->target_ok = true;
 	}
-	if ((rc = sampler_open(&cr->sp, cr->ctx->probes, cr->ctx->o->quiet))) {
-		fprintf(stderr, "spawnscope: contention: stamp pipe: %s\n", strerror(-rc));
-		return EXP_FAILED;
-	}
+	sampler_open(&cr->sp, cr->ctx->lab, cr->ctx->probes, cr->ctx->o->quiet);
 	cr->sp_open = true;
 	return 0;
 }
@@ -108,9 +103,9 @@ int cont_spawn_point(struct cont_run *cr, const struct cont_plan *pl, int sh, in
 	    .block = ctx->o->block > 0 ? (size_t)ctx->o->block : 5,
 	    .seed = ctx->seed ^ (uint64_t)(sh * 7919 + op * 104729 + workers),
 	};
-	struct cw_group g;
+	struct lab_msg g; /* the load workers' counters (u.load_r) */
 	bool load = workers > 1;
-	char why[256], what[96];
+	char what[96];
 	size_t n;
 	int rc, status = EXP_OK;
 
@@ -118,7 +113,7 @@ int cont_spawn_point(struct cont_run *cr, const struct cont_plan *pl, int sh, in
 		return rc;
 	n = build_arms(cr, arms);
 	for (size_t i = 0; i < n; i++)
-		if ((rc = sampler_prepare(&cr->sp, &arms[i], &cr->target, ctx->o->exec, environ,
+		if ((rc = sampler_prepare(&cr->sp, &arms[i], &cr->target, ctx->o->exec,
 					  plan.samples))) {
 			fprintf(stderr, "spawnscope: contention: preparing %s: %s\n", arms[i].label,
 				strerror(-rc));
@@ -128,27 +123,19 @@ int cont_spawn_point(struct cont_run *cr, const struct cont_plan *pl, int sh, in
 		}
 	if (cr->ls)
 		lockstat_reset(cr->ls);
-	if (load) {
-		rc = cw_start(&g, sh, cont_spawn_load_op(op), workers - 1, CONT_SAMPLE_EVERY, why,
-			      sizeof(why));
-		if (rc) {
-			fprintf(stderr, "spawnscope: contention: %s %s x%d: load workers: %s\n",
-				cont_sharing_names[sh], cont_op_names[op], workers, why);
-			for (size_t i = 0; i < n; i++)
-				arm_free(&arms[i]);
-			return EXP_FAILED;
-		}
-		cw_go(&g);
-	}
 	snprintf(what, sizeof(what), "contention %s %s x%d", cont_sharing_names[sh],
 		 cont_op_names[op], workers);
+	if (load && lab_start_load(ctx->lab, what, sh, cont_spawn_load_op(op), workers - 1,
+				   CONT_SAMPLE_EVERY)) {
+		for (size_t i = 0; i < n; i++)
+			arm_free(&arms[i]);
+		return EXP_FAILED;
+	}
 	cr->sp.what = what;
 	status = n ? sampler_run(&cr->sp, arms, n, &plan) : EXP_OK;
-	if (load)
-		cw_stop(&g);
+	if (load && lab_stop_load(ctx->lab, what, &g))
+		status = EXP_FAILED, load = false;
 	if (status == EXP_INTERRUPTED) {
-		if (load)
-			cw_free(&g);
 		for (size_t i = 0; i < n; i++)
 			arm_free(&arms[i]);
 		return status;
@@ -172,12 +159,12 @@ int cont_spawn_point(struct cont_run *cr, const struct cont_plan *pl, int sh, in
 		    entries[i], "load_op",
 		    json_string(load ? cont_op_unit(cont_spawn_load_op(op)) : "none"));
 		if (load) {
-			double el = (double)(g.t_stop - g.t_go) / 1e9, tot = 0;
+			double el = (double)(g.u.load_r.t_stop - g.u.load_r.t_go) / 1e9, tot = 0;
 			per = json_array();
-			for (int w = 0; w < g.n; w++) {
-				tot += (double)g.ctl->slot[w].ops;
+			for (int w = 0; w < g.u.load_r.n; w++) {
+				tot += (double)g.u.load_r.ops[w];
 				json_array_append_new(
-				    per, json_real(el > 0 ? (double)g.ctl->slot[w].ops / el : 0));
+				    per, json_real(el > 0 ? (double)g.u.load_r.ops[w] / el : 0));
 			}
 			json_object_set_new(m, "load_ops_per_s", json_real(el > 0 ? tot / el : 0));
 			json_object_set_new(m, "per_worker_ops_per_s", per);
@@ -186,7 +173,7 @@ int cont_spawn_point(struct cont_run *cr, const struct cont_plan *pl, int sh, in
 			fprintf(stderr,
 				"spawnscope: contention: %s: %zu of %zu spawns failed (%s)\n",
 				arms[i].label, arms[i].failures, arms[i].n,
-				strerror(-arms[i].first_err));
+				sample_error_str(arms[i].first_err));
 		if (!ctx->o->quiet) {
 			json_t *st = json_object_get(m, "t_reaped");
 			fprintf(stderr,
@@ -197,17 +184,16 @@ int cont_spawn_point(struct cont_run *cr, const struct cont_plan *pl, int sh, in
 	}
 	if (load) {
 		char fail[256] = "";
-		for (int w = 0; w < g.n; w++)
-			if (g.ctl->slot[w].err && !fail[0])
+		for (int w = 0; w < g.u.load_r.n; w++)
+			if (g.u.load_r.err[w] && !fail[0])
 				snprintf(fail, sizeof(fail), "load worker %d: %s", w,
-					 strerror((int)-g.ctl->slot[w].err));
-		if (fail[0] || g.status_failed) {
+					 strerror((int)-g.u.load_r.err[w]));
+		if (fail[0] || g.u.load_r.status_failed) {
 			fprintf(stderr, "spawnscope: contention: %s %s x%d: %s\n",
 				cont_sharing_names[sh], cont_op_names[op], workers,
 				fail[0] ? fail : "a load worker failed");
 			status = EXP_FAILED;
 		}
-		cw_free(&g);
 	}
 	cont_attach_locks(cr, entries, n);
 	for (size_t i = 0; i < n; i++)

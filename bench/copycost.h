@@ -1,6 +1,6 @@
 /* Helpers shared by the copy-cost experiments (pagetable, fdtable): per-point sample
- * budgets, the fork child used for VmPTE and post-fork costs, the parent's fd set and
- * RLIMIT_NOFILE, and fits/CSV/summary built from run.json entries. */
+ * budgets and fits/CSV/summary built from run.json entries. The parent state they configure
+ * (memory, fds, the held fork child) is parent_state.h, held by the lab. */
 #ifndef SPAWNSCOPE_COPYCOST_H
 #define SPAWNSCOPE_COPYCOST_H
 
@@ -13,79 +13,26 @@
 
 #include "experiment.h"
 #include "memkind.h"
+#include "parent_state.h"
 #include "sampler.h"
 
 /* ---- sample budgets (copycost_budget.c) ---- */
 
 struct budget {
-	size_t min_samples, max_samples; /* per arm and point */
+	size_t min_samples, max_samples; /* per arm and point (multiples of block) */
 	double point_seconds;		 /* spawn time allowed per point, all arms together */
 	size_t warmup;
+	size_t block; /* samples per arm per round: the same at every point of the sweep */
 };
 /* Take one pilot sample of every arm (discarded) and turn the measured round-trip cost into
- * a plan: samples = point_seconds / cost, clamped; --samples/--warmup/--block win. An arm
- * whose pilot fails is named on stderr and moved past the new *n_arms (still allocated).
- * EXP_OK, EXP_FAILED (no arm can spawn) or EXP_INTERRUPTED. */
+ * a plan of whole rounds: samples = block x rounds, rounds = point_seconds / (cost x block),
+ * clamped; --samples/--warmup/--block win. An arm whose pilot fails is named on stderr and
+ * moved past the new *n_arms (still allocated). EXP_OK, EXP_FAILED (no arm can spawn) or
+ * EXP_INTERRUPTED. */
 int budget_plan(struct sampler *sp, struct arm *arms, size_t *n_arms, const struct budget *b,
 		const struct opts *o, uint64_t seed, struct sampler_plan *plan);
 /* Room sampler_prepare needs for a plan made from b and o. */
 size_t budget_capacity(const struct budget *b, const struct opts *o);
-
-/* ---- the fork child that stays alive (copycost_postfork.c) ---- */
-
-struct held_child {
-	pid_t pid;
-	int release_fd; /* closing it lets the child exit */
-};
-/* fork() a child that blocks until released: dup_mmap/copy_page_range have run when this
- * returns. 0 or -errno. */
-int held_child_fork(struct held_child *c);
-/* Let it exit and reap it. 0 or -errno. */
-int held_child_release(struct held_child *c);
-/* VmPTE of a live process in kB (mm->pgtables_bytes); -errno when unreadable. */
-long vmpte_kb_of(pid_t pid);
-
-struct postfork_result {
-	size_t n;		/* repetitions taken */
-	double *vmpte_kb;	/* [n] */
-	double *no_child_ns;	/* [n] write pass with no child */
-	double *child_alive_ns; /* [n] write pass while a fork child is alive (COW copies) */
-	double *after_exit_ns;	/* [n] write pass after a fork child has exited (wp faults) */
-	double *post_fork_ns;	/* [n] child_alive - no_child */
-	double *post_exit_ns;	/* [n] after_exit - no_child */
-	bool passes;		/* write passes taken (writable kind, memory allowed them) */
-};
-/* Measure reps times (fewer when a pass is slow: max_seconds bounds the whole). With
- * passes false only VmPTE is read. 0, -errno (message printed) or -EINTR; call
- * postfork_free(out) in every case. */
-int postfork_measure(struct memregion *r, size_t reps, double max_seconds, bool passes,
-		     struct postfork_result *out);
-void postfork_free(struct postfork_result *p);
-
-/* ---- the parent's fd set and RLIMIT_NOFILE (copycost_fds.c) ---- */
-
-struct fdset {
-	int *fds;
-	size_t n;
-};
-/* Open n descriptors of /dev/null (one open, then dups). cloexec sets FD_CLOEXEC on each.
- * 0 or -errno (message printed; nothing stays open). */
-int fdset_open(struct fdset *s, size_t n, bool cloexec);
-/* Set or clear FD_CLOEXEC on every fd of the set. 0 or -errno. */
-int fdset_set_cloexec(struct fdset *s, bool cloexec);
-void fdset_close(struct fdset *s);
-/* Number of open fds of this process (entries of /proc/self/fd, minus the listing's own). */
-long count_open_fds(void);
-
-struct nofile_limit {
-	struct rlimit saved;
-	bool changed;
-};
-/* Raise the soft RLIMIT_NOFILE so that want more fds can be opened; the hard limit caps
- * it. *room gets how many fds can actually be opened. 0 or -errno. */
-int nofile_raise(struct nofile_limit *l, size_t want, size_t *room);
-/* Put the saved limit back (no-op when unchanged). 0 or -errno. */
-int nofile_restore(struct nofile_limit *l);
 
 /* ---- fits, CSVs, summaries from run.json entries (copycost_report.c) ---- */
 
@@ -122,13 +69,14 @@ int fit_lookup_q(const json_t *run, const char *exp, const char *label, const ch
 
 /* "31.2 µs" style from ns. */
 const char *fmt_ns(double ns, char *buf, size_t len);
-/* The slope in words: "pays 31.2 µs per MiB (95% CI 30.1–32.3 µs, R² 0.998)" or
- * "pays nothing measurable (… the interval includes zero)". per: "MiB", "fd", ... */
-void slope_words(FILE *md, const struct fit *f, const char *per);
-
-/* " [p10: 25 ns per MiB, 95% CI …]": the slope of the p10 fit, which samples delayed by a
- * timer tick or a busy machine leave alone; nothing when there is no such fit. */
-void p10_words(FILE *md, const json_t *run, const char *exp, const char *label, const char *metric,
-	       const char *x_unit, const char *key, const char *val, const char *per);
+/* A table cell: "15.3 µs [15.1, 16.8]" (the slope with its 95% interval), or "–". */
+const char *slope_cell(const struct fit *f, char *buf, size_t len);
+/* The finding of a slope in a few words: "pays", "nothing measurable" (the interval contains
+ * 0), "no growth (drift)" (the whole interval below 0), or "no interval". */
+const char *slope_verdict(const struct fit *f);
+/* The sentence under a table of slopes: which labels pay the most and least per `per`, and
+ * which pay nothing measurable. labels[i] with fits[i] (have[i] false: not measured). */
+void slopes_finding(FILE *md, const char *const *labels, const struct fit *fits, const bool *have,
+		    size_t n, const char *per);
 
 #endif

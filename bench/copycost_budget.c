@@ -18,7 +18,9 @@ static size_t clamp_size(double v, size_t lo, size_t hi)
 
 size_t budget_capacity(const struct budget *b, const struct opts *o)
 {
-	size_t samples = o->samples >= 0 ? (size_t)o->samples : b->max_samples;
+	size_t block = o->block > 0 ? (size_t)o->block : b->block;
+	size_t samples =
+	    o->samples >= 0 ? (size_t)o->samples : (b->max_samples / block + 1) * block;
 	size_t warmup = o->warmup >= 0 ? (size_t)o->warmup : b->warmup;
 	return samples + warmup + 1;
 }
@@ -56,15 +58,19 @@ int budget_plan(struct sampler *sp, struct arm *arms, size_t *n_arms, const stru
 		return EXP_FAILED;
 	memset(plan, 0, sizeof *plan);
 	plan->seed = seed;
-	if (o->samples >= 0)
+	/* One block length for the whole sweep: the share of samples taken right after an arm
+	 * switch (left out of the statistics) must not grow with the point's size. */
+	plan->block = o->block > 0 ? (size_t)o->block : b->block;
+	if (o->samples >= 0) {
 		plan->samples = (size_t)o->samples;
-	else
-		plan->samples = clamp_size(b->point_seconds * 1e9 / fmax(round_ns, 1.0),
-					   b->min_samples, b->max_samples);
+	} else {
+		size_t lo = (b->min_samples + plan->block - 1) / plan->block;
+		size_t hi = b->max_samples / plan->block;
+		size_t rounds =
+		    clamp_size(b->point_seconds * 1e9 / fmax(round_ns * (double)plan->block, 1.0),
+			       lo ? lo : 1, hi > lo ? hi : (lo ? lo : 1));
+		plan->samples = rounds * plan->block;
+	}
 	plan->warmup = o->warmup >= 0 ? (size_t)o->warmup : b->warmup;
-	if (o->block > 0)
-		plan->block = (size_t)o->block;
-	else
-		plan->block = clamp_size((double)plan->samples / 4, 1, 10);
 	return EXP_OK;
 }

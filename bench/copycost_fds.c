@@ -1,7 +1,7 @@
 /* The parent's open fds for the fdtable sweep and the RLIMIT_NOFILE they need. dup_fd copies
  * the table up to the highest open fd (count_open_files) and takes a reference on every
  * open file; exit and exec's do_close_on_exec give them back one by one. */
-#include "copycost.h"
+#include "parent_state.h"
 
 #include <dirent.h>
 #include <errno.h>

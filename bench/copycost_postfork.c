@@ -1,7 +1,9 @@
 /* A fork child kept alive on purpose: its VmPTE is the page-table copy fork made
  * (copy_page_range), and while it lives every parent write to a private page takes a
  * copy-on-write fault (do_wp_page -> wp_page_copy) — the cost fork leaves behind. */
-#include "copycost.h"
+#include "parent_state.h"
+
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -119,7 +121,7 @@ static int one_rep(struct memregion *r, bool passes, struct postfork_result *p, 
 }
 
 int postfork_measure(struct memregion *r, size_t reps, double max_seconds, bool passes,
-		     struct postfork_result *out)
+		     const volatile int *stop, struct postfork_result *out)
 {
 	memset(out, 0, sizeof *out);
 	out->passes = passes;
@@ -141,7 +143,7 @@ int postfork_measure(struct memregion *r, size_t reps, double max_seconds, bool 
 		memregion_write_pass(r);
 	int64_t start = now_ns();
 	for (size_t i = 0; i < reps; i++) {
-		if (g_interrupted)
+		if (stop && *stop)
 			return i ? 0 : -EINTR;
 		int rc = one_rep(r, passes, out, i);
 		if (rc < 0)

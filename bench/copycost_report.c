@@ -57,14 +57,41 @@ json_t *distinct_values(const json_t *run, const char *exp, const char *axis, co
 	return out;
 }
 
+/* A point's standard deviation: from its 95% interval of the fitted quantile, the interval's
+ * mean half-width / 1.96 (block-bootstrap intervals are asymmetric; this is their average
+ * spread); without one (fewer than 40 rounds), the standard error between its rounds
+ * (se_<q>_rounds). NaN when it has neither. */
+static double point_sd(const json_t *entry, const char *metric, const char *field)
+{
+	char key[32];
+	json_t *ci;
+	double lo, hi;
+
+	const json_t *st = json_object_get(json_object_get(entry, "metrics"), metric), *se;
+
+	snprintf(key, sizeof(key), "ci95_%s", field);
+	ci = json_object_get(st, key);
+	lo = json_is_number(json_array_get(ci, 0)) ? json_number_value(json_array_get(ci, 0)) : NAN;
+	hi = json_is_number(json_array_get(ci, 1)) ? json_number_value(json_array_get(ci, 1)) : NAN;
+	if (hi > lo)
+		return (hi - lo) / 2 / 1.959963984540054;
+	/* Fewer rounds than an interval needs: the spread between rounds. */
+	snprintf(key, sizeof(key), "se_%s_rounds", field);
+	se = json_object_get(st, key);
+	return json_is_number(se) && json_number_value(se) > 0 ? json_number_value(se) : NAN;
+}
+
 int series_fit_compute(const json_t *run, const struct series_fit *sf, struct fit *f)
 {
 	json_t *results = json_object_get(run, "results");
 	size_t cap = json_array_size(results), n = 0;
 	double *x = calloc(cap ? cap : 1, sizeof *x), *y = calloc(cap ? cap : 1, sizeof *y);
-	if (!x || !y) {
+	double *sd = calloc(cap ? cap : 1, sizeof *sd);
+	bool all_sd = true;
+	if (!x || !y || !sd) {
 		free(x);
 		free(y);
+		free(sd);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < cap; i++) {
@@ -80,16 +107,25 @@ int series_fit_compute(const json_t *run, const struct series_fit *sf, struct fi
 			continue;
 		x[n] = xv * sf->x_scale;
 		y[n] = yv;
+		sd[n] = point_sd(e, sf->metric, sf->field ? sf->field : "p50");
+		all_sd &= sd[n] > 0;
 		n++;
 	}
 	int rc = -EDOM;
 	bool distinct = false;
 	for (size_t i = 1; i < n && !distinct; i++)
 		distinct = x[i] != x[0];
-	if (n >= 2 && distinct)
+	/* Each point's own uncertainty when every point has one; else the plain fit (the
+	 * summary says which: fit->method). */
+	if (n >= 2 && distinct && all_sd) {
+		fit_sd_floor(y, sd, n);
+		rc = fit_weighted(x, y, sd, n, f);
+	} else if (n >= 2 && distinct) {
 		rc = fit_linear(x, y, n, f);
+	}
 	free(x);
 	free(y);
+	free(sd);
 	return rc;
 }
 
@@ -109,28 +145,79 @@ const char *fmt_ns(double ns, char *buf, size_t len)
 	return buf;
 }
 
-void slope_words(FILE *md, const struct fit *f, const char *per)
+const char *slope_cell(const struct fit *f, char *buf, size_t len)
 {
 	char s[32], lo[32], hi[32];
-	if (isnan(f->slope_ci95[0]) || isnan(f->slope_ci95[1])) {
-		fprintf(md, "pays %s per %s (from %zu points: no interval)",
-			fmt_ns(f->slope, s, sizeof s), per, f->n);
-		return;
-	}
-	bool zero_inside = f->slope_ci95[0] <= 0 && f->slope_ci95[1] >= 0;
-	fmt_ns(f->slope_ci95[0], lo, sizeof lo);
-	fmt_ns(f->slope_ci95[1], hi, sizeof hi);
-	if (zero_inside)
-		fprintf(md, "pays nothing measurable per %s (slope %s, 95%% CI %s to %s)", per,
-			fmt_ns(f->slope, s, sizeof s), lo, hi);
-	else if (f->slope < 0)
-		/* a cost cannot fall with size: what is left is drift between the points */
-		fprintf(md,
-			"shows no growth per %s (slope %s, 95%% CI %s to %s: drift, not a cost)",
-			per, fmt_ns(f->slope, s, sizeof s), lo, hi);
+
+	if (!isfinite(f->slope))
+		return "–";
+	if (!isfinite(f->slope_ci95[0]) || !isfinite(f->slope_ci95[1]))
+		snprintf(buf, len, "%s", fmt_ns(f->slope, s, sizeof s));
 	else
-		fprintf(md, "pays %s per %s (95%% CI %s to %s, R² %.3f)",
-			fmt_ns(f->slope, s, sizeof s), per, lo, hi, f->r2);
+		snprintf(buf, len, "%s [%s, %s]", fmt_ns(f->slope, s, sizeof s),
+			 fmt_ns(f->slope_ci95[0], lo, sizeof lo),
+			 fmt_ns(f->slope_ci95[1], hi, sizeof hi));
+	return buf;
+}
+
+const char *slope_verdict(const struct fit *f)
+{
+	if (!isfinite(f->slope_ci95[0]) || !isfinite(f->slope_ci95[1]))
+		return "no interval";
+	if (f->slope_ci95[0] <= 0 && f->slope_ci95[1] >= 0)
+		return "nothing measurable";
+	return f->slope < 0 ? "no growth (drift)" : "pays";
+}
+
+void slopes_finding(FILE *md, const char *const *labels, const struct fit *fits, const bool *have,
+		    size_t n, const char *per)
+{
+	size_t most = n, least = n, zero = 0;
+	char a[32], b[32];
+
+	for (size_t i = 0; i < n; i++) {
+		if (!have[i])
+			continue;
+		if (strcmp(slope_verdict(&fits[i]), "pays")) {
+			zero++;
+			continue;
+		}
+		if (most == n || fits[i].slope > fits[most].slope)
+			most = i;
+		if (least == n || fits[i].slope < fits[least].slope)
+			least = i;
+	}
+	if (most == n && !zero)
+		return;
+	if (most != n && least != most)
+		fprintf(md, "Per %s, %s pays the most (%s) and %s the least that pays (%s)", per,
+			labels[most], fmt_ns(fits[most].slope, a, sizeof a), labels[least],
+			fmt_ns(fits[least].slope, b, sizeof b));
+	else if (most != n)
+		fprintf(md, "Per %s, only %s pays (%s)", per, labels[most],
+			fmt_ns(fits[most].slope, a, sizeof a));
+	/* the others by what their fit says: a fit without an interval is not "nothing" */
+	static const char *const verdicts[] = {"nothing measurable", "no growth (drift)",
+					       "no interval"};
+	static const char *const said_as[] = {
+	    "nothing measurable", "no growth (drift)",
+	    "no interval (too few sizes or rounds to bound the slope; see the table)"};
+	bool said = most != n;
+	for (size_t v = 0; zero && v < sizeof(verdicts) / sizeof(verdicts[0]); v++) {
+		bool first = true;
+
+		for (size_t i = 0; i < n; i++) {
+			if (!have[i] || strcmp(slope_verdict(&fits[i]), verdicts[v]))
+				continue;
+			if (first)
+				fprintf(md, "%s%c%s: ", said ? "; " : "",
+					said ? said_as[v][0] : said_as[v][0] - 'a' + 'A', said_as[v] + 1);
+			fprintf(md, "%s%s", first ? "" : ", ", labels[i]);
+			first = false;
+			said = true;
+		}
+	}
+	fputs(".\n", md);
 }
 
 int fit_lookup(const json_t *run, const char *exp, const char *label, const char *metric,
@@ -171,19 +258,4 @@ int fit_lookup_q(const json_t *run, const char *exp, const char *label, const ch
 		return 0;
 	}
 	return -ENOENT;
-}
-
-void p10_words(FILE *md, const json_t *run, const char *exp, const char *label, const char *metric,
-	       const char *x_unit, const char *key, const char *val, const char *per)
-{
-	struct fit f;
-	char s[32], lo[32], hi[32];
-	if (fit_lookup_q(run, exp, label, metric, x_unit, "p10", key, val, &f))
-		return;
-	if (isnan(f.slope_ci95[0]) || isnan(f.slope_ci95[1]))
-		fprintf(md, " [p10: %s per %s]", fmt_ns(f.slope, s, sizeof s), per);
-	else
-		fprintf(md, " [p10: %s per %s, 95%% CI %s to %s]", fmt_ns(f.slope, s, sizeof s),
-			per, fmt_ns(f.slope_ci95[0], lo, sizeof lo),
-			fmt_ns(f.slope_ci95[1], hi, sizeof hi));
 }

@@ -23,6 +23,7 @@ struct run_ctx {
 	const struct opts *o;
 	struct results *res;
 	struct probes *probes; /* NULL when probes are off or unavailable */
+	struct lab *lab;       /* the process that spawns every measured child */
 	/* Backends chosen with --backends (or every available one), in listing order. */
 	const struct spawn_backend **backends;
 	size_t n_backends;

@@ -14,19 +14,17 @@
 #include "../impls/targets/stamp_proto.h"
 #include "units.h"
 
-extern char **environ;
-
 const char *const fd_variant_names[FV__N + 1] = {
     [FV_INHERIT] = "inherit",	  [FV_CLOEXEC] = "cloexec", [FV_FILES] = "files",
     [FV_CLOSEFROM] = "closefrom", [FV_EFORK] = "efork",	    [FV__N] = NULL,
 };
 
-/* Each point runs two groups (inheritable, then CLOEXEC fds); the budgets keep the whole
- * experiment within ≈ 1.5 minutes by default and 15 s with --quick. */
+/* Each point runs both groups (inheritable and CLOEXEC fds) interleaved; the budgets keep
+ * the whole experiment within ≈ 1.5 minutes by default and 15 s with --quick. */
 static const struct budget full_budget = {
-    .min_samples = 10, .max_samples = 500, .point_seconds = 4.0, .warmup = 3};
+    .min_samples = 20, .max_samples = 500, .point_seconds = 8.0, .warmup = 3, .block = 10};
 static const struct budget quick_budget = {
-    .min_samples = 5, .max_samples = 30, .point_seconds = 0.9, .warmup = 1};
+    .min_samples = 10, .max_samples = 30, .point_seconds = 1.8, .warmup = 1, .block = 5};
 
 struct fd_grid {
 	uint64_t *fds, *requested;
@@ -202,32 +200,41 @@ static void csv_name(char *buf, size_t len, uint64_t fds, const char *label)
 	buf[off] = 0;
 }
 
-static int run_group(struct fd_run *fr, size_t i_fds, bool cloexec)
+/* One point: the lab holds the point's fds; the inheritable and CLOEXEC groups run in the
+ * same interleaved rounds (the lab flips FD_CLOEXEC on the held fds before each block of
+ * an arm of the other group), so the comparison between them is paired by round. */
+static int run_point(struct fd_run *fr, size_t i_fds)
 {
 	struct run_ctx *ctx = fr->ctx;
-	struct arm *arms = calloc(ctx->n_backends + 4, sizeof *arms);
+	struct arm *arms = calloc(2 * ctx->n_backends + 4, sizeof *arms);
+	char what[96];
+	int status = EXP_OK;
+
 	if (!arms)
 		return EXP_FAILED;
-	size_t n = build_arms(fr, cloexec, arms), n_ok = n, cap = budget_capacity(fr->b, ctx->o);
-	int status = EXP_OK;
-	for (size_t i = 0; i < n && status == EXP_OK; i++) {
-		unsigned share = arms[i].req.share;
-		if (sampler_prepare(&fr->sp, &arms[i], &fr->t, ctx->o->exec, environ, cap))
+	snprintf(what, sizeof what, "fdtable %llu fds", (unsigned long long)fr->g.fds[i_fds]);
+	size_t n_inherit = build_arms(fr, false, arms);
+	size_t n = n_inherit + build_arms(fr, true, arms + n_inherit), n_ok = n;
+	size_t cap = budget_capacity(fr->b, ctx->o);
+	for (size_t i = 0; i < n; i++) {
+		arms[i].parent_fds = i < n_inherit ? ARM_FDS_INHERIT : ARM_FDS_CLOEXEC;
+		arms[i].probes_attached = ctx->probes ? 0 : -1; /* headline arms: no probes */
+		if (status == EXP_OK &&
+		    sampler_prepare(&fr->sp, &arms[i], &fr->t, ctx->o->exec, cap))
 			status = EXP_FAILED;
-		arms[i].req.share = share;
 	}
-	char what[96];
-	snprintf(what, sizeof what, "fdtable %llu %s fds", (unsigned long long)fr->g.fds[i_fds],
-		 cloexec ? "cloexec" : "inheritable");
+	if (status == EXP_OK && lab_hold_fds(ctx->lab, what, fr->g.fds[i_fds], false))
+		status = EXP_FAILED;
 	fr->sp.what = what;
 	struct sampler_plan plan;
 	if (status == EXP_OK && n)
 		status = budget_plan(&fr->sp, arms, &n_ok, fr->b, ctx->o,
-				     ctx->seed ^ (fr->g.fds[i_fds] << 1) ^ cloexec, &plan);
+				     ctx->seed ^ (fr->g.fds[i_fds] << 1), &plan);
 	if (status == EXP_OK && n) {
 		status = sampler_run(&fr->sp, arms, n_ok, &plan);
 		for (size_t i = 0; i < n && status != EXP_INTERRUPTED; i++) {
 			char csv[160];
+			bool cloexec = arms[i].parent_fds == ARM_FDS_CLOEXEC;
 			json_t *e = results_add(ctx->res, "fdtable", arms[i].label,
 						point_params(fr, &arms[i], i_fds, cloexec));
 			if (i >= n_ok) {
@@ -247,61 +254,37 @@ static int run_group(struct fd_run *fr, size_t i_fds, bool cloexec)
 				fprintf(stderr,
 					"spawnscope: fdtable: %s: %zu of %zu samples failed (%s)\n",
 					arms[i].label, arms[i].failures, arms[i].n,
-					strerror(-arms[i].first_err));
+					sample_error_str(arms[i].first_err));
 		}
 	}
 	fr->sp.what = NULL;
+	if (lab_release_fds(ctx->lab, what) && status == EXP_OK)
+		status = EXP_FAILED;
 	for (size_t i = 0; i < n; i++)
 		arm_free(&arms[i]);
 	free(arms);
+	results_flush(ctx->res, false);
 	return status;
 }
 
-static int run_point(struct fd_run *fr, size_t i_fds)
+/* Clamp the points RLIMIT_NOFILE's hard limit cannot hold (the lab raises its soft limit
+ * for each point and restores it after). */
+static int fit_to_limit(struct fd_run *fr)
 {
-	struct fdset set;
-	if (fdset_open(&set, fr->g.fds[i_fds], false) < 0)
-		return EXP_FAILED;
-	int status = run_group(fr, i_fds, false);
-	if (status != EXP_INTERRUPTED && fr->g.variant[FV_CLOEXEC] && !g_interrupted) {
-		int rc = fdset_set_cloexec(&set, true);
-		if (rc < 0) {
-			fprintf(stderr, "spawnscope: fdtable: setting FD_CLOEXEC on %zu fds: %s\n",
-				set.n, strerror(-rc));
-			status = EXP_FAILED;
-		} else {
-			int st = run_group(fr, i_fds, true);
-			if (st != EXP_OK)
-				status = st;
-		}
-	}
-	fdset_close(&set);
-	results_flush(fr->ctx->res, false);
-	return status;
-}
-
-/* Raise RLIMIT_NOFILE for the largest point; clamp points the hard limit cannot hold. */
-static int fit_to_limit(struct fd_run *fr, struct nofile_limit *lim)
-{
-	uint64_t want = 0;
+	uint64_t want = 0, room, hard;
 	for (size_t i = 0; i < fr->g.n_fds; i++)
 		if (fr->g.fds[i] > want)
 			want = fr->g.fds[i];
-	size_t room;
-	int rc = nofile_raise(lim, (size_t)want, &room);
-	if (rc < 0) {
-		fprintf(stderr, "spawnscope: fdtable: raising RLIMIT_NOFILE for %llu fds: %s\n",
-			(unsigned long long)want, strerror(-rc));
+	if (lab_fds_room(fr->ctx->lab, "fdtable: RLIMIT_NOFILE", want, &room, &hard))
 		return EXP_FAILED;
-	}
 	for (size_t i = 0; i < fr->g.n_fds; i++)
 		if (fr->g.fds[i] > room) {
 			if (!fr->ctx->o->quiet)
 				fprintf(stderr,
 					"spawnscope: fdtable: RLIMIT_NOFILE's hard limit (%llu) "
-					"leaves room for %zu fds: %llu clamped to %zu\n",
-					(unsigned long long)lim->saved.rlim_max, room,
-					(unsigned long long)fr->g.fds[i], room);
+					"leaves room for %llu fds: %llu clamped to %llu\n",
+					(unsigned long long)hard, (unsigned long long)room,
+					(unsigned long long)fr->g.fds[i], (unsigned long long)room);
 			fr->g.fds[i] = room;
 		}
 	return EXP_OK;
@@ -317,20 +300,26 @@ static int fd_run(struct run_ctx *ctx)
 		grid_free(&fr.g);
 		return rc;
 	}
-	if ((rc = sampler_open(&fr.sp, ctx->probes, ctx->o->quiet))) {
-		fprintf(stderr, "spawnscope: fdtable: stamp pipe: %s\n", strerror(-rc));
-		grid_free(&fr.g);
-		return EXP_FAILED;
+	sampler_open(&fr.sp, ctx->lab, ctx->probes, ctx->o->quiet);
+	int status = fit_to_limit(&fr);
+	/* the points in a seeded random order: drift on the machine spreads over every size
+	 * instead of tilting the fit, and no size always runs first */
+	size_t *order = calloc(fr.g.n_fds ? fr.g.n_fds : 1, sizeof *order);
+	if (!order)
+		status = EXP_FAILED;
+	if (status == EXP_OK) {
+		struct rng rng;
+		rng_seed(&rng, ctx->seed ^ 0xfd7ab1eULL);
+		for (size_t i = 0; i < fr.g.n_fds; i++)
+			order[i] = i;
+		rng_shuffle(&rng, order, fr.g.n_fds);
 	}
-	struct nofile_limit lim;
-	int status = fit_to_limit(&fr, &lim);
-	bool limit_ok = status == EXP_OK;
-	for (size_t i = 0; limit_ok && i < fr.g.n_fds; i++) {
+	for (size_t k = 0; status != EXP_FAILED && order && k < fr.g.n_fds; k++) {
 		if (g_interrupted) {
 			status = EXP_INTERRUPTED;
 			break;
 		}
-		rc = run_point(&fr, i);
+		rc = run_point(&fr, order[k]);
 		if (rc == EXP_INTERRUPTED) {
 			status = rc;
 			break;
@@ -338,12 +327,8 @@ static int fd_run(struct run_ctx *ctx)
 		if (rc && status == EXP_OK)
 			status = rc;
 	}
+	free(order);
 	sampler_close(&fr.sp);
-	if ((rc = nofile_restore(&lim)) < 0) {
-		fprintf(stderr, "spawnscope: fdtable: restoring RLIMIT_NOFILE to %llu: %s\n",
-			(unsigned long long)lim.saved.rlim_cur, strerror(-rc));
-		status = EXP_FAILED;
-	}
 	grid_free(&fr.g);
 	if (fd_write_outputs(ctx) < 0 && status == EXP_OK)
 		status = EXP_FAILED;

@@ -1,6 +1,7 @@
 /* The fdtable experiment's outputs: ns-per-fd fits, points-fdtable.csv and points-fdtable.gp
  * for scripts/fdtable.gp, and its section of summary.md — all from run.json entries. */
 #include "fdtable.h"
+#include "report_plot.h"
 
 #include <errno.h>
 #include <math.h>
@@ -52,9 +53,11 @@ static void add_fits(struct run_ctx *ctx)
 				if (fit_of(run, label, spawn_metrics[m], quantiles[q], &f))
 					continue;
 				json_t *extra = json_pack(
-				    "{s:s?, s:s?, s:s}", "variant", entry_param_str(any, "variant"),
-				    "backend_name", entry_param_str(any, "backend_name"),
-				    "quantile", quantiles[q]);
+				    "{s:s?, s:s?, s:s, s:s, s:o}", "variant",
+				    entry_param_str(any, "variant"), "backend_name",
+				    entry_param_str(any, "backend_name"), "quantile", quantiles[q],
+				    "method", f.method, "scatter",
+				    isfinite(f.scatter) ? json_real(f.scatter) : json_null());
 				results_add_fit(ctx->res, "fdtable", label, spawn_metrics[m],
 						"open_fds", "fd", &f, extra);
 			}
@@ -131,10 +134,18 @@ static int fill_gp_vars(FILE *f, void *arg)
 {
 	json_t *labels = distinct_values(arg, "fdtable", NULL, "backend");
 	fputs("# written by spawnscope run fdtable: the series in points-fdtable.csv\n", f);
-	fputs("fd_labels = \"", f);
-	for (size_t i = 0; i < json_array_size(labels); i++)
-		fprintf(f, "%s%s", i ? " " : "", json_string_value(json_array_get(labels, i)));
-	fputs("\"\n", f);
+	/* single-quoted (plot_quote): in double quotes gnuplot would run `backquoted` text */
+	char *words = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&words, &len);
+	for (size_t i = 0; m && i < json_array_size(labels); i++)
+		fprintf(m, "%s%s", i ? " " : "", json_string_value(json_array_get(labels, i)));
+	if (m)
+		fclose(m);
+	fputs("fd_labels = ", f);
+	plot_quote(f, words ? words : "");
+	fputc('\n', f);
+	free(words);
 	/* gnuplot stops at a plot without one valid point on log axes: count them */
 	json_t *results = json_object_get(arg, "results");
 	long n = 0;
@@ -187,7 +198,7 @@ static void p50_table(FILE *md, const json_t *run, const json_t *labels)
 		if (!seen)
 			fds[n_fds++] = v;
 	}
-	fputs("\nMedian t_reaped by open fds:\n\n| arm |", md);
+	fputs("\nt_reaped by open fds, p10 / p50:\n\n| arm |", md);
 	for (size_t j = 0; j < n_fds; j++)
 		fprintf(md, " %.0f fds |", fds[j]);
 	fputs("\n|---|", md);
@@ -198,16 +209,19 @@ static void p50_table(FILE *md, const json_t *run, const json_t *labels)
 		const char *label = json_string_value(json_array_get(labels, l));
 		fprintf(md, "| %s |", label);
 		for (size_t j = 0; j < n_fds; j++) {
-			double v = NAN;
+			double v = NAN, v10 = NAN;
 			for (size_t i = 0; i < json_array_size(results) && isnan(v); i++) {
 				const json_t *e = json_array_get(results, i);
 				const char *b = json_string_value(json_object_get(e, "backend"));
 				if (is_fdtable(e) && b && !strcmp(b, label) &&
-				    entry_param(e, "fds") == fds[j])
+				    entry_param(e, "fds") == fds[j]) {
 					v = entry_metric(e, "t_reaped", "p50");
+					v10 = entry_metric(e, "t_reaped", "p10");
+				}
 			}
-			char buf[32];
-			fprintf(md, " %s |", fmt_ns(v, buf, sizeof buf));
+			char buf[32], buf10[32];
+			fprintf(md, " %s / %s |", fmt_ns(v10, buf10, sizeof buf10),
+				fmt_ns(v, buf, sizeof buf));
 		}
 		fputc('\n', md);
 	}
@@ -221,28 +235,44 @@ void fd_summarize(const json_t *run, FILE *md)
 		return;
 	}
 	fputs("## fdtable: fork's copy cost against open fds\n\n"
-	      "Slopes are least-squares fits of the per-point medians against the number of fds "
-	      "the parent holds open, with a 95% interval (in brackets: the same fit of the "
-	      "p10s). Arms: `[inherit]` fds inheritable, "
+	      "Slopes against the number of fds the parent holds open: weighted fits of the "
+	      "per-point medians (and p10s), each point counting with its own block-bootstrap "
+	      "interval, with the slope's 95% interval. Arms: `[inherit]` fds inheritable, "
 	      "`[cloexec]` FD_CLOEXEC, `clone[files]` CLONE_FILES (exec's unshare_files still "
 	      "copies), `[closefrom]` the child closes them (close_range / addclosefrom_np), "
-	      "`[blank]` an empty table (efork).\n\n",
+	      "`[blank]` an empty table (efork).\n\n"
+	      "| arm | t_reaped p50, per fd [95% CI] | p10, per fd [95% CI] | the spawn call "
+	      "(t_return), per fd | finding |\n|---|---:|---:|---:|---|\n",
 	      md);
-	for (size_t l = 0; l < json_array_size(labels); l++) {
+	size_t n = json_array_size(labels), k = 0;
+	const char **names = calloc(n, sizeof(*names));
+	struct fit *fits = calloc(n, sizeof(*fits));
+	bool *have = calloc(n, sizeof(*have));
+	for (size_t l = 0; names && fits && have && l < n; l++) {
 		const char *label = json_string_value(json_array_get(labels, l));
-		struct fit reaped, ret;
-		if (fit_lookup(run, "fdtable", label, "t_reaped", "fd", NULL, NULL, &reaped))
+		struct fit p10, ret;
+		char c[3][96];
+		if (fit_lookup(run, "fdtable", label, "t_reaped", "fd", NULL, NULL, &fits[k]))
 			continue;
-		fprintf(md, "- **%s** ", label);
-		slope_words(md, &reaped, "open fd");
-		p10_words(md, run, "fdtable", label, "t_reaped", "fd", NULL, NULL, "fd");
-		fputs(" from spawn to reaped", md);
-		if (!fit_lookup(run, "fdtable", label, "t_return", "fd", NULL, NULL, &ret)) {
-			fputs("; the spawn call itself ", md);
-			slope_words(md, &ret, "fd");
-		}
-		fputs(".\n", md);
+		if (fit_lookup_q(run, "fdtable", label, "t_reaped", "fd", "p10", NULL, NULL, &p10))
+			p10.slope = NAN;
+		if (fit_lookup(run, "fdtable", label, "t_return", "fd", NULL, NULL, &ret))
+			ret.slope = NAN;
+		names[k] = label;
+		have[k] = true;
+		fprintf(md, "| %s | %s | %s | %s | %s |\n", label,
+			slope_cell(&fits[k], c[0], sizeof(c[0])),
+			isfinite(p10.slope) ? slope_cell(&p10, c[1], sizeof(c[1])) : "–",
+			isfinite(ret.slope) ? slope_cell(&ret, c[2], sizeof(c[2])) : "–",
+			slope_verdict(&fits[k]));
+		k++;
 	}
+	fputc('\n', md);
+	if (k)
+		slopes_finding(md, names, fits, have, k, "open fd");
+	free(names);
+	free(fits);
+	free(have);
 	p50_table(md, run, labels);
 	/* the sweep's top when RLIMIT_NOFILE's hard limit was below it */
 	json_t *results = json_object_get(run, "results");

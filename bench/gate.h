@@ -5,13 +5,18 @@
  *     A and B run in alternating short blocks (a coin flip per pair decides which goes first);
  *     each block is summarised by p10 and p50 of the metric; the per-pair log-ratios B/A are
  *     tested with the Wilcoxon signed-rank test and the shift is their Hodges-Lehmann
- *     estimate with its confidence interval. A first failure is re-run once to confirm.
- *   saved (weaker): spawnscope gate --baseline OLD/run.json --current NEW/run.json
- *     Mann-Whitney U and the two-sample Hodges-Lehmann shift on the per-block summaries
- *     that run.json keeps; unpaired, so machine drift between the runs is not cancelled.
+ *     estimate with its confidence interval, looked at sequentially (gate_sequential.c: a
+ *     look every --min-pairs pairs, each spending part of alpha 0.05). A first failure is
+ *     re-run once to confirm.
+ *   saved (weaker): spawnscope gate --baseline OLD1/run.json --baseline OLD2/run.json ...
+ *                                   --current NEW1/run.json ...
+ *     A run is the unit: each run gives one summary per comparison (the median of its
+ *     per-block p10/p50), and the shift is Welch's t interval on the logs of those summaries.
+ *     Fewer than GATE_MIN_REPLICATES runs on a side: "insufficient replicates", exit 3.
  *
  * Exit status: 0 pass (or improvement), 1 regression, 2 usage or input error (including an
- * A/B command that fails), 3 inconclusive (budget spent without a decision), 130 interrupted.
+ * A/B command that fails), 3 inconclusive (budget spent without a decision; saved runs: too
+ * few replicates), 130 interrupted.
  */
 #ifndef SPAWNSCOPE_GATE_H
 #define SPAWNSCOPE_GATE_H
@@ -36,20 +41,25 @@ enum gate_exit {
 
 /* ---- options (gate_opts.c) ---- */
 
+#define GATE_MAX_RUNS 64      /* --baseline / --current given at most this often */
+#define GATE_MIN_REPLICATES 3 /* saved runs per side needed for a verdict */
+
 struct gate_opts {
 	const char *a_cmd, *b_cmd;	/* paired mode, as given */
 	char **a_argv, **b_argv;	/* split like a shell would; NULL-terminated, owned */
-	const char *baseline, *current; /* saved mode */
-	const char *metric;		/* t_first | t_return | t_reaped */
-	const char *quantile;		/* p10 | p50: the per-block summary that decides */
-	double threshold;		/* fraction: fail only for a shift at least this big */
-	double noise;			/* fraction: the interval's lower bound must clear it */
-	double budget_s;		/* wall-clock budget for the whole paired gate */
-	long block;			/* samples per block (--samples K given to each run) */
-	long min_pairs;			/* no decision before this many pairs (per phase) */
-	long max_pairs;			/* stop a phase after this many pairs */
-	const char *out;		/* the gate's own output directory */
-	uint64_t seed;			/* coin flips; 0: from the clock */
+	const char *baseline, *current; /* saved mode: the first of each */
+	const char *baselines[GATE_MAX_RUNS], *currents[GATE_MAX_RUNS]; /* every one given */
+	size_t n_baselines, n_currents;
+	const char *metric;   /* t_first | t_return | t_reaped */
+	const char *quantile; /* p10 | p50: the per-block summary that decides */
+	double threshold;     /* fraction: fail only for a shift at least this big */
+	double noise;	      /* fraction: the interval's lower bound must clear it */
+	double budget_s;      /* wall-clock budget for the whole paired gate */
+	long block;	      /* samples per block (--samples K given to each run) */
+	long min_pairs;	      /* no decision before this many pairs (per phase) */
+	long max_pairs;	      /* stop a phase after this many pairs */
+	const char *out;      /* the gate's own output directory */
+	uint64_t seed;	      /* coin flips; 0: from the clock */
 	bool quiet;
 };
 
@@ -99,9 +109,17 @@ struct gate_rule {
 /* Paired: d[i] = log(b[i] / a[i]); Wilcoxon signed-rank p and the one-sample HL interval.
  * 0, -EDOM (a value <= 0 or not finite), -ERANGE (n too small for an interval), -ENOMEM. */
 int gate_shift_paired(const double *a, const double *b, size_t n, struct gate_shift *s);
+/* The same with a (1 - alpha) interval in lo/hi (a sequential look's share of alpha). */
+int gate_shift_paired_level(const double *a, const double *b, size_t n, double alpha,
+			    struct gate_shift *s);
 /* Unpaired: Mann-Whitney U on log values and the two-sample HL shift of log(b) - log(a). */
 int gate_shift_unpaired(const double *a, size_t na, const double *b, size_t nb,
 			struct gate_shift *s);
+
+/* Runs as the unit: a[i], b[j] one summary per run (> 0); the shift is mean(log b) -
+ * mean(log a) with Welch's t interval (Satterthwaite's degrees of freedom, rounded down);
+ * p two-sided, stat the t statistic. -ERANGE with fewer than 2 runs a side, -EDOM. */
+int gate_shift_runs(const double *a, size_t na, const double *b, size_t nb, struct gate_shift *s);
 
 /* The verdict for one shift. final: no more data will come (CONTINUE becomes
  * INCONCLUSIVE). A shift with n < min_n is never decided. */
@@ -161,6 +179,8 @@ struct gate_phase {
 	struct gate_series *series;
 	size_t n_series;
 	size_t pairs;
+	size_t looks;	    /* sequential looks taken (paired) */
+	double alpha_spent; /* the sum of their alpha_k */
 	double elapsed_s;
 	enum gate_verdict verdict;
 };
@@ -195,6 +215,34 @@ json_t *gate_export_gab(const struct gate_report *r);
  * each atomically, and print the table to stdout. 0, or 2 with a message printed. */
 int gate_write_outputs(const struct gate_report *r, const char *dir);
 
+/* ---- the sequential design of the paired gate (gate_sequential.c) ---- */
+
+#define GATE_ALPHA 0.05 /* chance that any look's interval misses, over all looks of a phase */
+
+/* alpha of look k (1-based): GATE_ALPHA * 6 / (pi^2 k^2); they sum to GATE_ALPHA. */
+double gate_look_alpha(size_t look);
+
+/* Where pairs come from: pair() appends one more pair (index) to every series of ph (making
+ * ph->series on the first call) and returns 0 or an exit status (2, 130); now() is seconds on
+ * the source's clock; progress (may be NULL) is told after each look. */
+struct gate_source {
+	void *ctx;
+	int (*pair)(void *ctx, struct gate_phase *ph, size_t index);
+	double (*now)(void *ctx);
+	void (*progress)(void *ctx, const struct gate_phase *ph);
+};
+struct gate_pace {
+	size_t pairs;
+	double s_sum; /* seconds the pairs took, for the next pair's estimate */
+};
+
+/* The initial phase and, when it flags a regression with room left before deadline (on the
+ * source's clock), a confirmation phase; looks after every --min-pairs-th pair and at the
+ * end. Fills r->phases, r->n_phases and r->verdict (INCONCLUSIVE when a regression came too
+ * late to confirm: *no_room). 0, or the source's exit status. */
+int gate_sequential(const struct gate_opts *o, const struct gate_source *src, double deadline,
+		    struct gate_report *r, bool *no_room);
+
 /* ---- modes (gate_paired.c, gate_saved.c) ---- */
 
 int gate_run_paired(const struct gate_opts *o);
@@ -205,10 +253,14 @@ int gate_run_saved(const struct gate_opts *o);
 /* Set by SIGINT/SIGTERM while the gate runs (its own handler). */
 extern volatile sig_atomic_t gate_interrupted;
 void gate_install_signals(void);
-/* Run argv (execvp) with stdout to /dev/null and stderr to errpath; wait for it, killing
- * it (SIGTERM, then SIGKILL) if the gate is interrupted. Returns the wait status in
- * *status; 0, -EINTR (interrupted, child reaped), or -errno of fork/exec. */
+/* Run argv (execvp) with stdout to /dev/null and stderr to errpath, dying with the gate
+ * (PR_SET_PDEATHSIG); wait for it, killing it (SIGTERM, then SIGKILL) if the gate is
+ * interrupted or gate_child_deadline passes (then *status says how it was stopped). Returns the
+ * wait status in *status; 0, -EINTR (interrupted, child reaped), or -errno of fork/exec. */
 int gate_run_child(char *const *argv, const char *errpath, int *status);
+/* CLOCK_MONOTONIC seconds after which a running block command is stopped (SIGTERM, then
+ * SIGKILL) and reaped: the paired gate's --budget, kept even while a command hangs. 0: none. */
+extern double gate_child_deadline;
 /* Print the last lines of a file (a child's stderr) to stderr, indented. */
 void gate_print_tail(const char *path, int lines);
 

@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,81 +14,142 @@
 #include <unistd.h>
 
 #include "gate.h"
-
-extern char **environ;
+#include "signals.h"
 
 volatile sig_atomic_t gate_interrupted;
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	gate_interrupted = 1;
-}
-
 void gate_install_signals(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: waitpid returns EINTR and we look */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	signals_install(&gate_interrupted);
 }
 
-/* The child gets SIGTERM (a Ctrl-C on the terminal has reached it already: same process
- * group), a few seconds to write its partial run, then SIGKILL. Always reaps. */
+/* The block command runs in a process group of its own, so that what it started (a shell's
+ * children, a hung target) is stopped with it: the group gets SIGTERM, a few seconds to write
+ * its partial run (none after a second signal), then SIGKILL; the command is always reaped
+ * and whatever is left of its group killed. */
 static void stop_child(pid_t pid, int *status)
 {
 	const struct timespec tick = {0, 50 * 1000 * 1000};
 
-	kill(pid, SIGTERM);
-	for (int i = 0; i < 100; i++) {
+	kill(-pid, SIGTERM);
+	for (int i = 0; i < 100 && gate_interrupted < 2; i++) {
 		pid_t r = waitpid(pid, status, WNOHANG);
-		if (r == pid || (r < 0 && errno != EINTR))
+		if (r == pid || (r < 0 && errno != EINTR)) {
+			kill(-pid, SIGKILL);
 			return;
+		}
 		nanosleep(&tick, NULL);
 	}
-	kill(pid, SIGKILL);
+	kill(-pid, SIGKILL);
 	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 		;
 }
 
+double gate_child_deadline;
+
+static double mono_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* The block command, between fork and exec: in a process group of its own (stop_child), dies
+ * with the gate (a SIGKILLed gate would otherwise leave it measuring, and its own workers,
+ * for as long as it likes), stdin and
+ * stdout on /dev/null, stderr to errfd, the gate's caught handlers back to default (exec
+ * does that: flush_signal_handlers). Exits 127 when it cannot. */
+static void child_exec(char *const *argv, int errfd, int report_fd, pid_t gate)
+{
+	int null_in = open("/dev/null", O_RDONLY), null_out = open("/dev/null", O_WRONLY);
+	int err;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != gate)
+		_exit(127); /* the gate is already gone */
+	setpgid(0, 0);
+	if (null_in < 0 || null_out < 0 || dup2(null_in, 0) < 0 || dup2(null_out, 1) < 0 ||
+	    dup2(errfd, 2) < 0)
+		_exit(127);
+	execvp(argv[0], argv);
+	err = errno; /* to the gate through the close-on-exec pipe: "cannot run" */
+	if (write(report_fd, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
 int gate_run_child(char *const *argv, const char *errpath, int *status)
 {
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int errfd, rc;
+	pid_t gate = getpid(), pid;
+	int errfd, pidfd, report[2], exec_err = 0;
 
 	errfd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (errfd < 0)
 		return -errno;
-	if ((rc = posix_spawn_file_actions_init(&fa))) {
+	if (pipe2(report, O_CLOEXEC)) {
+		int err = errno;
 		close(errfd);
-		return -rc;
+		return -err;
 	}
-	if (!(rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
-	    !(rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0)))
-		rc = posix_spawn_file_actions_adddup2(&fa, errfd, 2);
-	/* The gate's own handlers are reset in the child by posix_spawn (caught -> SIG_DFL). */
-	if (!rc)
-		rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+		close(errfd);
+		close(report[0]);
+		close(report[1]);
+		return -err;
+	}
+	if (pid == 0)
+		child_exec(argv, errfd, report[1], gate);
+	setpgid(pid, pid); /* also here: stop_child may run before the child gets to it */
 	close(errfd);
-	if (rc)
-		return -rc;
+	close(report[1]);
+	/* EOF at exec (close-on-exec), or the errno of a failed exec */
+	while (read(report[0], &exec_err, sizeof(exec_err)) < 0 && errno == EINTR)
+		;
+	close(report[0]);
+	if (exec_err) {
+		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+			;
+		return -exec_err;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	for (;;) {
-		pid_t r = waitpid(pid, status, 0);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return -errno;
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
+		double left = gate_child_deadline > 0 ? gate_child_deadline - mono_now() : 1.0;
+		pid_t r;
+
 		if (gate_interrupted) {
 			stop_child(pid, status);
+			if (pidfd >= 0)
+				close(pidfd);
 			return -EINTR;
 		}
+		if (left <= 0) {
+			fprintf(stderr,
+				"spawnscope gate: --budget spent while '%s' was still running: "
+				"stopped it\n",
+				argv[0]);
+			stop_child(pid, status);
+			break;
+		}
+		/* without a pidfd (kernel < 5.3), look every 50 ms */
+		if (pidfd >= 0)
+			poll(&p, 1, left > 1.0 ? 1000 : (int)(left * 1000) + 1);
+		else
+			nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+		r = waitpid(pid, status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			int err = errno;
+			if (pidfd >= 0)
+				close(pidfd);
+			return -err;
+		}
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	return gate_interrupted ? -EINTR : 0;
 }
 

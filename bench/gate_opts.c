@@ -54,7 +54,10 @@ static void gate_usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: spawnscope gate --a 'CMD' --b 'CMD' [options]        (paired, recommended)\n"
-	    "       spawnscope gate --baseline OLD/run.json --current NEW/run.json [options]\n"
+	    "       spawnscope gate --baseline OLD/run.json ... --current NEW/run.json ... "
+	    "[options]\n"
+	    "         (saved runs: each option once per run, at least 3 runs a side for a "
+	    "verdict)\n"
 	    "\n"
 	    "  --a CMD, --b CMD   spawnscope command lines without --out/--samples, e.g.\n"
 	    "                     'env LD_LIBRARY_PATH=old build/spawnscope run latency "
@@ -65,11 +68,12 @@ static void gate_usage(FILE *f)
 	    "  --noise P          the interval's lower bound must clear this band (default 1%%)\n"
 	    "  --budget T         wall-clock budget, e.g. 60s, 2m (default 60s)\n"
 	    "  --block K          samples per block (default 200)\n"
-	    "  --min-pairs N      pairs before any decision (default 8)\n"
+	    "  --min-pairs N      pairs before any decision and between looks (default 8)\n"
 	    "  --max-pairs N      most pairs per phase (default 400)\n"
 	    "  --out DIR          the gate's outputs (default results/gate-<UTC time>)\n"
 	    "  --seed N           coin flips (default: from the clock)   --quiet\n"
-	    "exit status: 0 pass, 1 regression, 2 usage or input error, 3 inconclusive, "
+	    "exit status: 0 pass, 1 regression, 2 usage or input error, 3 inconclusive or "
+	    "insufficient replicates, "
 	    "130 interrupted\n");
 }
 
@@ -348,11 +352,23 @@ int gate_opts_parse(int argc, char **argv, struct gate_opts *g)
 			g->b_cmd = optarg;
 			break;
 		case OPT_BASELINE:
-			g->baseline = optarg;
+		case OPT_CURRENT: {
+			bool base = c == OPT_BASELINE;
+			size_t *n = base ? &g->n_baselines : &g->n_currents;
+
+			if (*n == GATE_MAX_RUNS) {
+				fprintf(stderr, "spawnscope gate: %s: at most %d runs\n",
+					base ? "--baseline" : "--current", GATE_MAX_RUNS);
+				rc = 2;
+				break;
+			}
+			(base ? g->baselines : g->currents)[(*n)++] = optarg;
+			if (base && !g->baseline)
+				g->baseline = optarg;
+			if (!base && !g->current)
+				g->current = optarg;
 			break;
-		case OPT_CURRENT:
-			g->current = optarg;
-			break;
+		}
 		case OPT_METRIC:
 			rc = one_of("--metric", optarg, metric_choices);
 			g->metric = optarg;

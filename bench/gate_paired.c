@@ -23,8 +23,6 @@ struct paired {
 	struct rng rng;
 	uint64_t seed;
 	double t_start;
-	double pair_s_sum; /* wall time of the pairs so far, for the next pair's estimate */
-	size_t pairs_done;
 	/* entry pairing, fixed by the first pair and checked on every later one */
 	struct gate_pairing pairing;
 	char **keys_a, **keys_b;
@@ -102,7 +100,6 @@ static json_t *run_block(struct paired *pp, const char *side, char *const *base,
 	snprintf(errpath, sizeof(errpath), "%s.stderr", dir);
 	snprintf(runpath, sizeof(runpath), "%s/run.json", dir);
 	snprintf(samples, sizeof(samples), "%ld", pp->o->block);
-	gate_rmtree(dir); /* a leftover of an earlier, killed gate */
 	argv = block_argv(base, samples, dir);
 	if (!argv) {
 		fprintf(stderr, "spawnscope gate: %s\n", strerror(ENOMEM));
@@ -279,32 +276,11 @@ static int run_pair(struct paired *pp, struct gate_phase *ph, size_t pair)
 	return rc;
 }
 
-/* Recompute every series' shifts and verdicts; return the combined decisive verdict. */
-static enum gate_verdict evaluate(const struct gate_opts *o, struct gate_phase *ph, bool final)
+static void progress(void *ctx, const struct gate_phase *ph)
 {
-	const struct gate_rule rule = {o->threshold, o->noise, (size_t)o->min_pairs};
-	enum gate_verdict *v = calloc(ph->n_series ? ph->n_series : 1, sizeof(*v));
-	enum gate_verdict all;
-	int dq = gate_decisive_q(o);
-
-	if (!v)
-		return final ? GV_INCONCLUSIVE : GV_CONTINUE;
-	for (size_t i = 0; i < ph->n_series; i++) {
-		struct gate_series *s = &ph->series[i];
-		for (int q = 0; q < GQ__N; q++) {
-			s->shift_err[q] = gate_shift_paired(s->a[q], s->b[q], s->na, &s->shift[q]);
-			s->verdict[q] = s->shift_err[q] ? (final ? GV_INCONCLUSIVE : GV_CONTINUE)
-							: gate_decide(&s->shift[q], &rule, final);
-		}
-		v[i] = s->verdict[dq];
-	}
-	all = gate_combine(v, ph->n_series, final);
-	free(v);
-	return all;
-}
-
-static void progress(const struct gate_opts *o, const struct gate_phase *ph, double elapsed)
-{
+	const struct paired *pp = ctx;
+	const struct gate_opts *o = pp->o;
+	double elapsed = mono_s() - pp->t_start;
 	int dq = gate_decisive_q(o);
 
 	if (o->quiet || !ph->n_series)
@@ -317,53 +293,25 @@ static void progress(const struct gate_opts *o, const struct gate_phase *ph, dou
 			fprintf(stderr, "gate: %s pair %zu (%.0f s): %s: no estimate yet\n",
 				ph->name, ph->pairs, elapsed, s->name);
 		else
-			fprintf(
-			    stderr,
-			    "gate: %s pair %zu (%.0f s): %s %s %+.2f%% [%+.2f%%, %+.2f%%] p=%.3g "
-			    "%s\n",
-			    ph->name, ph->pairs, elapsed, s->name, gate_q_names[dq],
-			    gate_pct(sh->est), gate_pct(sh->lo), gate_pct(sh->hi), sh->p,
-			    gate_verdict_name(s->verdict[dq]));
+			fprintf(stderr,
+				"gate: %s pair %zu, look %zu (%.0f s): %s %s %+.2f%% [%+.2f%%, "
+				"%+.2f%%] "
+				"p=%.3g %s\n",
+				ph->name, ph->pairs, ph->looks, elapsed, s->name, gate_q_names[dq],
+				gate_pct(sh->est), gate_pct(sh->lo), gate_pct(sh->hi), sh->p,
+				gate_verdict_name(s->verdict[dq]));
 	}
 }
 
-/* Pairs until a decision, the deadline, or --max-pairs. In the initial phase, a regression
- * found with too little budget left for a confirmation sets *no_room. */
-static int run_phase(struct paired *pp, struct gate_phase *ph, double deadline, bool initial,
-		     bool *no_room)
+static int source_pair(void *ctx, struct gate_phase *ph, size_t index)
 {
-	const struct gate_opts *o = pp->o;
-	double t0 = mono_s();
+	return run_pair(ctx, ph, index);
+}
 
-	ph->verdict = GV_CONTINUE;
-	*no_room = false;
-	while (ph->verdict == GV_CONTINUE) {
-		double now = mono_s(), est = pp->pairs_done ? pp->pair_s_sum / pp->pairs_done : 0;
-		bool final;
-		int rc;
-
-		if (ph->pairs >= (size_t)o->max_pairs || now + est > deadline) {
-			ph->verdict = evaluate(o, ph, true);
-			break;
-		}
-		if ((rc = run_pair(pp, ph, ph->pairs)))
-			return rc;
-		ph->pairs++;
-		pp->pairs_done++;
-		pp->pair_s_sum += mono_s() - now;
-		now = mono_s();
-		est = pp->pair_s_sum / pp->pairs_done;
-		final = ph->pairs >= (size_t)o->max_pairs || now + est > deadline;
-		ph->verdict = evaluate(o, ph, final);
-		progress(o, ph, now - pp->t_start);
-		/* A confirmation needs about --min-pairs pairs: with less time left than that,
-		 * a first regression cannot be confirmed within the budget. */
-		if (initial && ph->verdict == GV_REGRESSION &&
-		    deadline - now < (double)o->min_pairs * est * 1.25)
-			*no_room = true;
-	}
-	ph->elapsed_s = mono_s() - t0;
-	return 0;
+static double source_now(void *ctx)
+{
+	(void)ctx;
+	return mono_s();
 }
 
 static void free_phase(struct gate_phase *ph)
@@ -418,9 +366,15 @@ int gate_run_paired(const struct gate_opts *o)
 	memset(&r, 0, sizeof(r));
 	pp.o = o;
 	snprintf(out, sizeof(out), "%s", o->out);
-	snprintf(pp.blocks_dir, sizeof(pp.blocks_dir), "%.*s/blocks", PATH_MAX - 16, out);
-	if ((rc = mkdir_p(pp.blocks_dir))) {
-		fprintf(stderr, "spawnscope gate: %s: %s\n", pp.blocks_dir, strerror(-rc));
+	/* The block runs go to a directory only this process created (mkdtemp), so that the
+	 * removal at the end can never take a user's file: OUT/blocks/ is not ours. */
+	if ((rc = mkdir_p(out))) {
+		fprintf(stderr, "spawnscope gate: --out %s: %s\n", out, strerror(-rc));
+		return 2;
+	}
+	snprintf(pp.blocks_dir, sizeof(pp.blocks_dir), "%.*s/blocks.XXXXXX", PATH_MAX - 16, out);
+	if (!mkdtemp(pp.blocks_dir)) {
+		fprintf(stderr, "spawnscope gate: %s: %s\n", pp.blocks_dir, strerror(errno));
 		return 2;
 	}
 	snprintf(logpath, sizeof(logpath), "%s/blocks.csv", out);
@@ -444,16 +398,10 @@ int gate_run_paired(const struct gate_opts *o)
 	r.o = o;
 	r.paired = true;
 	r.seed = pp.seed;
-	r.phases[0].name = "initial";
-	r.n_phases = 1;
-	rc = run_phase(&pp, &r.phases[0], pp.t_start + o->budget_s, true, &no_room);
-	if (!rc && r.phases[0].verdict == GV_REGRESSION && !no_room) {
-		if (!o->quiet)
-			fprintf(stderr, "gate: regression flagged; confirming with a second run\n");
-		r.phases[1].name = "confirmation";
-		r.n_phases = 2;
-		rc = run_phase(&pp, &r.phases[1], pp.t_start + o->budget_s, false, &no_room);
-		no_room = false;
+	{
+		const struct gate_source src = {&pp, source_pair, source_now, progress};
+
+		rc = gate_sequential(o, &src, pp.t_start + o->budget_s, &r, &no_room);
 	}
 	fclose(pp.log);
 	gate_rmtree(pp.blocks_dir);
@@ -461,9 +409,6 @@ int gate_run_paired(const struct gate_opts *o)
 		fprintf(stderr, "spawnscope gate: interrupted; block directories removed\n");
 	if (!rc) {
 		r.elapsed_s = mono_s() - pp.t_start;
-		r.verdict = r.phases[r.n_phases - 1].verdict;
-		if (no_room)
-			r.verdict = GV_INCONCLUSIVE;
 		r.exit_status = gate_verdict_exit(r.verdict);
 		r.note = final_note(&r, no_room);
 		rc = gate_write_outputs(&r, out);

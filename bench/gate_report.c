@@ -52,20 +52,24 @@ void gate_markdown(const struct gate_report *r, FILE *f)
 	fprintf(f, "## spawnscope gate: %s (exit %d)\n\n", gate_verdict_name(r->verdict),
 		r->exit_status);
 	if (r->paired)
-		fprintf(
-		    f,
-		    "Paired A/B in one job: %s, decided on the per-block %s; threshold %g%%, "
-		    "noise band %g%%; %s phase: %zu pairs of %ld-sample blocks; %.1f s in all.\n\n",
-		    o->metric, gate_q_names[dq], o->threshold * 100, o->noise * 100, ph->name,
-		    ph->pairs, o->block, r->elapsed_s);
+		fprintf(f,
+			"Paired A/B in one job: %s, decided on the per-block %s; threshold %g%%, "
+			"noise band %g%%; %s phase: %zu pairs of %ld-sample blocks, %zu sequential "
+			"looks (intervals below are the last look's, at %.4g%% confidence; the "
+			"looks spend %.3g of alpha %g); %.1f s in all.\n\n",
+			o->metric, gate_q_names[dq], o->threshold * 100, o->noise * 100, ph->name,
+			ph->pairs, o->block, ph->looks, 100 * (1 - gate_look_alpha(ph->looks)),
+			ph->alpha_spent, GATE_ALPHA, r->elapsed_s);
 	else
 		fprintf(
 		    f,
 		    "**Unpaired comparison of saved runs — weaker than the paired gate**: drift "
 		    "of the machine between the two runs is not cancelled, and nothing can be "
-		    "re-run to confirm. %s, decided on the per-block %s; threshold %g%%, noise "
-		    "band %g%%.\n\n",
-		    o->metric, gate_q_names[dq], o->threshold * 100, o->noise * 100);
+		    "re-run to confirm. A run is the unit: %zu baseline and %zu current runs, each "
+		    "summarised by the median of its per-block %s of %s; Welch's t interval on "
+		    "the logs; threshold %g%%, noise band %g%%.\n\n",
+		    o->n_baselines, o->n_currents, gate_q_names[dq], o->metric, o->threshold * 100,
+		    o->noise * 100);
 	fprintf(f, "| comparison | metric | A | B | change [95%% CI] | p | verdict |\n");
 	fprintf(f, "|---|---|---:|---:|---:|---:|---|\n");
 	for (size_t i = 0; i < ph->n_series; i++) {
@@ -91,12 +95,17 @@ void gate_markdown(const struct gate_report *r, FILE *f)
 				q == dq ? "**" : ")");
 		}
 	}
-	fprintf(f,
-		"\nA, B: median over blocks of each block's quantile, ± the blocks' relative "
-		"standard deviation. change: Hodges–Lehmann estimate of B/A with its "
-		"distribution-free 95%% interval; p: %s.\n",
-		r->paired ? "Wilcoxon signed-rank test on the per-pair log-ratios"
-			  : "Mann–Whitney U test on the per-block log values");
+	if (r->paired)
+		fprintf(f, "\nA, B: median over blocks of each block's quantile, ± the blocks' "
+			   "relative standard deviation. change: Hodges–Lehmann estimate of B/A "
+			   "with its distribution-free interval at the last look's level (wider "
+			   "than 95%%: each look spends only part of the 5%%); p: Wilcoxon "
+			   "signed-rank test on the per-pair log-ratios.\n");
+	else
+		fprintf(f,
+			"\nA, B: median over runs of each run's median block quantile, ± the "
+			"runs' relative standard deviation. change: mean of the runs' log "
+			"summaries, B over A, with Welch's t 95%% interval; p: Welch's t test.\n");
 	if (r->n_phases == 2)
 		fprintf(f,
 			"\nFirst run: %s after %zu pairs (%.1f s); confirmation: %s after %zu "
@@ -153,14 +162,16 @@ static json_t *phase_json(const struct gate_report *r, const struct gate_phase *
 				"change_pct", jnum(ok ? gate_pct(sh->est) : NAN), "ci95_pct",
 				jnum(ok ? gate_pct(sh->lo) : NAN),
 				jnum(ok ? gate_pct(sh->hi) : NAN), "p", jnum(ok ? sh->p : NAN),
-				"test", r->paired ? "wilcoxon-signed-rank" : "mann-whitney-u",
+				"test",
+				r->paired ? "wilcoxon-signed-rank" : "welch-t-on-run-summaries",
 				"statistic_value", jnum(ok ? sh->stat : NAN), "verdict",
 				gate_verdict_name(s->verdict[q])));
 		}
 	}
-	return json_pack("{s:s, s:I, s:o, s:s, s:o}", "phase", ph->name, "pairs",
-			 (json_int_t)ph->pairs, "elapsed_s", jnum(ph->elapsed_s), "verdict",
-			 gate_verdict_name(ph->verdict), "comparisons", cmp);
+	return json_pack("{s:s, s:I, s:I, s:o, s:o, s:s, s:o}", "phase", ph->name, "pairs",
+			 (json_int_t)ph->pairs, "looks", (json_int_t)ph->looks, "alpha_spent",
+			 jnum(r->paired ? ph->alpha_spent : NAN), "elapsed_s", jnum(ph->elapsed_s),
+			 "verdict", gate_verdict_name(ph->verdict), "comparisons", cmp);
 }
 
 json_t *gate_verdict_json(const struct gate_report *r)

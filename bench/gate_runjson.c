@@ -6,61 +6,12 @@
 #include <string.h>
 
 #include "gate.h"
+#include "runjson.h"
 #include "results.h"
 
 json_t *gate_load_run(const char *path, char *err, size_t len)
 {
-	json_error_t je;
-	json_t *run, *schema, *results;
-
-	run = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!run) {
-		/* jansson: line 1 column 0 "unable to open ...: No such file" for I/O errors */
-		if (je.line < 0 || !strncmp(je.text, "unable to open", 14))
-			snprintf(err, len, "%s", je.text);
-		else
-			snprintf(err, len,
-				 "%s: not valid JSON (corrupt or truncated?): %s at line %d "
-				 "column %d",
-				 path, je.text, je.line, je.column);
-		return NULL;
-	}
-	if (!json_is_object(run)) {
-		snprintf(err, len, "%s: not a spawnscope run (the top level is not an object)",
-			 path);
-		goto bad;
-	}
-	schema = json_object_get(run, "schema");
-	if (!json_is_string(schema)) {
-		snprintf(err, len, "%s: not a spawnscope run (no \"schema\")", path);
-		goto bad;
-	}
-	if (strcmp(json_string_value(schema), RESULTS_SCHEMA)) {
-		snprintf(err, len, "%s: schema '%s', this spawnscope reads '%s'", path,
-			 json_string_value(schema), RESULTS_SCHEMA);
-		goto bad;
-	}
-	results = json_object_get(run, "results");
-	if (!json_is_array(results)) {
-		snprintf(err, len, "%s: no \"results\" array", path);
-		goto bad;
-	}
-	for (size_t i = 0; i < json_array_size(results); i++) {
-		json_t *e = json_array_get(results, i);
-		if (!json_is_object(e) || !json_is_string(json_object_get(e, "experiment")) ||
-		    !json_is_string(json_object_get(e, "backend")) ||
-		    !json_is_object(json_object_get(e, "metrics"))) {
-			snprintf(
-			    err, len,
-			    "%s: results[%zu] lacks \"experiment\", \"backend\" or \"metrics\"",
-			    path, i);
-			goto bad;
-		}
-	}
-	return run;
-bad:
-	json_decref(run);
-	return NULL;
+	return runjson_load(path, err, len);
 }
 
 char *gate_entry_key(const json_t *entry)
@@ -136,6 +87,48 @@ static int pair_push(struct gate_pairing *p, size_t ia, size_t ib, char *name)
 	return 0;
 }
 
+/* The first entry of A whose experiment and backend B also has, and the params that differ
+ * between the two: why they were not paired (e.g. a run with probes, whose plain arms carry
+ * "probes": "off", against a run without). "" when no such entry exists. */
+static void explain_mismatch(const json_t *ra, const json_t *rb, char *why, size_t len)
+{
+	for (size_t i = 0; i < json_array_size(ra); i++) {
+		const json_t *a = json_array_get(ra, i);
+		for (size_t j = 0; j < json_array_size(rb); j++) {
+			const json_t *b = json_array_get(rb, j), *pa, *pb, *v;
+			const char *k;
+			size_t used;
+
+			if (!json_equal(json_object_get(a, "experiment"),
+					json_object_get(b, "experiment")) ||
+			    !json_equal(json_object_get(a, "backend"),
+					json_object_get(b, "backend")))
+				continue;
+			pa = json_object_get(a, "params");
+			pb = json_object_get(b, "params");
+			used = (size_t)snprintf(why, len, ": e.g. %s/%s differs in params",
+						json_string_value(json_object_get(a, "experiment")),
+						json_string_value(json_object_get(a, "backend")));
+			json_object_foreach((json_t *)pa, k, v)
+			{
+				if (used < len && !json_equal(v, json_object_get(pb, k)))
+					used += (size_t)snprintf(why + used, len - used, " %s", k);
+			}
+			json_object_foreach((json_t *)pb, k, v)
+			{
+				if (used < len && !json_object_get(pa, k))
+					used += (size_t)snprintf(why + used, len - used, " %s", k);
+			}
+			if (used < len &&
+			    (json_object_get(pa, "probes") || json_object_get(pb, "probes")))
+				snprintf(why + used, len - used,
+					 " (one run had the probes and the other not: compare runs "
+					 "made with the same --probes)");
+			return;
+		}
+	}
+}
+
 int gate_pair_entries(const json_t *run_a, const json_t *run_b, struct gate_pairing *p, char *err,
 		      size_t len)
 {
@@ -202,9 +195,12 @@ int gate_pair_entries(const json_t *run_a, const json_t *run_b, struct gate_pair
 		return rc;
 	}
 	if (!p->n) {
+		char why[512] = "";
+		explain_mismatch(ra, rb, why, sizeof(why));
 		snprintf(err, len,
 			 "no results entry of A matches one of B (entries are paired by "
-			 "experiment, backend and params when a run has several)");
+			 "experiment, backend and params when a run has several)%s",
+			 why);
 		return -ENOENT;
 	}
 	return 0;

@@ -10,11 +10,11 @@
 #include "../impls/registry.h"
 #include "experiment.h"
 #include "latency.h"
+#include "latency_paired.h"
 #include "memkind.h"
 #include "sampler.h"
+#include "rng.h"
 #include "units.h"
-
-extern char **environ;
 
 #define GIB (1ull << 30)
 #define MIB (1ull << 20)
@@ -23,7 +23,8 @@ extern char **environ;
  * large RSS points take fewer samples to keep `run all` within its time budget. */
 static size_t default_samples(const struct opts *o, uint64_t rss)
 {
-	size_t full = o->quick ? 200 : 2000, least = o->quick ? 40 : 300;
+	/* least: 40 rounds of 10 (the block bootstrap's minimum, docs/statistics.md) */
+	size_t full = o->quick ? 200 : 2000, least = o->quick ? 40 : 400;
 	double scaled;
 
 	if (o->samples > 0)
@@ -136,45 +137,13 @@ static size_t build_arms(struct run_ctx *ctx, struct arm *arms, uint64_t rss)
 	return n;
 }
 
-static double metric_p50(const json_t *entry, const char *metric)
-{
-	return json_number_value(
-	    json_object_get(json_object_get(json_object_get(entry, "metrics"), metric), "p50"));
-}
-
-/* The probes' own cost: ratio of medians, probed twin over plain arm, per backend. */
-static void store_overhead(struct run_ctx *ctx, json_t **entries, struct arm *arms, size_t n,
-			   uint64_t rss)
-{
-	json_t *list = json_object_get(results_root(ctx->res), "probe_overhead");
-
-	if (!list) {
-		list = json_array();
-		json_object_set_new(results_root(ctx->res), "probe_overhead", list);
-	}
-	for (size_t i = 0; i + 1 < n; i += 2) {
-		const char *metric = metric_p50(entries[i], "t_first") > 0 ? "t_first" : "t_reaped";
-		double off = metric_p50(entries[i], metric),
-		       on = metric_p50(entries[i + 1], metric);
-		json_t *o;
-
-		if (!(on > 0 && off > 0))
-			continue;
-		o = json_pack("{s:s, s:I, s:s, s:f, s:f, s:f}", "backend", arms[i].be->name,
-			      "parent_rss", (json_int_t)rss, "metric", metric, "p50_on_ns", on,
-			      "p50_off_ns", off, "ratio_p50", on / off);
-		json_array_append(list, o);
-		json_object_set_new(entries[i + 1], "probe_overhead", o);
-	}
-}
-
 static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct target *t, uint64_t rss)
 {
 	size_t max_arms = ctx->n_backends * 2;
 	struct arm *arms = calloc(max_arms ? max_arms : 1, sizeof(*arms));
 	json_t **entries = calloc(max_arms ? max_arms : 1, sizeof(*entries));
 	struct sampler_plan plan;
-	struct memregion mem;
+	struct lab_mem_info mem;
 	char what[96], b[32];
 	size_t n;
 	int rc, status = EXP_OK;
@@ -185,19 +154,23 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 		return EXP_FAILED;
 	}
 	memset(&mem, 0, sizeof(mem));
-	rc = memregion_alloc(&mem, MK_ANON, rss, 1);
+	snprintf(what, sizeof(what), "latency: parent RSS %s", fmt_bytes(rss, b, sizeof(b)));
+	rc = lab_hold_mem(ctx->lab, what, MK_ANON, rss, 1, &mem);
 	if (rc) {
 		free(arms);
 		free(entries);
 		return EXP_FAILED;
 	}
 	n = build_arms(ctx, arms, rss);
+	/* 10 (quick: 5) per block: 200 rounds at the default 2,000 samples, 40 at the least */
+	plan.block = ctx->o->block > 0 ? (size_t)ctx->o->block : (ctx->o->quick ? 5 : 10);
 	plan.samples = default_samples(ctx->o, rss);
+	if (ctx->o->samples < 0) /* whole rounds: every block as long as the others */
+		plan.samples = (plan.samples + plan.block - 1) / plan.block * plan.block;
 	plan.warmup = default_warmup(ctx->o, plan.samples);
-	plan.block = ctx->o->block > 0 ? (size_t)ctx->o->block : (ctx->o->quick ? 10 : 20);
 	plan.seed = ctx->seed ^ rss;
 	for (size_t i = 0; i < n && status == EXP_OK; i++)
-		if (sampler_prepare(sp, &arms[i], t, ctx->o->exec, environ, plan.samples))
+		if (sampler_prepare(sp, &arms[i], t, ctx->o->exec, plan.samples))
 			status = EXP_FAILED;
 	if (status == EXP_OK && n) {
 		snprintf(what, sizeof(what), "latency (parent RSS %s)",
@@ -225,16 +198,14 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 					"spawnscope: latency: %s: %zu of %zu samples failed "
 					"(%s)\n",
 					arms[i].label, arms[i].failures, arms[i].n,
-					arms[i].first_err == -ECHILD
-					    ? "target exit status"
-					    : strerror(-arms[i].first_err));
+					sample_error_str(arms[i].first_err));
 		}
-		if (ctx->probes)
-			store_overhead(ctx, entries, arms, n, rss);
+		latency_store_paired(ctx, entries, arms, n, rss);
 	}
 	for (size_t i = 0; i < n; i++)
 		arm_free(&arms[i]);
-	memregion_free(&mem);
+	if (lab_release_mem(ctx->lab) && status == EXP_OK)
+		status = EXP_FAILED;
 	free(arms);
 	free(entries);
 	latency_write_phases(ctx);
@@ -252,12 +223,16 @@ static int latency_run(struct run_ctx *ctx)
 
 	if ((rc = target_resolve(ctx->o->target, ctx->exe_dir, &t)))
 		return rc;
-	if ((rc = sampler_open(&sp, ctx->probes, ctx->o->quiet))) {
-		fprintf(stderr, "spawnscope: latency: stamp pipe: %s\n", strerror(-rc));
-		return EXP_FAILED;
-	}
-	for (size_t i = 0; i < n_rss && !g_interrupted; i++) {
-		rc = run_point(ctx, &sp, &t, rss[i]);
+	sampler_open(&sp, ctx->lab, ctx->probes, ctx->o->quiet);
+	/* the parent sizes in a seeded random order, as every sweep: no size always runs first */
+	size_t order[8];
+	struct rng rng;
+	rng_seed(&rng, ctx->seed ^ 0x1a7e9c7ULL);
+	for (size_t i = 0; i < n_rss; i++)
+		order[i] = i;
+	rng_shuffle(&rng, order, n_rss);
+	for (size_t k = 0; k < n_rss && !g_interrupted; k++) {
+		rc = run_point(ctx, &sp, &t, rss[order[k]]);
 		if (rc == EXP_INTERRUPTED) {
 			status = rc;
 			break;

@@ -1,4 +1,4 @@
-/* spawnscope: command-line entry (list, run, report, gate). */
+/* spawnscope: command-line entry (list, run, report, compare, gate). */
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
@@ -13,12 +13,17 @@
 #include "../impls/registry.h"
 #include "../probes/probes.h"
 #include "backends_select.h"
+#include "compare.h"
 #include "experiment.h"
+#include "footprint_report.h"
 #include "gate.h"
 #include "machine.h"
+#include "membudget.h"
 #include "memkind.h"
 #include "opts.h"
 #include "results.h"
+#include "rundir.h"
+#include "signals.h"
 #include "sampler.h"
 #include "units.h"
 
@@ -31,6 +36,7 @@ static void usage(FILE *f)
 	    "usage: spawnscope list\n"
 	    "       spawnscope run EXPERIMENT [options]   (EXPERIMENT: %s, all)\n"
 	    "       spawnscope report DIR\n"
+	    "       spawnscope compare DIR DIR... [--label NAME=DIR] [--out DIR]\n"
 	    "       spawnscope gate --a CMD --b CMD [options] | --baseline OLD --current NEW\n"
 	    "\n"
 	    "run options:\n"
@@ -39,32 +45,17 @@ static void usage(FILE *f)
 	    "  --target stamp|exit0|PATH   (default stamp)   --mode exec|noexec\n"
 	    "  --parent-rss LIST      touched anonymous memory held while measuring (e.g. 0,1G)\n"
 	    "  --share LIST           clone backend: vm,files,fs,sighand,io,vfork\n"
+	    "  --reference NAME       latency: the backend the others are compared with (vfork)\n"
 	    "  --sizes LIST --kinds LIST --vmas LIST            (pagetable)\n"
 	    "  --fds LIST --variants LIST                        (fdtable)\n"
 	    "  --sharing LIST --ops LIST --workers LIST --max-workers N --duration S (contention)\n"
 	    "  --probes auto|on|off   --probe-overhead   --cpu N   --out DIR   --seed N\n"
-	    "  --quick   --quiet\n"
+	    "  --sample-timeout S     kill a child whose spawn-to-reap exceeds S seconds (10)\n"
+	    "  --point-timeout S      stop a point's run after S seconds, keep its samples (600)\n"
+	    "  --quick   --quiet   --force (reuse a non-empty --out: its old results are removed)\n"
 	    "exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 "
 	    "interrupted\n",
 	    experiment_names());
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	g_interrupted = 1;
-}
-
-static void install_signal_handlers(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: blocking waits return EINTR and re-check */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 }
 
 static int cmd_list(void)
@@ -124,21 +115,27 @@ static int exe_dir(char *buf, size_t len)
 	return 0;
 }
 
-/* Refuse before allocating: each --parent-rss must fit in MemAvailable with a margin. */
+/* Refuse before allocating: each --parent-rss must fit in the memory budget (MemAvailable
+ * or the memory cgroup's room, the tighter) with a margin, and an unknown budget is refused:
+ * an OOM kill mid-run would lose the run. */
 static int check_parent_rss(const struct opts *o)
 {
-	uint64_t avail = mem_available_bytes();
-	char b1[32], b2[32];
+	struct membudget b;
+	char b1[32], what[320];
 
+	membudget_read(&b);
 	for (size_t i = 0; i < o->n_parent_rss; i++) {
-		if (avail && o->parent_rss[i] + (256ull << 20) > avail) {
-			fprintf(stderr,
-				"spawnscope: --parent-rss %s: more than the memory available "
-				"(MemAvailable %s, 256 MiB kept free)\n",
-				fmt_bytes(o->parent_rss[i], b1, sizeof(b1)),
-				fmt_bytes(avail, b2, sizeof(b2)));
-			return 2;
-		}
+		if (!o->parent_rss[i])
+			continue;
+		if (b.bytes && o->parent_rss[i] + (256ull << 20) <= b.bytes)
+			continue;
+		fprintf(stderr, "spawnscope: --parent-rss %s: %s (%s%s)\n",
+			fmt_bytes(o->parent_rss[i], b1, sizeof(b1)),
+			b.bytes ? "more than the memory available"
+				: "cannot tell how much memory is available",
+			membudget_describe(&b, what, sizeof(what)),
+			b.bytes ? ", 256 MiB kept free" : "");
+		return 2;
 	}
 	return 0;
 }
@@ -157,8 +154,8 @@ static int pin_cpu(int cpu)
 	return 0;
 }
 
-/* The driver's own anonymous RSS (RssAnon): what a fork of the driver copies besides
- * --parent-rss. Recorded before each experiment so a bloated driver shows in run.json. */
+/* The driver's own anonymous RSS (RssAnon), recorded before each experiment: informative
+ * (the lab, not the driver, is the parent of every measured child; see its footprint). */
 static json_int_t driver_rss_anon(void)
 {
 	FILE *f = fopen("/proc/self/status", "re");
@@ -244,54 +241,81 @@ static int cmd_run(int argc, char **argv)
 	}
 	{
 		struct target t;
-		if ((rc = target_resolve(o.target, dir, &t))) {
+		if ((rc = target_resolve(o.target, dir, &t)) || (rc = rundir_check(&o))) {
 			free(ctx.backends);
 			free(argv_copy);
 			return rc;
 		}
 	}
 
-	rc = probes_open(o.probes, getpid(), &pr, why, sizeof(why));
+	/* The lab first: the probes watch its tgid, and it holds none of their fds. */
+	rc = lab_start(dir, (int64_t)(o.sample_timeout * 1e9), &ctx.lab);
+	if (rc) {
+		free(ctx.backends);
+		free(argv_copy);
+		return 1;
+	}
+	ctx.lab->point_timeout_ns = (int64_t)(o.point_timeout * 1e9);
+	rc = probes_open(o.probes, ctx.lab->pid, &pr, why, sizeof(why));
+	if (g_interrupted) {
+		/* a signal while the probes loaded: nothing was measured, nothing is written */
+		fprintf(stderr, "spawnscope: interrupted before the run started\n");
+		probes_close(pr);
+		lab_stop(ctx.lab);
+		free(ctx.backends);
+		free(argv_copy);
+		return EXP_INTERRUPTED;
+	}
 	if (rc || (!pr && o.probe_overhead)) {
 		fprintf(stderr, "spawnscope: %s: %s\n",
 			rc ? "--probes on" : "--probe-overhead: the probes cannot run", why);
+		lab_stop(ctx.lab);
 		free(ctx.backends);
 		free(argv_copy);
 		return 1;
 	}
 	ctx.probes = pr;
-	/* Loading the probes made libbpf parse the kernel's BTF (megabytes) on our heap. Freed,
-	 * those pages stay mapped and touched, and every fork of this process would copy their
-	 * page tables (copy_page_range): hand them back before anything is measured. */
+	/* Loading the probes made libbpf parse the kernel's BTF (megabytes) on our heap: hand
+	 * the freed part back. No measured child is a fork of the driver (the lab spawns them),
+	 * but the driver shares the machine with the lab and its children. */
 	malloc_trim(0);
 
 	rc = results_open(&o, &res);
 	if (rc) {
 		probes_close(pr);
+		lab_stop(ctx.lab);
 		free(ctx.backends);
 		free(argv_copy);
 		return rc;
 	}
 	ctx.res = res;
 	probes_describe(pr, why, json_object_get(results_root(res), "probes"));
+	{
+		struct lab_footprint fp;
+		json_t *lab =
+		    json_pack("{s:s, s:f, s:f}", "process", "spawnscope-lab", "sample_timeout_s",
+			      o.sample_timeout, "point_timeout_s", o.point_timeout);
+		if (lab_footprint(ctx.lab, &fp) == 0)
+			json_object_set_new(lab, "baseline", footprint_json(&fp));
+		json_object_set_new(results_root(res), "lab", lab);
+	}
 	json_object_set_new(results_root(res), "driver_rss_anon_bytes", json_object());
 	json_object_set_new(results_root(res), "timer_overhead_ns", json_real(timer_overhead_ns()));
 	results_flush(res, false);
-	install_signal_handlers();
 
 	for (size_t i = 0; i < n_selected && !g_interrupted; i++) {
 		if (!o.quiet)
 			fprintf(stderr, "spawnscope: %s: %s\n", selected[i]->name,
 				selected[i]->summary);
-		if (pr && probes_set_attached(pr, !selected[i]->detach_probes)) {
-			fprintf(stderr, "spawnscope: %s not run: %s\n", selected[i]->name,
-				probes_error(pr));
-			if (status == EXP_OK)
-				status = EXP_FAILED;
+		if (pr && (rc = probes_set_attached(pr, !selected[i]->detach_probes))) {
+			fprintf(stderr, "spawnscope: %s: %s the probes: %s%s%s\n",
+				selected[i]->name,
+				selected[i]->detach_probes ? "detaching" : "attaching",
+				strerror(-rc), *probes_error(pr) ? ": " : "", probes_error(pr));
+			status = EXP_FAILED;
 			continue;
 		}
-		/* what the previous experiment freed stays mapped in glibc's arenas and would be
-		 * copied by every fork of this one: give it back first */
+		/* what the previous experiment freed stays mapped in glibc's arenas */
 		malloc_trim(0);
 		json_object_set_new(json_object_get(results_root(res), "driver_rss_anon_bytes"),
 				    selected[i]->name, json_integer(driver_rss_anon()));
@@ -300,12 +324,23 @@ static int cmd_run(int argc, char **argv)
 			status = EXP_INTERRUPTED;
 			break;
 		}
+		if (ctx.lab->dead) { /* said why when it happened; nothing more can be measured */
+			status = EXP_FAILED;
+			break;
+		}
 		if (rc && status == EXP_OK)
 			status = rc;
+	}
+	if (results_write_error(res)) {
+		/* the run stopped because its results could not be written (a full disk) */
+		fprintf(stderr, "spawnscope: run stopped: cannot write into %s: %s\n",
+			results_dir(res), strerror(-results_write_error(res)));
+		status = EXP_FAILED;
 	}
 	if (results_flush(res, status == EXP_OK) && status == EXP_OK)
 		status = EXP_FAILED;
 	probes_close(pr);
+	lab_stop(ctx.lab);
 	if (!o.quiet)
 		fprintf(stderr, "spawnscope: results in %s\n", results_dir(res));
 	/* Ctrl-C keeps what finished: the summary and plots are still rendered */
@@ -313,6 +348,8 @@ static int cmd_run(int argc, char **argv)
 	rc = results_report(results_dir(res), o.quiet);
 	if (rc && status == EXP_OK)
 		status = rc;
+	if (!o.quiet)
+		fprintf(stderr, "spawnscope: open %s/report.html\n", results_dir(res));
 	results_close(res);
 	free(ctx.backends);
 	free(argv_copy);
@@ -321,14 +358,22 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	signals_install_write_errors();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "list"))
+	if (!strcmp(argv[1], "list")) {
+		if (argc > 2) {
+			fprintf(stderr, "spawnscope: list: unexpected argument '%s'\n", argv[2]);
+			return 2;
+		}
 		return cmd_list();
-	if (!strcmp(argv[1], "run"))
+	}
+	if (!strcmp(argv[1], "run")) {
+		signals_install(&g_interrupted);
 		return cmd_run(argc - 1, argv + 1);
+	}
 	if (!strcmp(argv[1], "report")) {
 		if (argc != 3) {
 			fprintf(stderr, "usage: spawnscope report DIR\n");
@@ -338,6 +383,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "gate"))
 		return gate_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--version")) {
 		printf("spawnscope %s\n", SPAWNSCOPE_VERSION);
 		return 0;
@@ -346,6 +393,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "spawnscope: unknown command '%s' (list, run, report, gate)\n", argv[1]);
+	fprintf(stderr, "spawnscope: unknown command '%s' (list, run, report, compare, gate)\n",
+		argv[1]);
 	return 2;
 }

@@ -1,6 +1,7 @@
 /* Parent memory of a chosen kind: mapped, split into VMAs and touched so that fork's
  * dup_mmap/copy_page_range has exactly the work the kind implies. */
 #include "memkind.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,39 +26,9 @@ const char *const memkind_names[MK__N + 1] = {
     [MK__N] = NULL,
 };
 
-uint64_t meminfo_bytes(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "re");
-	size_t klen = strlen(key);
-	char line[256];
-	uint64_t bytes = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			bytes = strtoull(line + klen + 1, NULL, 10) * 1024; /* the file says kB */
-			break;
-		}
-	fclose(f);
-	return bytes;
-}
-
-uint64_t mem_available_bytes(void)
-{
-	return meminfo_bytes("MemAvailable");
-}
-
 static uint64_t round_up(uint64_t v, uint64_t to)
 {
 	return (v + to - 1) / to * to;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static uint64_t mapped_bytes(const struct memregion *r)

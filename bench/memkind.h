@@ -33,7 +33,8 @@ struct memregion {
 
 /* A /proc/meminfo field ("MemTotal", "MemAvailable", ...) in bytes; 0 if unreadable. */
 uint64_t meminfo_bytes(const char *key);
-/* MemAvailable from /proc/meminfo in bytes; 0 if unreadable. */
+/* The memory this process may still take: the tighter of MemAvailable and its memory
+ * cgroup's room (membudget.h); 0 when neither is known. */
 uint64_t mem_available_bytes(void);
 
 /* Map size bytes of kind in nvmas mappings (1 = one VMA) and touch it as the kind says.

@@ -1,6 +1,7 @@
 /* `spawnscope run` options: one parser for every experiment, so `run all` takes them all. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include "units.h"
 
 #define SAMPLES_MAX 10000000L
+#define DURATION_MIN_S 0.01
+#define DURATION_MAX_S 3600.0
 
 enum {
 	OPT_BACKENDS = 256,
@@ -32,11 +35,15 @@ enum {
 	OPT_DURATION,
 	OPT_PROBES,
 	OPT_PROBE_OVERHEAD,
+	OPT_REFERENCE,
 	OPT_CPU,
 	OPT_OUT,
 	OPT_QUICK,
 	OPT_QUIET,
 	OPT_SEED,
+	OPT_SAMPLE_TIMEOUT,
+	OPT_POINT_TIMEOUT,
+	OPT_FORCE,
 };
 
 static const struct option longopts[] = {
@@ -60,11 +67,15 @@ static const struct option longopts[] = {
     {"duration", required_argument, NULL, OPT_DURATION},
     {"probes", required_argument, NULL, OPT_PROBES},
     {"probe-overhead", no_argument, NULL, OPT_PROBE_OVERHEAD},
+    {"reference", required_argument, NULL, OPT_REFERENCE},
     {"cpu", required_argument, NULL, OPT_CPU},
     {"out", required_argument, NULL, OPT_OUT},
     {"quick", no_argument, NULL, OPT_QUICK},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"seed", required_argument, NULL, OPT_SEED},
+    {"sample-timeout", required_argument, NULL, OPT_SAMPLE_TIMEOUT},
+    {"point-timeout", required_argument, NULL, OPT_POINT_TIMEOUT},
+    {"force", no_argument, NULL, OPT_FORCE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -79,6 +90,8 @@ void opts_defaults(struct opts *o)
 	o->exec = true;
 	o->max_workers = -1;
 	o->duration = -1;
+	o->sample_timeout = 10;
+	o->point_timeout = 600;
 	o->probes = PROBES_AUTO;
 	o->cpu = -1;
 }
@@ -108,6 +121,43 @@ static int parse_long(const char *opt, const char *s, long lo, long hi, long *ou
 	return 0;
 }
 
+/* The options that take a comma-separated list. */
+static bool is_list_option(int c)
+{
+	switch (c) {
+	case OPT_BACKENDS:
+	case OPT_PARENT_RSS:
+	case OPT_SHARE:
+	case OPT_SIZES:
+	case OPT_KINDS:
+	case OPT_VMAS:
+	case OPT_FDS:
+	case OPT_VARIANTS:
+	case OPT_SHARING:
+	case OPT_OPS:
+	case OPT_WORKERS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* An empty element ("a,,b", ",a", "a,", "") would otherwise be skipped by some parsers
+ * (strtok) and be an error in others: refused for every list, before any is parsed. */
+static int check_list(int c, const char *s)
+{
+	const char *name = "?";
+
+	if (*s && *s != ',' && s[strlen(s) - 1] != ',' && !strstr(s, ",,"))
+		return 0;
+	for (const struct option *lo = longopts; lo->name; lo++)
+		if (lo->val == c)
+			name = lo->name;
+	fprintf(stderr, "spawnscope: --%s: bad value '%s': an empty element in the list\n", name,
+		s);
+	return 2;
+}
+
 int opts_parse_run(int argc, char **argv, struct opts *o)
 {
 	int c, rc = 0;
@@ -119,6 +169,8 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 	optind = 1;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (is_list_option(c) && (rc = check_list(c, optarg)))
+			return rc;
 		switch (c) {
 		case OPT_BACKENDS:
 			o->backends = optarg;
@@ -130,7 +182,8 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 			rc = parse_long("--warmup", optarg, 0, SAMPLES_MAX, &o->warmup);
 			break;
 		case OPT_BLOCK:
-			rc = parse_long("--block", optarg, 1, 100000, &o->block);
+			/* the first sample of a block is left out of the statistics: 2 at least */
+			rc = parse_long("--block", optarg, 2, 100000, &o->block);
 			break;
 		case OPT_TARGET:
 			o->target = optarg;
@@ -160,6 +213,13 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 			free(v64);
 			break;
 		}
+		case OPT_REFERENCE:
+			/* A plug-in's name is known only once --backends loads it: an unknown
+			 * name is reported when the latency point has no such arm. */
+			if (!*optarg)
+				rc = usage_error("--reference", optarg, "expected a backend name");
+			o->reference = optarg;
+			break;
 		case OPT_SHARE:
 			if (share_parse(optarg, &o->share, &bad))
 				rc = usage_error("--share", bad ? bad : optarg,
@@ -193,14 +253,29 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 		case OPT_MAX_WORKERS:
 			rc = parse_long("--max-workers", optarg, 1, 4096, &o->max_workers);
 			break;
+		case OPT_SAMPLE_TIMEOUT:
+		case OPT_POINT_TIMEOUT: {
+			double *v =
+			    c == OPT_SAMPLE_TIMEOUT ? &o->sample_timeout : &o->point_timeout;
+			char *end;
+			errno = 0;
+			*v = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(*v >= 0.001) || *v > 86400)
+				rc = usage_error(c == OPT_SAMPLE_TIMEOUT ? "--sample-timeout"
+									 : "--point-timeout",
+						 optarg, "expected seconds, from 0.001 to 86400");
+			break;
+		}
 		case OPT_DURATION: {
 			char *end;
 			errno = 0;
 			o->duration = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(o->duration > 0) ||
-			    o->duration > 3600)
-				rc = usage_error("--duration", optarg,
-						 "expected seconds, more than 0 and at most 3600");
+			/* below 10 ms a point is mostly start-up and the barrier */
+			if (errno || end == optarg || *end || !(o->duration >= DURATION_MIN_S) ||
+			    !(o->duration <= DURATION_MAX_S))
+				rc =
+				    usage_error("--duration", optarg,
+						"expected seconds, at least 0.01 and at most 3600");
 			break;
 		}
 		case OPT_PROBES:
@@ -228,6 +303,9 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_QUIET:
 			o->quiet = true;
+			break;
+		case OPT_FORCE:
+			o->force = true;
 			break;
 		case OPT_SEED: {
 			char *end;

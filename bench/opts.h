@@ -32,12 +32,16 @@ struct opts {
 	const char *workers;  /* contention */
 	long max_workers;     /* contention cap; -1: 4 x online CPUs */
 	double duration;      /* contention seconds per point; < 0: default */
+	double sample_timeout; /* seconds one spawn-to-reap may take before its child is killed */
+	double point_timeout;  /* seconds one point's run may take before it is stopped */
 	enum probes_mode probes;
-	bool probe_overhead; /* latency: interleave probes on and off, record the ratio */
-	int cpu;	     /* -1: no pinning */
-	const char *out;     /* run directory; NULL: results/<host>-<UTC> */
+	bool probe_overhead;   /* latency: interleave probes on and off, record the ratio */
+	const char *reference; /* latency: the backend others are compared with (vfork) */
+	int cpu;	       /* -1: no pinning */
+	const char *out;       /* run directory; NULL: results/<host>-<UTC> */
 	bool quick;
 	bool quiet;
+	bool force;    /* --force: an existing non-empty --out loses spawnscope's own files */
 	uint64_t seed; /* 0: from the clock; recorded in run.json */
 	/* The whole argv, for run.json "command". */
 	int argc;

@@ -12,16 +12,14 @@
 #include "../impls/registry.h"
 #include "units.h"
 
-extern char **environ;
-
 #define MIB (1ULL << 20)
 
 /* Samples per point: the budget keeps `run pagetable` within ≈ 3 minutes by default and
  * 15 s with --quick (fork of a 4 GiB parent costs ≈ 0.1 s per sample on this VM). */
 static const struct budget full_budget = {
-    .min_samples = 5, .max_samples = 40, .point_seconds = 1.5, .warmup = 1};
+    .min_samples = 8, .max_samples = 40, .point_seconds = 1.5, .warmup = 1, .block = 4};
 static const struct budget quick_budget = {
-    .min_samples = 3, .max_samples = 10, .point_seconds = 0.12, .warmup = 1};
+    .min_samples = 6, .max_samples = 12, .point_seconds = 0.12, .warmup = 1, .block = 3};
 
 struct pt_point {
 	const char *axis; /* "size" or "vmas" */
@@ -46,7 +44,7 @@ static bool kind_writable(enum memkind k)
 }
 
 static json_t *point_params(const struct pt_run *pr, const struct pt_point *pt,
-			    const struct memregion *r)
+			    const struct lab_mem_info *r)
 {
 	json_t *p = json_object();
 	json_object_set_new(p, "axis", json_string(pt->axis));
@@ -83,7 +81,7 @@ static void set_stats(json_t *metrics, const char *name, const double *x, size_t
 
 /* The "postfork" entry: the VmPTE of a fork child, and the parent's write pass with and
  * without one alive. */
-static int store_postfork(struct pt_run *pr, const struct pt_point *pt, struct memregion *r)
+static int store_postfork(struct pt_run *pr, const struct pt_point *pt, struct lab_mem_info *r)
 {
 	struct run_ctx *ctx = pr->ctx;
 	/* while the child lives each written page is copied: the pass needs size again. A
@@ -93,22 +91,22 @@ static int store_postfork(struct pt_run *pr, const struct pt_point *pt, struct m
 	bool small = pt->size <= pr->postfork_max;
 	bool passes =
 	    !strcmp(pt->axis, "size") && pt->size && kind_writable(pt->kind) && room && small;
-	struct postfork_result pf;
-	int rc = postfork_measure(r, ctx->o->quick ? 1 : 3, ctx->o->quick ? 0.5 : 2.0, passes, &pf);
-	if (rc < 0) {
-		postfork_free(&pf);
+	struct lab_msg pf;
+	int rc = lab_postfork(ctx->lab, "pagetable: post-fork", ctx->o->quick ? 1 : 3,
+			      ctx->o->quick ? 0.5 : 2.0, passes, &pf);
+	if (rc < 0)
 		return rc == -EINTR ? EXP_INTERRUPTED : EXP_FAILED;
-	}
 	json_t *e = results_add(ctx->res, "pagetable", "postfork", point_params(pr, pt, r));
 	json_t *m = json_object_get(e, "metrics");
 	uint64_t seed = ctx->seed ^ pt->size ^ pt->nvmas;
-	set_stats(m, "vmpte_kb", pf.vmpte_kb, pf.n, "kB", seed);
+	size_t n = pf.u.pf_r.n;
+	set_stats(m, "vmpte_kb", pf.u.pf_r.vmpte_kb, n, "kB", seed);
 	if (passes) {
-		set_stats(m, "write_no_child_ns", pf.no_child_ns, pf.n, "ns", seed);
-		set_stats(m, "write_child_alive_ns", pf.child_alive_ns, pf.n, "ns", seed);
-		set_stats(m, "write_after_exit_ns", pf.after_exit_ns, pf.n, "ns", seed);
-		set_stats(m, "post_fork_ns", pf.post_fork_ns, pf.n, "ns", seed);
-		set_stats(m, "post_exit_ns", pf.post_exit_ns, pf.n, "ns", seed);
+		set_stats(m, "write_no_child_ns", pf.u.pf_r.no_child_ns, n, "ns", seed);
+		set_stats(m, "write_child_alive_ns", pf.u.pf_r.child_alive_ns, n, "ns", seed);
+		set_stats(m, "write_after_exit_ns", pf.u.pf_r.after_exit_ns, n, "ns", seed);
+		set_stats(m, "post_fork_ns", pf.u.pf_r.post_fork_ns, n, "ns", seed);
+		set_stats(m, "post_exit_ns", pf.u.pf_r.post_exit_ns, n, "ns", seed);
 	} else if (!strcmp(pt->axis, "size") && pt->size) {
 		json_object_set_new(
 		    e, "post_fork_skipped",
@@ -116,11 +114,10 @@ static int store_postfork(struct pt_run *pr, const struct pt_point *pt, struct m
 				    ? "this kind cannot be written without changing it"
 				    : "MemAvailable leaves no room for the copies"));
 	}
-	postfork_free(&pf);
 	return EXP_OK;
 }
 
-static void store_arms(struct pt_run *pr, const struct pt_point *pt, const struct memregion *r,
+static void store_arms(struct pt_run *pr, const struct pt_point *pt, const struct lab_mem_info *r,
 		       struct arm *arms, size_t n_ok, size_t n_all, const struct sampler_plan *plan,
 		       int *status)
 {
@@ -144,11 +141,11 @@ static void store_arms(struct pt_run *pr, const struct pt_point *pt, const struc
 			fprintf(stderr,
 				"spawnscope: pagetable: %s: %zu of %zu samples failed (%s)\n",
 				arms[i].label, arms[i].failures, arms[i].n,
-				strerror(-arms[i].first_err));
+				sample_error_str(arms[i].first_err));
 	}
 }
 
-static int sample_point(struct pt_run *pr, const struct pt_point *pt, struct memregion *r)
+static int sample_point(struct pt_run *pr, const struct pt_point *pt, struct lab_mem_info *r)
 {
 	struct run_ctx *ctx = pr->ctx;
 	size_t n = ctx->n_backends, n_ok = n;
@@ -159,9 +156,11 @@ static int sample_point(struct pt_run *pr, const struct pt_point *pt, struct mem
 	size_t cap = budget_capacity(pr->b, ctx->o);
 	for (size_t i = 0; i < n && status == EXP_OK; i++) {
 		arms[i].be = ctx->backends[i];
-		arms[i].probes_attached = -1;
+		arms[i].probes_attached = ctx->probes ? 0 : -1; /* headline arms: no probes */
+		arms[i].req.share =
+		    (ctx->backends[i]->caps & SPAWN_CAP_HONOURS_SHARE) ? ctx->o->share : 0;
 		snprintf(arms[i].label, sizeof arms[i].label, "%s", ctx->backends[i]->name);
-		if (sampler_prepare(&pr->sp, &arms[i], &pr->t, ctx->o->exec, environ, cap))
+		if (sampler_prepare(&pr->sp, &arms[i], &pr->t, ctx->o->exec, cap))
 			status = EXP_FAILED;
 	}
 	char what[128], b[32];
@@ -201,8 +200,12 @@ static int run_point(struct pt_run *pr, const struct pt_point *pt)
 			fmt_bytes(avail, b, sizeof b));
 		return EXP_OK;
 	}
-	struct memregion r;
-	if (memregion_alloc(&r, pt->kind, pt->size, (unsigned)pt->nvmas) < 0)
+	struct lab_mem_info r;
+	char what[96], b[32];
+	snprintf(what, sizeof what, "pagetable: %s memory of %s in %llu VMAs",
+		 memkind_names[pt->kind], fmt_bytes(pt->size, b, sizeof b),
+		 (unsigned long long)pt->nvmas);
+	if (lab_hold_mem(ctx->lab, what, pt->kind, pt->size, (unsigned)pt->nvmas, &r) < 0)
 		return EXP_FAILED;
 	int status = sample_point(pr, pt, &r);
 	if (status == EXP_OK || status == EXP_FAILED) {
@@ -210,7 +213,8 @@ static int run_point(struct pt_run *pr, const struct pt_point *pt)
 		if (pf != EXP_OK)
 			status = pf;
 	}
-	memregion_free(&r);
+	if (lab_release_mem(ctx->lab) && status == EXP_OK)
+		status = EXP_FAILED;
 	results_flush(ctx->res, false);
 	return status;
 }
@@ -280,11 +284,7 @@ static int pt_run(struct run_ctx *ctx)
 		pt_grid_free(&g);
 		return rc;
 	}
-	if ((rc = sampler_open(&pr.sp, ctx->probes, ctx->o->quiet))) {
-		fprintf(stderr, "spawnscope: pagetable: stamp pipe: %s\n", strerror(-rc));
-		pt_grid_free(&g);
-		return EXP_FAILED;
-	}
+	sampler_open(&pr.sp, ctx->lab, ctx->probes, ctx->o->quiet);
 	int status = run_grid(&pr, &g);
 	sampler_close(&pr.sp);
 	pt_grid_free(&g);

@@ -2,6 +2,7 @@
  * VMA), points-pagetable.csv and points-pagetable.gp for scripts/pagetable.gp, and its
  * section of summary.md. All of it from run.json entries. */
 #include "pagetable.h"
+#include "report_plot.h"
 
 #include <errno.h>
 #include <math.h>
@@ -47,9 +48,10 @@ static void add_fit(struct run_ctx *ctx, struct series_fit sf, const char *x, co
 		sf.field = quantiles[q];
 		if (series_fit_compute(results_root(ctx->res), &sf, &f))
 			continue;
-		json_t *extra =
-		    json_pack("{s:s, s:s, s:s}", "axis", sf.axis, "kind",
-			      sf.series_val ? sf.series_val : "anon", "quantile", quantiles[q]);
+		json_t *extra = json_pack("{s:s, s:s, s:s, s:s, s:o}", "axis", sf.axis, "kind",
+					  sf.series_val ? sf.series_val : "anon", "quantile",
+					  quantiles[q], "method", f.method, "scatter",
+					  isfinite(f.scatter) ? json_real(f.scatter) : json_null());
 		results_add_fit(ctx->res, "pagetable", sf.label, sf.metric, x, unit, &f, extra);
 	}
 }
@@ -196,19 +198,27 @@ static int fill_points(FILE *f, void *arg)
 	return 0;
 }
 
-/* Words separated by spaces, for gnuplot's `for [b in list]`. */
+/* Words separated by spaces, for gnuplot's `for [b in list]`, as a single-quoted gnuplot
+ * string (plot_quote): in double quotes gnuplot would run `backquoted` text of a name. */
 static void put_word_list(FILE *f, const char *var, const json_t *values, bool skip_postfork)
 {
-	fprintf(f, "%s = \"", var);
+	char *words = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&words, &len);
 	bool first = true;
-	for (size_t i = 0; i < json_array_size(values); i++) {
+	for (size_t i = 0; m && i < json_array_size(values); i++) {
 		const char *v = json_string_value(json_array_get(values, i));
 		if (skip_postfork && is_postfork(v))
 			continue;
-		fprintf(f, "%s%s", first ? "" : " ", v);
+		fprintf(m, "%s%s", first ? "" : " ", v);
 		first = false;
 	}
-	fputs("\"\n", f);
+	if (m)
+		fclose(m);
+	fprintf(f, "%s = ", var);
+	plot_quote(f, words ? words : "");
+	fputc('\n', f);
+	free(words);
 }
 
 /* Points each panel of pagetable.gp can draw on log axes (x > 0, p50 > 0): gnuplot stops
@@ -275,8 +285,11 @@ static int fill_gp_vars(FILE *f, void *arg)
 	fputs("# written by spawnscope run pagetable: the series in points-pagetable.csv\n", f);
 	put_word_list(f, "pt_backends", labels, true);
 	put_word_list(f, "pt_kinds", kinds, false);
-	fprintf(f, "pt_ref = \"%s\"\n", ref ? ref : "");
-	fprintf(f, "pt_main_kind = \"%s\"\n", main_kind ? main_kind : "");
+	fputs("pt_ref = ", f);
+	plot_quote(f, ref ? ref : "");
+	fputs("\npt_main_kind = ", f);
+	plot_quote(f, main_kind ? main_kind : "");
+	fputc('\n', f);
 	count_points(run, main_kind, ref, f);
 	json_decref(labels);
 	json_decref(kinds);

@@ -13,35 +13,61 @@ static bool is_postfork(const char *label)
 	return !strcmp(label, "postfork");
 }
 
-/* One sentence per backend for a kind: "- fork-exec pays 31 µs per MiB ... ". */
-static void kind_sentences(FILE *md, const json_t *run, const json_t *labels, const char *kind,
-			   const char *metric)
+/* One row per backend for a kind (the slopes per MiB with their intervals, per page), then one
+ * sentence: who pays most and least, who pays nothing measurable. */
+static void kind_slopes(FILE *md, const json_t *run, const json_t *labels, const char *kind,
+			const char *metric)
 {
-	for (size_t l = 0; l < json_array_size(labels); l++) {
+	size_t n = json_array_size(labels), k = 0;
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	struct fit *fits = calloc(n ? n : 1, sizeof(*fits));
+	bool *have = calloc(n ? n : 1, sizeof(*have));
+
+	if (!names || !fits || !have)
+		goto out;
+	fprintf(md,
+		"| backend | %s p50, per MiB [95%% CI] | p10, per MiB [95%% CI] | per 4 KiB "
+		"page%s | the spawn call alone (t_return), per MiB | finding |\n"
+		"|---|---:|---:|---:|---:|---|\n",
+		metric, strcmp(kind, "thp") ? "" : " / per 2 MiB");
+	for (size_t l = 0; l < n; l++) {
 		const char *label = json_string_value(json_array_get(labels, l));
-		struct fit mib, page;
+		struct fit p10, page, huge, ret;
+		char c[4][96], pg[80];
+
 		if (is_postfork(label) ||
-		    fit_lookup(run, "pagetable", label, metric, "MiB", "kind", kind, &mib))
+		    fit_lookup(run, "pagetable", label, metric, "MiB", "kind", kind, &fits[k]))
 			continue;
-		fprintf(md, "- **%s** ", label);
-		slope_words(md, &mib, "MiB");
-		p10_words(md, run, "pagetable", label, metric, "MiB", "kind", kind, "MiB");
-		if (!fit_lookup(run, "pagetable", label, metric, "4KiB page", "kind", kind,
-				&page)) {
-			char s[32];
-			fprintf(md, "; %s per 4 KiB page", fmt_ns(page.slope, s, sizeof s));
+		names[k] = label;
+		have[k] = true;
+		if (fit_lookup_q(run, "pagetable", label, metric, "MiB", "p10", "kind", kind, &p10))
+			p10.slope = NAN;
+		if (fit_lookup(run, "pagetable", label, metric, "4KiB page", "kind", kind, &page))
+			page.slope = NAN;
+		if (strcmp(kind, "thp") ||
+		    fit_lookup(run, "pagetable", label, metric, "2MiB", "kind", kind, &huge))
+			huge.slope = NAN;
+		if (fit_lookup(run, "pagetable", label, "t_return", "MiB", "kind", kind, &ret))
+			ret.slope = NAN;
+		fmt_ns(page.slope, pg, sizeof(pg));
+		if (isfinite(huge.slope)) {
+			size_t len = strlen(pg);
+			snprintf(pg + len, sizeof(pg) - len, " / %s", fmt_ns(huge.slope, c[3], 32));
 		}
-		if (!strcmp(kind, "thp") &&
-		    !fit_lookup(run, "pagetable", label, metric, "2MiB", "kind", kind, &page)) {
-			char s[32];
-			fprintf(md, "; %s per 2 MiB huge page", fmt_ns(page.slope, s, sizeof s));
-		}
-		if (!fit_lookup(run, "pagetable", label, "t_return", "MiB", "kind", kind, &page)) {
-			fputs("; the spawn call alone ", md);
-			slope_words(md, &page, "MiB");
-		}
-		fputs(".\n", md);
+		fprintf(md, "| %s | %s | %s | %s | %s | %s |\n", label,
+			slope_cell(&fits[k], c[0], sizeof(c[0])),
+			isfinite(p10.slope) ? slope_cell(&p10, c[1], sizeof(c[1])) : "–",
+			isfinite(page.slope) ? pg : "–",
+			isfinite(ret.slope) ? slope_cell(&ret, c[2], sizeof(c[2])) : "–",
+			slope_verdict(&fits[k]));
+		k++;
 	}
+	fputc('\n', md);
+	slopes_finding(md, names, fits, have, k, "MiB");
+out:
+	free(names);
+	free(fits);
+	free(have);
 }
 
 /* The entry of the size axis for kind, label and size; NULL if none. */
@@ -90,7 +116,7 @@ static void kind_table(FILE *md, const json_t *run, const json_t *labels, const 
 	fputs("\n| size | THP obtained |", md);
 	for (size_t l = 0; l < json_array_size(labels); l++)
 		if (!is_postfork(json_string_value(json_array_get(labels, l))))
-			fprintf(md, " %s p50 t_reaped |",
+			fprintf(md, " %s t_reaped p10 / p50 |",
 				json_string_value(json_array_get(labels, l)));
 	fputs(" fork child VmPTE |\n|---|---|", md);
 	for (size_t l = 0; l < json_array_size(labels); l++)
@@ -106,15 +132,22 @@ static void kind_table(FILE *md, const json_t *run, const json_t *labels, const 
 			    run, kind, json_string_value(json_array_get(labels, l)), sizes[i]);
 			thp = e ? entry_param(e, "thp_bytes") : NAN;
 		}
-		fprintf(md, "| %s | %s |", fmt_bytes((uint64_t)sizes[i], b, sizeof b),
-			isnan(thp) ? "n/a" : fmt_bytes((uint64_t)thp, t, sizeof t));
+		/* a size from run.json outside uint64_t (negative, 1e308) has no conversion */
+		bool size_ok = sizes[i] >= 0 && sizes[i] < 0x1p64,
+		     thp_ok = thp >= 0 && thp < 0x1p64;
+		fprintf(md, "| %s | %s |",
+			size_ok ? fmt_bytes((uint64_t)sizes[i], b, sizeof b) : "?",
+			thp_ok ? fmt_bytes((uint64_t)thp, t, sizeof t) : "n/a");
 		for (size_t l = 0; l < json_array_size(labels); l++) {
 			const char *label = json_string_value(json_array_get(labels, l));
 			if (is_postfork(label))
 				continue;
 			const json_t *e = find_entry(run, kind, label, sizes[i]);
-			fprintf(md, " %s |",
-				fmt_ns(e ? entry_metric(e, "t_reaped", "p50") : NAN, t, sizeof t));
+			char t10[32];
+			fprintf(
+			    md, " %s / %s |",
+			    fmt_ns(e ? entry_metric(e, "t_reaped", "p10") : NAN, t10, sizeof t10),
+			    fmt_ns(e ? entry_metric(e, "t_reaped", "p50") : NAN, t, sizeof t));
 		}
 		double vmpte = pf ? entry_metric(pf, "vmpte_kb", "p50") : NAN;
 		if (isnan(vmpte))
@@ -125,53 +158,79 @@ static void kind_table(FILE *md, const json_t *run, const json_t *labels, const 
 	fputc('\n', md);
 }
 
-static void postfork_sentences(FILE *md, const json_t *run, const json_t *kinds)
+static void postfork_table(FILE *md, const json_t *run, const json_t *kinds)
 {
 	bool any = false;
+
 	for (size_t k = 0; k < json_array_size(kinds); k++) {
 		const char *kind = json_string_value(json_array_get(kinds, k));
 		struct fit alive, gone;
+		char a[96], g[96];
+
 		if (fit_lookup(run, "pagetable", "postfork", "post_fork_ns", "MiB", "kind", kind,
 			       &alive))
 			continue;
+		if (fit_lookup(run, "pagetable", "postfork", "post_exit_ns", "MiB", "kind", kind,
+			       &gone))
+			gone.slope = NAN;
 		if (!any)
 			fputs(
-			    "\nPost-fork cost (the parent writes one byte per page; the same pass "
-			    "with no child subtracted):\n\n",
+			    "\nPost-fork cost: the parent writes one byte per page, minus the same "
+			    "pass with no child; after the child exited, what fork's "
+			    "write-protected "
+			    "PTEs still cost.\n\n"
+			    "| memory | child alive, per MiB [95% CI] | finding | child exited, "
+			    "per "
+			    "MiB [95% CI] | finding |\n|---|---:|---|---:|---|\n",
 			    md);
 		any = true;
-		fprintf(md, "- %s memory, a fork child alive: the parent ", kind);
-		slope_words(md, &alive, "MiB");
-		if (!fit_lookup(run, "pagetable", "postfork", "post_exit_ns", "MiB", "kind", kind,
-				&gone)) {
-			fputs("; after that child has exited it still ", md);
-			slope_words(md, &gone, "MiB");
-			fputs(" (fork write-protected its PTEs)", md);
-		}
-		fputs(".\n", md);
+		fprintf(md, "| %s | %s | %s | %s | %s |\n", kind, slope_cell(&alive, a, sizeof(a)),
+			slope_verdict(&alive),
+			isfinite(gone.slope) ? slope_cell(&gone, g, sizeof(g)) : "–",
+			isfinite(gone.slope) ? slope_verdict(&gone) : "–");
 	}
 }
 
-static void vma_sentences(FILE *md, const json_t *run)
+static void vma_table(FILE *md, const json_t *run)
 {
 	json_t *labels = distinct_values(run, "pagetable", "vmas", "backend");
-	bool any = false;
-	for (size_t l = 0; l < json_array_size(labels); l++) {
+	size_t n = json_array_size(labels), k = 0;
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	struct fit *fits = calloc(n ? n : 1, sizeof(*fits));
+	bool *have = calloc(n ? n : 1, sizeof(*have));
+
+	for (size_t l = 0; names && fits && have && l < n; l++) {
 		const char *label = json_string_value(json_array_get(labels, l));
-		struct fit f;
+		struct fit p10;
+		char c[2][96];
+
 		if (is_postfork(label) ||
-		    fit_lookup(run, "pagetable", label, "t_reaped", "VMA", NULL, NULL, &f))
+		    fit_lookup(run, "pagetable", label, "t_reaped", "VMA", NULL, NULL, &fits[k]))
 			continue;
-		if (!any)
-			fputs("\nMappings (same memory split into more VMAs; dup_mmap is "
-			      "O(VMAs)):\n\n",
+		if (!k)
+			fputs("\nMappings (the same memory split into more VMAs; dup_mmap is "
+			      "O(VMAs)):\n\n| backend | t_reaped p50, per VMA [95% CI] | p10, per "
+			      "VMA "
+			      "[95% CI] | finding |\n|---|---:|---:|---|\n",
 			      md);
-		any = true;
-		fprintf(md, "- **%s** ", label);
-		slope_words(md, &f, "VMA");
-		p10_words(md, run, "pagetable", label, "t_reaped", "VMA", NULL, NULL, "VMA");
-		fputs(".\n", md);
+		if (fit_lookup_q(run, "pagetable", label, "t_reaped", "VMA", "p10", NULL, NULL,
+				 &p10))
+			p10.slope = NAN;
+		names[k] = label;
+		have[k] = true;
+		fprintf(md, "| %s | %s | %s | %s |\n", label,
+			slope_cell(&fits[k], c[0], sizeof(c[0])),
+			isfinite(p10.slope) ? slope_cell(&p10, c[1], sizeof(c[1])) : "–",
+			slope_verdict(&fits[k]));
+		k++;
 	}
+	if (k) {
+		fputc('\n', md);
+		slopes_finding(md, names, fits, have, k, "VMA");
+	}
+	free(names);
+	free(fits);
+	free(have);
 	json_decref(labels);
 }
 
@@ -185,19 +244,19 @@ void pt_summarize(const json_t *run, FILE *md)
 		return;
 	}
 	fputs("## pagetable: fork's copy cost against parent memory\n\n"
-	      "Slopes are least-squares fits of the per-point medians of t_reaped (spawn to "
-	      "reaped) against the parent's memory, with a 95% interval; a backend whose "
-	      "interval includes zero pays nothing measurable. In brackets the same fit of the "
-	      "p10s, which samples delayed by a timer tick or a busy machine leave alone.\n",
+	      "Slopes of t_reaped (spawn to reaped) against the parent's memory: weighted fits of "
+	      "the per-point medians (and p10s) in which each point counts with its own "
+	      "block-bootstrap interval, with the slope's 95% interval; \"nothing measurable\": "
+	      "the interval contains zero (docs/statistics.md).\n",
 	      md);
 	for (size_t k = 0; k < json_array_size(kinds); k++) {
 		const char *kind = json_string_value(json_array_get(kinds, k));
 		fprintf(md, "\n### %s memory\n\n", kind);
-		kind_sentences(md, run, labels, kind, "t_reaped");
+		kind_slopes(md, run, labels, kind, "t_reaped");
 		kind_table(md, run, labels, kind);
 	}
-	postfork_sentences(md, run, kinds);
-	vma_sentences(md, run);
+	postfork_table(md, run, kinds);
+	vma_table(md, run);
 	fputc('\n', md);
 	json_decref(kinds);
 	json_decref(labels);

@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define Z975 1.959963984540054 /* standard normal 97.5% quantile */
-#define HALF_ALPHA 0.025
+#define ALPHA95 0.05	/* the 95% intervals */
 #define PROB_SLACK 1e-9 /* tail sums within this of alpha/2 count as equal to it */
 
 struct keyed {
@@ -337,12 +336,13 @@ static void interval_infinite(struct hl_shift *h)
 
 /* The interval [(k), (M+1-k)] from the null distribution dist[0..M] of a statistic symmetric
  * about M/2: k is the largest with P(stat <= k-1) <= alpha/2. */
-static void interval_exact(const struct pairs *p, const double *dist, struct hl_shift *h)
+static void interval_exact(const struct pairs *p, const double *dist, double alpha,
+			   struct hl_shift *h)
 {
 	double cum = 0;
 	size_t k = 0;
 
-	while (k <= p->total && cum + dist[k] <= HALF_ALPHA * (1 + PROB_SLACK)) {
+	while (k <= p->total && cum + dist[k] <= alpha / 2 * (1 + PROB_SLACK)) {
 		cum += dist[k];
 		k++;
 	}
@@ -358,9 +358,27 @@ static void interval_exact(const struct pairs *p, const double *dist, struct hl_
 
 /* The same k from the normal approximation with continuity correction:
  * P(stat <= k-1) ~ Phi((k - 1/2 - mu) / sd) <= alpha/2  ->  k = floor(mu - z sd + 1/2). */
-static void interval_normal(const struct pairs *p, double sd, struct hl_shift *h)
+/* The standard normal quantile z with P(Z > z) = tail (0 < tail < 1/2), by bisection on erfc:
+ * 200 halvings of [0, 40] reach the double's resolution. */
+static double normal_upper_quantile(double tail)
 {
-	double mu = (double)p->total / 2, kf = floor(mu - Z975 * sd + 0.5);
+	double lo = 0, hi = 40;
+
+	for (int i = 0; i < 200; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (0.5 * erfc(mid / M_SQRT2) > tail)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+static void interval_normal(const struct pairs *p, double sd, double alpha, struct hl_shift *h)
+{
+	double mu = (double)p->total / 2,
+	       kf = floor(mu - normal_upper_quantile(alpha / 2) * sd + 0.5);
 	size_t k;
 
 	h->exact = 0;
@@ -393,6 +411,11 @@ static double *sorted_copy(const double *x, size_t n)
 
 int hodges_lehmann_one(const double *d, size_t n, struct hl_shift *h)
 {
+	return hodges_lehmann_one_level(d, n, ALPHA95, h);
+}
+
+int hodges_lehmann_one_level(const double *d, size_t n, double alpha, struct hl_shift *h)
+{
 	struct pairs p = {0};
 	double *a;
 
@@ -412,10 +435,10 @@ int hodges_lehmann_one(const double *d, size_t n, struct hl_shift *h)
 		double dist[RANK_EXACT_SIGNED * (RANK_EXACT_SIGNED + 1) / 2 + 1];
 
 		signed_rank_dist(n, dist);
-		interval_exact(&p, dist, h);
+		interval_exact(&p, dist, alpha, h);
 	} else {
 		double nn = (double)n;
-		interval_normal(&p, sqrt(nn * (nn + 1) * (2 * nn + 1) / 24), h);
+		interval_normal(&p, sqrt(nn * (nn + 1) * (2 * nn + 1) / 24), alpha, h);
 	}
 	free(a);
 	return 0;
@@ -448,10 +471,10 @@ int hodges_lehmann_two(const double *x, size_t nx, const double *y, size_t ny, s
 			rc = -ENOMEM;
 			goto out;
 		}
-		interval_exact(&p, dist, h);
+		interval_exact(&p, dist, ALPHA95, h);
 	} else {
 		double m = (double)nx, n = (double)ny;
-		interval_normal(&p, sqrt(m * n * (m + n + 1) / 12), h);
+		interval_normal(&p, sqrt(m * n * (m + n + 1) / 12), ALPHA95, h);
 	}
 out:
 	free(dist);

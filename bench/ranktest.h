@@ -61,6 +61,9 @@ struct hl_shift {
 /* One sample (n >= 1). 0, -EDOM or -ENOMEM (memory is O(n): the Walsh averages are never
  * stored; -E2BIG only if their count would not fit in size_t). */
 int hodges_lehmann_one(const double *d, size_t n, struct hl_shift *h);
+/* The same with a (1 - alpha) interval (0 < alpha < 1) in ci95 and its actual level in
+ * coverage: the gate's sequential looks spend alpha in small pieces. */
+int hodges_lehmann_one_level(const double *d, size_t n, double alpha, struct hl_shift *h);
 /* Two samples: the shift of x relative to y. Same returns. */
 int hodges_lehmann_two(const double *x, size_t nx, const double *y, size_t ny, struct hl_shift *h);
 

@@ -11,13 +11,31 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "experiment.h"
 #include "machine.h"
 #include "results.h"
+#include "rundir.h"
 
 struct results {
 	char dir[PATH_MAX];
 	json_t *root;
+	int write_error; /* -errno of the first failed write: the run stops (results_failed) */
 };
+
+/* A run that cannot write its results stops at once, like an interrupt, instead of measuring
+ * on into files it cannot keep (the experiments' loops look at g_interrupted). */
+static void stop_on_write_error(struct results *r, int rc)
+{
+	if (!rc || r->write_error)
+		return;
+	r->write_error = rc;
+	g_interrupted = 1;
+}
+
+int results_write_error(const struct results *r)
+{
+	return r->write_error;
+}
 
 int mkdir_p(const char *path)
 {
@@ -40,36 +58,87 @@ int mkdir_p(const char *path)
 	return 0;
 }
 
+/* The contents go to an unnamed file (O_TMPFILE) in the target's directory, are synced, then
+ * get a temporary name and are renamed over the target: a kill at any point leaves the old
+ * file or the new one, and no named temporary file except in the instant between linkat and
+ * rename. Without O_TMPFILE (a file system that lacks it), a mkostemp file is used. */
+static int open_unnamed(const char *path, char *tmp, size_t len)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if ((size_t)(slash - path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		tmp[0] = 0;
+		return fd;
+	}
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return -errno;
+	if ((size_t)snprintf(tmp, len, "%s.XXXXXX", path) >= len)
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Give the unnamed file fd a temporary name next to path (in tmp). 0 or -errno. */
+static int name_unnamed(int fd, const char *path, char *tmp, size_t len)
+{
+	char self[64];
+	static unsigned serial;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	for (int tries = 0; tries < 100; tries++) {
+		if ((size_t)snprintf(tmp, len, "%s.%d-%u", path, (int)getpid(), serial++) >= len)
+			return -ENAMETOOLONG;
+		if (!linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW))
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
 int atomic_write(const char *path, int (*fill)(FILE *f, void *arg), void *arg)
 {
 	char tmp[PATH_MAX];
 	FILE *f;
-	int fd, rc;
+	int fd, rc, fill_rc;
+	bool unnamed;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = open_unnamed(path, tmp, sizeof(tmp));
 	if (fd < 0)
-		return -errno;
+		return fd;
+	unnamed = !tmp[0];
 	f = fdopen(fd, "w");
 	if (!f) {
 		rc = -errno;
 		close(fd);
-		unlink(tmp);
+		if (!unnamed)
+			unlink(tmp);
 		return rc;
 	}
-	rc = fill(f, arg);
-	if (fflush(f) && !rc)
-		rc = -errno;
-	if (fsync(fileno(f)) && !rc)
+	fill_rc = fill(f, arg);
+	/* the flush's errno (ENOSPC, EFBIG, EDQUOT) says more than a fill's generic -EIO */
+	rc = fflush(f) ? -errno : fill_rc;
+	if (!rc && fsync(fileno(f)))
 		rc = -errno;
 	/* readable by others like an ordinary file (mkostemp makes 0600) */
-	fchmod(fileno(f), 0644);
+	if (!rc && !unnamed)
+		fchmod(fileno(f), 0644);
+	if (!rc && unnamed)
+		rc = name_unnamed(fileno(f), path, tmp, sizeof(tmp));
 	if (fclose(f) && !rc)
 		rc = -errno;
 	if (!rc && rename(tmp, path))
 		rc = -errno;
-	if (rc)
+	if (rc && tmp[0])
 		unlink(tmp);
 	return rc;
 }
@@ -122,7 +191,11 @@ int results_open(const struct opts *o, struct results **out)
 		free(r);
 		return 1;
 	}
-	rc = mkdir_p(r->dir);
+	/* --force: the directory was checked up front (rundir_check); what an earlier run
+	 * left there goes now, so its samples cannot mix with this run's */
+	rc = o->force ? rundir_clear(r->dir) : 0;
+	if (!rc)
+		rc = mkdir_p(r->dir);
 	if (!rc) {
 		snprintf(sub, sizeof(sub), "%s/samples", r->dir);
 		rc = mkdir_p(sub);
@@ -257,8 +330,9 @@ json_t *json_stats_of(const double *x, size_t n, const char *unit, uint64_t seed
 
 static int dump_json(FILE *f, void *arg)
 {
+	errno = 0;
 	if (json_dumpf((json_t *)arg, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10)))
-		return -EIO;
+		return errno ? -errno : -EIO;
 	fputc('\n', f);
 	return 0;
 }
@@ -273,6 +347,7 @@ int results_flush(struct results *r, bool complete)
 	rc = atomic_write(path, dump_json, r->root);
 	if (rc)
 		fprintf(stderr, "spawnscope: writing %s: %s\n", path, strerror(-rc));
+	stop_on_write_error(r, rc);
 	return rc;
 }
 
@@ -286,6 +361,7 @@ int results_write_file(struct results *r, const char *relpath, int (*fill)(FILE 
 	rc = atomic_write(path, fill, arg);
 	if (rc)
 		fprintf(stderr, "spawnscope: writing %s: %s\n", path, strerror(-rc));
+	stop_on_write_error(r, rc);
 	return rc;
 }
 

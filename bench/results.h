@@ -49,6 +49,12 @@ int mkdir_p(const char *path);
 
 /* Rebuild summary.md and plots/ from DIR/run.json (`spawnscope report`). 0, 1, or 2. */
 int results_report(const char *dir, bool quiet);
+/* summary.md of a loaded run.json (runjson_load) into md, without plots. 0 or -errno. */
+int report_write_summary(const json_t *run, FILE *md);
+
+/* -errno of the first write into the run directory that failed (ENOSPC, EFBIG, ...), 0 if
+ * none. Such a failure also stops the run (g_interrupted), since nothing more can be kept. */
+int results_write_error(const struct results *r);
 
 void results_close(struct results *r);
 

@@ -1,7 +1,9 @@
-/* The timed loop: spawn -> child -> reap, arms interleaved in randomized blocks. */
+/* The timed loop as the driver sees it: arms described to the lab, which takes the samples
+ * (lab/lab_loop.c); probe state and records handled between blocks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../impls/targets/stamp_proto.h"
+#include "../impls/registry.h"
 #include "sampler.h"
 #include "stats.h"
 
 const char *const metric_names[M__N] = {"t_return", "t_first", "t_reaped"};
-
-/* Far above anything a target installs, so the stamp pipe never collides with STAMP_FD. */
-#define STAMP_PIPE_MIN_FD 100
 
 int target_resolve(const char *spec, const char *exe_dir, struct target *t)
 {
@@ -50,69 +49,41 @@ int target_resolve(const char *spec, const char *exe_dir, struct target *t)
 	return 0;
 }
 
-static bool stderr_is_tty(void)
+int sampler_open(struct sampler *sp, struct lab *lab, struct probes *probes, bool quiet)
 {
-	return isatty(STDERR_FILENO);
-}
-
-int sampler_open(struct sampler *sp, struct probes *probes, bool quiet)
-{
-	int p[2], hi;
-
 	memset(sp, 0, sizeof(*sp));
-	sp->stamp_r = sp->stamp_w = -1;
-	if (pipe2(p, O_CLOEXEC | O_NONBLOCK))
-		return -errno;
-	/* The write end is dup2'd to STAMP_FD in the child by an fd op; keep it far from 3. */
-	hi = fcntl(p[1], F_DUPFD_CLOEXEC, STAMP_PIPE_MIN_FD);
-	if (hi < 0) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		return -e;
-	}
-	close(p[1]);
-	/* The child writes with a blocking write on its own dup; O_NONBLOCK is per open file
-	 * description and shared, but 16 bytes into an empty pipe never blocks anyway. */
-	sp->stamp_r = p[0];
-	sp->stamp_w = hi;
+	sp->lab = lab;
 	sp->probes = probes;
 	sp->quiet = quiet;
-	sp->tty = !quiet && stderr_is_tty();
+	sp->tty = !quiet && isatty(STDERR_FILENO);
 	return 0;
 }
 
 void sampler_close(struct sampler *sp)
 {
-	if (sp->stamp_r >= 0)
-		close(sp->stamp_r);
-	if (sp->stamp_w >= 0)
-		close(sp->stamp_w);
-	sp->stamp_r = sp->stamp_w = -1;
+	sp->lab = NULL;
 }
 
 int sampler_prepare(struct sampler *sp, struct arm *a, const struct target *t, bool exec,
-		    char *const *envp, size_t cap)
+		    size_t cap)
 {
-	size_t n = 0;
-
-	if (a->n_extra_ops > sizeof(a->extra_ops) / sizeof(a->extra_ops[0]))
+	if (a->n_extra_ops > LAB_ARM_OPS)
 		return -EINVAL;
-	if (exec && t->stamps)
-		a->ops[n++] = (struct spawn_fd_op){
-		    .kind = SPAWN_FD_DUP2, .fd = sp->stamp_w, .newfd = STAMP_FD};
-	memcpy(a->ops + n, a->extra_ops, a->n_extra_ops * sizeof(a->ops[0]));
-	n += a->n_extra_ops;
-	a->req.path = t->path;
-	a->req.argv = t->argv;
-	a->req.envp = envp;
-	a->req.fd_ops = a->ops;
-	a->req.n_fd_ops = n;
+	for (size_t i = 0; i < a->n_extra_ops; i++)
+		if (a->extra_ops[i].path &&
+		    strlen(a->extra_ops[i].path) >= sizeof(((struct lab_fd_op *)0)->path))
+			return -ENAMETOOLONG;
+	sp->t = t;
 	a->req.exec = exec;
-	a->req.stamp_fd = exec ? -1 : sp->stamp_w;
-	a->s = calloc(cap, sizeof(*a->s));
-	a->ph = sp->probes ? calloc(cap, sizeof(*a->ph)) : NULL;
+	a->lab = sp->lab;
+	a->s = lab_samples_alloc(sp->lab, cap ? cap : 1, &a->samples_off);
+	a->ph = sp->probes ? calloc(cap ? cap : 1, sizeof(*a->ph)) : NULL;
 	if (!a->s || (sp->probes && !a->ph)) {
+		fprintf(stderr,
+			"spawnscope: %s: no room for %zu samples (%s): fewer --samples, or fewer "
+			"backends per run\n",
+			a->label, cap,
+			!a->s ? "the lab's sample arena holds 4 GiB per point" : strerror(ENOMEM));
 		arm_free(a);
 		return -ENOMEM;
 	}
@@ -123,173 +94,173 @@ int sampler_prepare(struct sampler *sp, struct arm *a, const struct target *t, b
 
 void arm_free(struct arm *a)
 {
-	free(a->s);
+	if (a->s && a->lab)
+		lab_samples_free(a->lab);
 	free(a->ph);
 	a->s = NULL;
 	a->ph = NULL;
 	a->n = a->cap = 0;
 }
 
-/* Read the child's stamp, if it wrote one; discard anything older. */
-static int64_t read_stamp(int fd)
+/* The arm as the lab reads it (lab/lab_proto.h). */
+static void describe(const struct sampler *sp, const struct arm *a, struct lab_arm *la)
 {
-	struct stamp_msg m, last;
-	ssize_t r;
-	bool got = false;
+	const char *plugin = backend_plugin_path(a->be);
 
-	while ((r = read(fd, &m, sizeof(m))) == (ssize_t)sizeof(m)) {
-		last = m;
-		got = true;
+	memset(la, 0, sizeof(*la));
+	snprintf(la->plugin, sizeof(la->plugin), "%s", plugin ? plugin : "");
+	snprintf(la->backend, sizeof(la->backend), "%s", plugin ? "" : a->be->name);
+	snprintf(la->label, sizeof(la->label), "%s", a->label);
+	la->share = a->req.share;
+	la->exec = a->req.exec;
+	la->fds_cloexec = a->parent_fds == ARM_FDS_ASIS ? -1 : a->parent_fds == ARM_FDS_CLOEXEC;
+	la->probes = sp->probes ? a->probes_attached : -1;
+	la->collect = a->ph != NULL;
+	la->n_ops = (uint32_t)a->n_extra_ops;
+	for (size_t i = 0; i < a->n_extra_ops; i++) {
+		const struct spawn_fd_op *op = &a->extra_ops[i];
+		la->ops[i] = (struct lab_fd_op){.kind = op->kind,
+						.fd = op->fd,
+						.newfd = op->newfd,
+						.oflag = op->oflag,
+						.mode = op->mode};
+		snprintf(la->ops[i].path, sizeof(la->ops[i].path), "%s", op->path ? op->path : "");
 	}
-	if (!got)
-		return -1;
-	return last.sec * 1000000000 + last.nsec;
+	la->samples_off = a->samples_off;
+	la->cap = a->cap;
 }
 
-static void drain(int fd)
+static void describe_target(const struct sampler *sp)
 {
-	char buf[256];
+	struct lab_shared *sh = sp->lab->sh;
 
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	snprintf(sh->target, sizeof(sh->target), "%s", sp->t ? sp->t->path : "");
+	sh->target_stamps = sp->t && sp->t->stamps;
 }
 
-/* One timed spawn. Nothing here allocates, formats or writes outside the child's own pipe. */
-int sampler_one(struct sampler *sp, struct arm *a, struct sample *out)
+struct run_events {
+	struct sampler *sp;
+	struct arm *arms;
+	size_t n_arms;
+	char why[256]; /* why the driver aborted the run */
+};
+
+/* Between blocks, in the driver: the probes' state for the next block, the records of the
+ * last. The lab waits meanwhile, so none of this lands in a timed span. */
+static int on_event(void *arg, const struct lab_msg *ev, char *why, size_t len)
 {
-	struct spawn_child child;
-	int64_t t0, t1, t2, stamp;
-	int rc, status = 0;
+	struct run_events *re = arg;
+	struct sampler *sp = re->sp;
+	struct arm *a;
+	int rc;
 
-	memset(&child, 0, sizeof(child));
-	child.pidfd = -1;
-	out->t[M_RETURN] = out->t[M_FIRST] = out->t[M_REAPED] = -1;
-	out->pid = 0;
-
-	t0 = now_ns();
-	rc = a->be->spawn(&a->req, &child);
-	t1 = now_ns();
-	if (rc) {
-		out->err = rc;
-		drain(sp->stamp_r);
-		return rc;
+	if (ev->op == LAB_EV_WARMED) {
+		if (sp->probes)
+			probes_reset(sp->probes);
+		return 0;
 	}
-	rc = a->be->reap(&child, &status);
-	t2 = now_ns();
-	out->pid = child.pid;
-	stamp = read_stamp(sp->stamp_r);
-	if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-		rc = -ECHILD; /* the target did not exit 0: a measurement of something else */
-	out->err = rc;
-	if (rc)
-		return rc;
-	out->t[M_RETURN] = t1 - t0;
-	out->t[M_REAPED] = t2 - t0;
-	out->t[M_FIRST] = stamp >= t0 ? stamp - t0 : -1;
-	return 0;
-}
-
-static void progress(struct sampler *sp, bool final)
-{
-	struct timespec now;
-
-	if (!sp->tty)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!final && ts_ns(&now) - ts_ns(&sp->last_progress) < 100000000)
-		return;
-	sp->last_progress = now;
-	fprintf(stderr, "\r\033[K%s %zu/%zu (%.0f%%)%s", sp->what ? sp->what : "sampling", sp->done,
-		sp->total, sp->total ? 100.0 * (double)sp->done / (double)sp->total : 100.0,
-		final ? "\n" : "");
-}
-
-static void set_attached(struct sampler *sp, const struct arm *a)
-{
-	if (sp->probes && a->probes_attached >= 0)
-		probes_set_attached(sp->probes, a->probes_attached != 0);
-}
-
-/* Take n samples of arm a into its array; the probe record of each is fetched after the
- * block so that map look-ups stay out of the spawn -> reap span of the next sample. */
-static int take_block(struct sampler *sp, struct arm *a, size_t n, uint32_t block)
-{
-	size_t start = a->n;
-
-	set_attached(sp, a);
-	for (size_t i = 0; i < n && a->n < a->cap && !g_interrupted; i++) {
-		struct sample *s = &a->s[a->n];
-
-		if (sampler_one(sp, a, s)) {
-			a->failures++;
-			if (!a->first_err)
-				a->first_err = s->err;
+	if (ev->u.ev.arm >= re->n_arms)
+		return -EPROTO;
+	a = &re->arms[ev->u.ev.arm];
+	if (ev->op == LAB_EV_BLOCK_BEGIN) {
+		if (!sp->probes || a->probes_attached < 0)
+			return 0;
+		rc = probes_set_attached(sp->probes, a->probes_attached != 0);
+		if (rc) {
+			snprintf(why, len, "%s the probes for %s: %s",
+				 a->probes_attached ? "attaching" : "detaching", a->label,
+				 strerror(-rc));
+			snprintf(re->why, sizeof(re->why), "%s", why);
 		}
-		s->block = block;
-		a->n++;
-		sp->done++;
-		progress(sp, false);
+		return rc;
 	}
-	if (a->ph)
-		for (size_t i = start; i < a->n; i++) {
+	if (ev->op == LAB_EV_BLOCK_END && a->ph) {
+		uint64_t end = ev->u.ev.start + ev->u.ev.n;
+		for (uint64_t i = ev->u.ev.start; i < end && i < a->cap; i++) {
 			memset(&a->ph[i], 0, sizeof(a->ph[i]));
 			if (!a->s[i].err)
 				probes_collect(sp->probes, a->s[i].pid, &a->ph[i]);
 		}
-	/* every sample of the arm's first block failed: it cannot be measured */
-	if (block == 0 && a->n > start && a->failures == a->n - start)
-		return EXP_FAILED;
-	return EXP_OK;
+	}
+	return 0;
 }
 
 int sampler_run(struct sampler *sp, struct arm *arms, size_t n_arms,
 		const struct sampler_plan *plan)
 {
-	struct rng rng;
-	size_t *order = calloc(n_arms ? n_arms : 1, sizeof(*order));
-	size_t block = plan->block ? plan->block : 1;
-	size_t n_blocks = (plan->samples + block - 1) / block;
-	int status = EXP_OK;
+	struct lab_shared *sh = sp->lab->sh;
+	struct run_events re = {.sp = sp, .arms = arms, .n_arms = n_arms};
+	struct lab_progress pg = {.what = sp->what ? sp->what : "sampling", .tty = sp->tty};
+	struct lab_msg m = {.op = LAB_RUN};
+	int rc;
 
-	if (!order)
+	if (n_arms > LAB_MAX_ARMS) {
+		fprintf(stderr, "spawnscope: %s: %zu arms, the lab takes %d\n", pg.what, n_arms,
+			LAB_MAX_ARMS);
 		return EXP_FAILED;
-	rng_seed(&rng, plan->seed);
-	sp->done = 0;
-	sp->total = n_arms * (plan->samples + plan->warmup);
-
-	/* warm-up: round-robin, discarded (caches, page cache of the target, pid allocator) */
-	for (size_t w = 0; w < plan->warmup && !g_interrupted; w++)
-		for (size_t i = 0; i < n_arms && !g_interrupted; i++) {
-			struct sample s;
-			set_attached(sp, &arms[i]);
-			sampler_one(sp, &arms[i], &s);
-			sp->done++;
-			progress(sp, false);
-		}
-	if (sp->probes)
-		probes_reset(sp->probes);
-
-	for (size_t b = 0; b < n_blocks && !g_interrupted; b++) {
-		for (size_t i = 0; i < n_arms; i++)
-			order[i] = i;
-		rng_shuffle(&rng, order, n_arms);
-		for (size_t k = 0; k < n_arms && !g_interrupted; k++) {
-			struct arm *a = &arms[order[k]];
-			size_t want = plan->samples - (size_t)b * block;
-
-			if (want > block)
-				want = block;
-			if (a->failures == a->n && a->n && a->first_err)
-				continue; /* already known unmeasurable */
-			if (take_block(sp, a, want, (uint32_t)b) != EXP_OK)
-				status = EXP_FAILED;
-		}
 	}
-	progress(sp, true);
-	free(order);
-	if (g_interrupted)
-		return EXP_INTERRUPTED;
-	return status;
+	describe_target(sp);
+	for (size_t i = 0; i < n_arms; i++)
+		describe(sp, &arms[i], &sh->arms[i]);
+	sh->n_arms = (uint32_t)n_arms;
+	sh->plan = (struct lab_plan){plan->samples, plan->warmup, plan->block, plan->seed};
+	memset(&sh->fp_start, 0, sizeof(sh->fp_start));
+	memset(&sh->fp_end, 0, sizeof(sh->fp_end));
+	sp->lab->point_expired = false;
+	sp->lab->deadline_ns = sp->lab->point_timeout_ns ? now_ns() + sp->lab->point_timeout_ns : 0;
+	rc = lab_call(sp->lab, &m, on_event, &re, &pg);
+	sp->lab->deadline_ns = 0;
+	if (rc)
+		return EXP_FAILED;
+	for (size_t i = 0; i < n_arms; i++) {
+		arms[i].n = sh->arms[i].n;
+		arms[i].failures = sh->arms[i].failures;
+		arms[i].first_err = sh->arms[i].first_err;
+		arms[i].fp[0] = sh->fp_start;
+		arms[i].fp[1] = sh->fp_end;
+		arms[i].have_fp = sh->fp_start.vmas > 0 && sh->fp_end.vmas > 0;
+	}
+	if (m.rc < 0) {
+		fprintf(stderr, "spawnscope: %s: the run was stopped: %s\n", pg.what,
+			re.why[0] ? re.why : strerror(-m.rc));
+		return EXP_FAILED;
+	}
+	if (sp->lab->point_expired && !g_interrupted) {
+		/* the samples taken are kept; the next point starts afresh */
+		sh->stop = 0;
+		fprintf(stderr,
+			"spawnscope: %s: stopped after --point-timeout (%.0f s); the samples taken "
+			"are kept, the point counts as failed\n",
+			pg.what, (double)sp->lab->point_timeout_ns / 1e9);
+		return EXP_FAILED;
+	}
+	return m.rc;
+}
+
+int sampler_one(struct sampler *sp, struct arm *a, struct sample *out)
+{
+	struct lab_shared *sh = sp->lab->sh;
+	struct lab_msg m = {.op = LAB_ONE};
+	int rc;
+
+	describe_target(sp);
+	describe(sp, a, &sh->arms[0]);
+	m.u.one.arm = 0;
+	if ((rc = lab_call(sp->lab, &m, NULL, NULL, NULL)))
+		return rc;
+	if (m.rc)
+		return m.rc;
+	*out = sh->one;
+	return out->err;
+}
+
+const char *sample_error_str(int err)
+{
+	if (err == -ECHILD)
+		return "the target did not exit with status 0";
+	if (err == -ETIMEDOUT)
+		return "the child outlived --sample-timeout and was killed";
+	return strerror(-err);
 }
 
 double timer_overhead_ns(void)

@@ -148,13 +148,89 @@ double t_crit95(size_t dof)
 	return z + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v);
 }
 
+static void fit_empty(struct fit *f, const char *method)
+{
+	memset(f, 0, sizeof(*f));
+	f->slope = f->intercept = f->r2 = f->scatter = NAN;
+	f->slope_ci95[0] = f->slope_ci95[1] = NAN;
+	f->method = method;
+}
+
+int fit_weighted(const double *x, const double *y, const double *sd, size_t n, struct fit *f)
+{
+	double sw = 0, mx = 0, my = 0, sxx = 0, sxy = 0, syy = 0, chi2 = 0, var, crit;
+
+	fit_empty(f, "wls");
+	if (n < 2)
+		return -EDOM;
+	for (size_t i = 0; i < n; i++) {
+		double w;
+
+		if (!isfinite(x[i]) || !isfinite(y[i]) || !isfinite(sd[i]) || !(sd[i] > 0))
+			return -EDOM;
+		w = 1 / (sd[i] * sd[i]);
+		sw += w;
+		mx += w * x[i];
+		my += w * y[i];
+	}
+	mx /= sw;
+	my /= sw;
+	for (size_t i = 0; i < n; i++) {
+		double w = 1 / (sd[i] * sd[i]), dx = x[i] - mx, dy = y[i] - my;
+
+		sxx += w * dx * dx;
+		sxy += w * dx * dy;
+		syy += w * dy * dy;
+	}
+	if (!(sxx > 0))
+		return -EDOM;
+	f->n = n;
+	f->slope = sxy / sxx;
+	f->intercept = my - f->slope * mx;
+	for (size_t i = 0; i < n; i++) {
+		double r = (y[i] - (f->intercept + f->slope * x[i])) / sd[i];
+		chi2 += r * r;
+	}
+	f->r2 = syy > 0 ? fmax(0, 1 - chi2 / syy) : 1;
+	var = 1 / sxx;
+	crit = 1.959963984540054;
+	if (n > 2) {
+		f->scatter = chi2 / (double)(n - 2);
+		if (f->scatter > 1) {
+			var *= f->scatter;
+			crit = t_crit95(n - 2);
+		}
+	}
+	f->slope_ci95[0] = f->slope - crit * sqrt(var);
+	f->slope_ci95[1] = f->slope + crit * sqrt(var);
+	return 0;
+}
+
+void fit_sd_floor(const double *y, double *sd, size_t n)
+{
+	double *rel = malloc((n ? n : 1) * sizeof(*rel)), med;
+	size_t m = 0;
+
+	if (!rel)
+		return; /* no floor: the fit is still valid, only less guarded */
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(sd[i]) && y[i] != 0)
+			rel[m++] = sd[i] / fabs(y[i]);
+	if (m) {
+		qsort(rel, m, sizeof(*rel), cmp_double);
+		med = quantile_sorted(rel, m, 0.5);
+		for (size_t i = 0; i < n; i++)
+			if (isfinite(sd[i]) && sd[i] < med * fabs(y[i]))
+				sd[i] = med * fabs(y[i]);
+	}
+	free(rel);
+}
+
 int fit_linear(const double *x, const double *y, size_t n, struct fit *f)
 {
 	double mx = 0, my = 0, sxx = 0, sxy = 0, syy = 0, sse = 0, se, t;
 
-	memset(f, 0, sizeof(*f));
-	f->slope = f->intercept = f->r2 = NAN;
-	f->slope_ci95[0] = f->slope_ci95[1] = NAN;
+	fit_empty(f, "ols");
 	if (n < 2)
 		return -EDOM;
 	for (size_t i = 0; i < n; i++) {
@@ -194,66 +270,3 @@ int fit_linear(const double *x, const double *y, size_t n, struct fit *f)
 	return 0;
 }
 
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-void rng_seed(struct rng *r, uint64_t seed)
-{
-	/* splitmix64 never yields four zero words in a row, so the state is never all zero. */
-	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&seed);
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t rng_next(struct rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-uint64_t rng_below(struct rng *r, uint64_t n)
-{
-	unsigned __int128 m;
-	uint64_t low, threshold;
-
-	if (n == 0)
-		return 0; /* the empty range has no value; 0 keeps callers' indexes harmless */
-	/* Lemire's multiply-shift: reject the 2^64 mod n low products that would bias it. */
-	m = (unsigned __int128)rng_next(r) * n;
-	low = (uint64_t)m;
-	if (low < n) {
-		threshold = -n % n;
-		while (low < threshold) {
-			m = (unsigned __int128)rng_next(r) * n;
-			low = (uint64_t)m;
-		}
-	}
-	return (uint64_t)(m >> 64);
-}
-
-void rng_shuffle(struct rng *r, size_t *v, size_t n)
-{
-	for (size_t i = n; i > 1; i--) {
-		size_t j = (size_t)rng_below(r, i), tmp = v[i - 1];
-		v[i - 1] = v[j];
-		v[j] = tmp;
-	}
-}

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #define FRAC_DIGITS_MAX 18 /* 10^18 < 2^63: further digits cannot change the byte count */
 
@@ -362,4 +363,16 @@ size_t log_space(uint64_t lo, uint64_t hi, size_t n, uint64_t multiple, uint64_t
 	if (n == 1 || hi == 0)
 		return 1;
 	return geometric(multiple < hi ? multiple : hi, hi, n - 1, multiple, out, 1);
+}
+
+const char *wait_status_str(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "ended with wait status %#x", status);
+	return buf;
 }

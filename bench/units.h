@@ -23,4 +23,7 @@ const char *fmt_bytes(uint64_t b, char *buf, size_t len);
 /* n log-spaced values from lo to hi inclusive (0 allowed as first), rounded to multiple. */
 size_t log_space(uint64_t lo, uint64_t hi, size_t n, uint64_t multiple, uint64_t *out);
 
+/* A wait status in words: "exited with status 1", "killed by signal 9 (Killed)". */
+const char *wait_status_str(int status, char *buf, size_t len);
+
 #endif

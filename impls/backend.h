@@ -66,7 +66,17 @@ struct spawn_req {
 	size_t n_fd_ops;
 	unsigned share; /* enum spawn_share bits; 0 means the backend's default */
 	bool exec;	/* false ("noexec"): the child stamps (if stamp_fd >= 0) and _exit(0)s */
-	int stamp_fd;	/* noexec: a 16-byte CLOCK_MONOTONIC stamp is written here first thing */
+	int stamp_fd;	/* noexec: a CLOCK_MONOTONIC stamp is written here first thing */
+	unsigned flags; /* enum spawn_req_flags (appended in ABI 1: zero-initialised callers
+			 * and older plug-ins keep the careful default) */
+};
+
+enum spawn_req_flags {
+	/* The caller catches no signal (every disposition is SIG_DFL or SIG_IGN) while it
+	 * spawns, so a child sharing its memory has no parent's handler to reset before exec:
+	 * the 60-signal rt_sigaction walk of a CLONE_VM child is skipped. The lab sets it (it
+	 * installs no handler); a library that cannot know leaves it clear. */
+	SPAWN_REQ_NO_CAUGHT_SIGNALS = 1u << 0,
 };
 
 struct spawn_child {

@@ -73,9 +73,9 @@ long child_fd_ops(const struct spawn_fd_op *ops, size_t n)
 	return 0;
 }
 
-void child_restore_signals(const sigset_t *mask, bool sighand_shared)
+void child_restore_signals(const sigset_t *mask, bool reset_handlers)
 {
-	if (!sighand_shared) {
+	if (reset_handlers) {
 		const struct kernel_sigaction dfl = {.handler = SIG_DFL};
 		for (int sig = 1; sig <= 64; sig++) {
 			struct kernel_sigaction old;
@@ -103,6 +103,8 @@ void child_stamp(int fd)
 	raw_syscall2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
 	msg.sec = ts.tv_sec;
 	msg.nsec = ts.tv_nsec;
+	msg.cpu = stamp_cpu();
+	msg.reserved = 0;
 	raw_syscall3(SYS_write, fd, &msg, sizeof(msg));
 }
 
@@ -119,7 +121,7 @@ int restore_signal_mask(const sigset_t *old)
 }
 
 __attribute__((noreturn)) void child_run(const struct spawn_req *req, const sigset_t *mask,
-					 bool sighand_shared, volatile int *err_slot)
+					 bool reset_handlers, volatile int *err_slot)
 {
 	long r;
 
@@ -137,7 +139,7 @@ __attribute__((noreturn)) void child_run(const struct spawn_req *req, const sigs
 	r = child_fd_ops(req->fd_ops, req->n_fd_ops);
 	if (r < 0)
 		goto fail;
-	child_restore_signals(mask, sighand_shared);
+	child_restore_signals(mask, reset_handlers);
 	r = raw_syscall3(SYS_execve, req->path, req->argv, req->envp);
 fail:
 	if (err_slot)

@@ -19,12 +19,17 @@ long child_fd_op(const struct spawn_fd_op *op);
 /* Apply ops[0..n) in order; stops at the first failure and returns its -errno. */
 long child_fd_ops(const struct spawn_fd_op *ops, size_t n);
 
-/* Before exec: reset every caught signal to SIG_DFL (unless the sighand is shared with the
- * parent: then exec's own reset must do it, see de_thread/flush_signal_handlers), then set
- * the signal mask to *mask (the parent's mask before it blocked everything for the clone). */
-void child_restore_signals(const sigset_t *mask, bool sighand_shared);
+/* Before exec: with reset_handlers, reset every caught signal to SIG_DFL (64 rt_sigaction
+ * queries plus one per caught signal), then set the signal mask to *mask (the parent's mask
+ * before it blocked everything for the clone).
+ * The walk is needed only by a child that shares the parent's memory (CLONE_VM) but has its
+ * own copy of the handlers: a signal arriving once the mask is restored would run a parent's
+ * handler on the parent's memory. A child with its own memory (fork, clone3 without
+ * CLONE_VM) runs a handler on its own copy, and exec resets caught handlers itself
+ * (flush_signal_handlers); a child sharing the sighand (CLONE_SIGHAND) must not touch them. */
+void child_restore_signals(const sigset_t *mask, bool reset_handlers);
 
-/* Write a 16-byte stamp_msg of CLOCK_MONOTONIC (raw syscall) to fd; no-op for fd < 0. */
+/* Write a stamp_msg of CLOCK_MONOTONIC (raw syscall) to fd; no-op for fd < 0. */
 void child_stamp(int fd);
 
 /* Block every signal in the calling thread, saving the old mask; for the window around a
@@ -36,6 +41,6 @@ int restore_signal_mask(const sigset_t *old);
  * On any failure the -errno is stored in *err_slot (if non-NULL) and the child _exit(127)s.
  * In noexec mode it stamps req->stamp_fd and _exit(0)s. Never returns. */
 __attribute__((noreturn)) void child_run(const struct spawn_req *req, const sigset_t *mask,
-					 bool sighand_shared, volatile int *err_slot);
+					 bool reset_handlers, volatile int *err_slot);
 
 #endif

@@ -1,10 +1,10 @@
 /*
  * clone3-pidfd: syscall(SYS_clone3) with CLONE_PIDFD, fork-like (no CLONE_VM, no stack of
  * its own: glibc's syscall() cannot return on a fresh stack), reaped with
- * waitid(P_PIDFD). CLONE_CLEAR_SIGHAND (5.5+) makes copy_process reset every handler to
- * SIG_DFL, so the child need not walk the 64 signals itself; where the kernel refuses the
- * flag the child does it (child_restore_signals). Debian 12's glibc 2.36 has no clone3
- * wrapper. Exec errors come back from reap() through an exec-error slot.
+ * waitid(P_PIDFD). The child has its own memory and its own copy of the handlers, so it
+ * neither walks the signals nor needs CLONE_CLEAR_SIGHAND: exec resets caught handlers
+ * (flush_signal_handlers). Debian 12's glibc 2.36 has no clone3 wrapper. Exec errors come
+ * back from reap() through an exec-error slot.
  */
 #include <errno.h>
 #include <linux/sched.h>
@@ -29,9 +29,6 @@
 
 extern const struct spawn_backend clone3_pidfd_backend;
 
-/* 1: the kernel accepts CLONE_CLEAR_SIGHAND; 0: it refused it once (EINVAL), don't ask. */
-static int clear_sighand_ok = 1;
-
 static long do_clone3(uint64_t flags, int *pidfd)
 {
 	struct clone_args args;
@@ -48,21 +45,15 @@ static int clone3_spawn(const struct spawn_req *req, struct spawn_child *child)
 	const struct spawn_req *creq = spawn_req_unshared(req, &copy);
 	sigset_t mask;
 	int pidfd = -1;
-	bool cleared = __atomic_load_n(&clear_sighand_ok, __ATOMIC_RELAXED);
 	int slot = exec_error_acquire();
 	if (slot < 0)
 		return slot;
 	volatile int *err_slot = exec_error_slot(slot);
 	pthread_sigmask(SIG_SETMASK, NULL, &mask);
 
-	long pid = do_clone3(CLONE_PIDFD | (cleared ? CLONE_CLEAR_SIGHAND : 0), &pidfd);
-	if (pid < 0 && errno == EINVAL && cleared) {
-		__atomic_store_n(&clear_sighand_ok, 0, __ATOMIC_RELAXED);
-		cleared = false;
-		pid = do_clone3(CLONE_PIDFD, &pidfd);
-	}
+	long pid = do_clone3(CLONE_PIDFD, &pidfd);
 	if (pid == 0) /* glibc's fork handlers did not run: raw syscalls only from here */
-		child_run(creq, &mask, cleared, err_slot);
+		child_run(creq, &mask, false, err_slot); /* own memory: no handler walk */
 	if (pid < 0) {
 		int err = -errno;
 		exec_error_release(slot);

@@ -31,7 +31,7 @@ struct clone_hdr {
 	struct spawn_req req;
 	sigset_t mask;
 	volatile int *err_slot;
-	bool sighand_shared;
+	bool reset_handlers;
 	struct spawn_fd_op ops[];
 };
 
@@ -86,7 +86,7 @@ static void give_back_stack(struct clone_stack *st, bool standard)
 static int clone_child(void *arg)
 {
 	struct clone_hdr *h = arg;
-	child_run(&h->req, &h->mask, h->sighand_shared, h->err_slot);
+	child_run(&h->req, &h->mask, h->reset_handlers, h->err_slot);
 }
 
 static int clone_spawn(const struct spawn_req *req, struct spawn_child *child)
@@ -118,7 +118,9 @@ static int clone_spawn(const struct spawn_req *req, struct spawn_child *child)
 		memcpy(h->ops, req->fd_ops, req->n_fd_ops * sizeof(struct spawn_fd_op));
 	h->req.fd_ops = h->ops;
 	h->err_slot = exec_error_slot(slot);
-	h->sighand_shared = share & SHARE_SIGHAND;
+	/* only a CLONE_VM child with its own copy of the handlers must reset them */
+	h->reset_handlers = (share & SHARE_VM) && !(share & SHARE_SIGHAND) &&
+			    !(req->flags & SPAWN_REQ_NO_CAUGHT_SIGNALS);
 	struct clone_stack view = {.base = st.base, .size = (uintptr_t)h - (uintptr_t)st.base};
 
 	/* No handler may run in the child before child_run has reset them: with CLONE_VM it

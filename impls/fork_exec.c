@@ -28,7 +28,7 @@ static int fork_exec_spawn(const struct spawn_req *req, struct spawn_child *chil
 
 	pid_t pid = fork();
 	if (pid == 0)
-		child_run(creq, &mask, false, err_slot);
+		child_run(creq, &mask, false, err_slot); /* own memory: no handler walk */
 	if (pid < 0) {
 		int err = -errno;
 		exec_error_release(slot);

@@ -28,6 +28,7 @@ static struct loaded_plugin {
 	const struct spawn_backend *exported; /* the plug-in's own struct */
 	struct spawn_backend *renamed;	      /* our copy when the name was taken, else NULL */
 	char name[96];
+	char path[PATH_MAX]; /* as loaded: the lab loads the same file */
 } plugins[PLUGIN_MAX];
 static size_t n_plugins;
 
@@ -210,8 +211,17 @@ int backend_load_plugin(const char *spec, const struct spawn_backend **out, char
 	}
 	pl->handle = handle;
 	pl->exported = be;
+	snprintf(pl->path, sizeof(pl->path), "%s", path);
 	n_plugins++;
 	*out = pl->renamed ? pl->renamed : be;
 	backend_register(*out, PLUGIN_ORDER_BASE + (int)n_plugins);
 	return 0;
+}
+
+const char *backend_plugin_path(const struct spawn_backend *be)
+{
+	for (size_t i = 0; i < n_plugins; i++)
+		if (plugins[i].exported == be || plugins[i].renamed == be)
+			return plugins[i].path;
+	return NULL;
 }

@@ -21,6 +21,9 @@ const struct spawn_backend *backend_find(const char *name); /* NULL if unknown *
  * a reason in why. The loaded backend is registered and returned in *out. */
 int backend_load_plugin(const char *path, const struct spawn_backend **out, char *why, size_t len);
 
+/* The file a loaded plug-in backend came from, or NULL for a built-in. */
+const char *backend_plugin_path(const struct spawn_backend *be);
+
 /* Comma-separated list of every registered backend name, for error messages. */
 const char *backend_names(void);
 

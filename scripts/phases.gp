@@ -2,27 +2,22 @@
 # backend, one panel per parent RSS (e.g. 0 and 1 GiB: fork's time moves into
 # kernel_create, most of it under the parent's mmap_lock while dup_mmap copies page tables).
 #
-#   gnuplot -e "dir='RUNDIR'" scripts/phases.gp
+#   cd RUNDIR && GNUPLOT_LIB=SCRIPTS gnuplot SCRIPTS/phases.gp   (spawnscope report does this)
 #
-# Reads RUNDIR/phases.csv (written by `spawnscope report`):
+# Reads phases.csv (written by `spawnscope report`; fixed relative names, no path reaches a shell):
 #   backend,parent_rss,kernel_create,wakeup,first_run_delay,exec,parent_blocked,mmap_lock_hold
 # medians in ns, parent_rss in bytes, an empty field where a phase does not apply (e.g. no
-# mmap_lock_hold for a CLONE_VM child). Writes RUNDIR/plots/phases.svg and phases.png.
+# mmap_lock_hold for a CLONE_VM child). Writes plots/phases.svg and phases.png.
 #
 # The stack follows the child's timeline: kernel_create (split into the mmap_lock write hold
 # and the rest), wakeup, first_run_delay, exec. parent_blocked overlaps them (it spans the
 # parent's whole syscall), so it is drawn as a marker, not stacked.
 
-if (!exists("dir")) {
-	print "usage: gnuplot -e \"dir='RUNDIR'\" scripts/phases.gp"
+csv = "phases.csv"
+if (system("test -r phases.csv && echo 1 || echo 0") + 0 == 0) {
+	print "phases.gp: cannot read phases.csv in the current directory"
 	exit status 2
 }
-csv = dir . "/phases.csv"
-if (system("test -r '" . csv . "' && echo 1 || echo 0") + 0 == 0) {
-	print sprintf("phases.gp: cannot read %s", csv)
-	exit status 2
-}
-system("mkdir -p '" . dir . "/plots'")
 
 # The parent_rss values, in file order, without repeats.
 rss_list = system("awk -F, 'NR > 1 && !seen[$2]++ { printf \"%s \", $2 }' '" . csv . "'")
@@ -31,7 +26,8 @@ if (n_panels == 0) {
 	print sprintf("phases.gp: %s has no rows", csv)
 	exit status 2
 }
-rows(r) = sprintf("< awk -F, -v r='%s' 'NR > 1 && $2 == r' '%s'", r, csv)
+# r is printed as a number: no text of the CSV reaches the command
+rows(r) = sprintf("< awk -F, -v r=%.0f 'NR > 1 && $2 == r' phases.csv", r + 0.0)
 human(b) = b >= 2**30 ? sprintf("%g GiB", b / 2.0**30) : \
 	   b >= 2**20 ? sprintf("%g MiB", b / 2.0**20) : \
 	   b >= 2**10 ? sprintf("%g KiB", b / 2.0**10) : sprintf("%g B", b)
@@ -55,12 +51,12 @@ set tics noenhanced
 
 do for [fmt in "svg png"] {
 	if (fmt eq "svg") {
-		set terminal svg size (420 * n_panels + 100), 600 dynamic font "sans,11" background "white"
+		set terminal svg size (420 * n_panels + 100), 600 fixed font "sans,11" background "white"
 	} else {
 		set terminal pngcairo size (420 * n_panels + 100), 600 font "sans,10" background "white"
 	}
-	set output dir . "/plots/phases." . fmt
-	set multiplot layout 1, n_panels title "spawn phases inside the kernel (probe medians)"
+	set output "plots/phases." . fmt
+	set multiplot layout 1, n_panels title "Where does the time of a spawn go inside the kernel? (probe medians)"
 	do for [i = 1:n_panels] {
 		rss = word(rss_list, i)
 		set title sprintf("parent RSS %s", human(rss + 0.0))

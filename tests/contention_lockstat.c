@@ -10,6 +10,7 @@
 
 #include "../bench/contention_workers.h"
 #include "../probes/lockstat.h"
+#include "proc_count.h"
 #include "tap.h"
 
 #define PLAN 9
@@ -57,12 +58,15 @@ int main(void)
 	size_t nh;
 
 	tap_plan(PLAN);
+	int fds_before = count_fds();
 	if (lockstat_open(getpid(), &ls, why, sizeof(why))) {
 		for (int i = 0; i < PLAN; i++)
 			tap_skip_test(why, "lockstat check %d", i + 1);
 		return tap_done();
 	}
-	tap_ok(1, "lockstat loaded and attached");
+	/* Loaded and attached: programs, maps and links are fds of this process. */
+	tap_ok(ls != NULL && count_fds() > fds_before,
+	       "lockstat loaded and attached (%d fds before, %d after)", fds_before, count_fds());
 
 	/* Three threads (more than the CPUs here) hammering one table at ≈1M ops/s. */
 	uint64_t w = 0;
@@ -189,6 +193,8 @@ int main(void)
 	       "reset forgets the workers' records (largest count left %llu)",
 	       (unsigned long long)most);
 	lockstat_close(ls);
-	tap_ok(1, "closed");
+	tap_ok(count_fds() == fds_before,
+	       "closed: no BPF program, map or link fd left (%d fds, %d before)", count_fds(),
+	       fds_before);
 	return tap_done();
 }

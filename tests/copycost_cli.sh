@@ -25,20 +25,21 @@ expect_exit 2 "variants.*nope" "fdtable --variants nope is a usage error" -- \
 	"$SS" run fdtable --variants inherit,nope --out "$tmp/bad7"
 
 d="$tmp/pt"
-"$SS" run pagetable --sizes 0,256M --kinds anon,dontfork --vmas 0 \
-	--backends fork-exec,vfork --samples 9 --warmup 1 --probes off --quiet --out "$d" 2>"$tmp/err"
-ok $? "run pagetable (0 and 256 MiB, anon and dontfork, fork-exec and vfork) exits 0"
+"$SS" run pagetable --sizes 0,64M,256M --kinds anon,dontfork --vmas 0 \
+	--backends fork-exec,vfork --samples 12 --warmup 1 --probes off --quiet --out "$d" 2>"$tmp/err"
+ok $? "run pagetable (0, 64 and 256 MiB, anon and dontfork, fork-exec and vfork) exits 0"
 diag <"$tmp/err"
 
-# p50 of t_reaped for backend/kind/size
-p50() {
+# p10 of t_reaped for backend/kind/size: the samples a busy machine delays by a scheduler
+# tick (4 ms here, more than a 256 MiB fork) move p50 of a dozen samples, not p10
+p10() {
 	jq -r --arg b "$1" --arg k "$2" --argjson s "$3" '[.results[] | select(.experiment ==
 		"pagetable" and .backend == $b and .params.kind == $k and .params.size == $s
-		and .params.axis == "size")][0].metrics.t_reaped.p50' "$d/run.json"
+		and .params.axis == "size")][0].metrics.t_reaped.p10' "$d/run.json"
 }
 m=$((256 << 20))
-fork_grow=$(awk -v a="$(p50 fork-exec anon $m)" -v b="$(p50 fork-exec anon 0)" 'BEGIN{print a-b}')
-vfork_grow=$(awk -v a="$(p50 vfork anon $m)" -v b="$(p50 vfork anon 0)" 'BEGIN{print a-b}')
+fork_grow=$(awk -v a="$(p10 fork-exec anon $m)" -v b="$(p10 fork-exec anon 0)" 'BEGIN{print a-b}')
+vfork_grow=$(awk -v a="$(p10 vfork anon $m)" -v b="$(p10 vfork anon 0)" 'BEGIN{print a-b}')
 echo "# fork-exec grows by $fork_grow ns from 0 to 256 MiB, vfork by $vfork_grow ns"
 awk -v f="$fork_grow" -v v="$vfork_grow" 'BEGIN{ if (v < 0) v = -v; exit !(f > 0 && f > 10 * v) }'
 ok $? "fork-exec's cost grows with touched memory, vfork's does not (same run, 10x gap)"
@@ -62,7 +63,7 @@ awk -v a="$(vmpte anon $m)" -v b="$(vmpte anon 0)" 'BEGIN{ exit !(a - b >= 256) 
 ok $? "the fork child's VmPTE grows with the parent's touched memory"
 awk -v a="$(vmpte dontfork $m)" -v b="$(vmpte anon 0)" 'BEGIN{ exit !(a - b < 64) }'
 ok $? "MADV_DONTFORK memory is not copied into the child (VmPTE as at size 0)"
-dont_grow=$(awk -v a="$(p50 fork-exec dontfork $m)" -v b="$(p50 fork-exec dontfork 0)" 'BEGIN{print a-b}')
+dont_grow=$(awk -v a="$(p10 fork-exec dontfork $m)" -v b="$(p10 fork-exec dontfork 0)" 'BEGIN{print a-b}')
 echo "# fork-exec grows by $dont_grow ns for 256 MiB of MADV_DONTFORK memory"
 awk -v f="$fork_grow" -v d="$dont_grow" 'BEGIN{ exit !(d < f / 4) }'
 ok $? "MADV_DONTFORK memory adds far less than the same size of anon memory"
@@ -70,6 +71,6 @@ jq -e '[.results[] | select(.backend == "postfork" and .params.kind == "anon" an
 	.params.size > 0)][0].metrics.post_fork_ns.p50 > 0' "$d/run.json" >/dev/null
 ok $? "post-fork copy-on-write cost is measured and positive"
 [ -s "$d/points-pagetable.csv" ] && [ -s "$d/plots/pagetable.svg" ] && [ -s "$d/plots/pagetable.png" ] &&
-	grep -q "^- \*\*fork-exec\*\* pays" "$d/summary.md"
-ok $? "points CSV, plots (svg, png) and the summary sentence are written"
+	grep -Eq "^\| fork-exec \| .* \| (pays|nothing measurable|no growth \(drift\)) \|$" "$d/summary.md"
+ok $? "points CSV, plots (svg, png) and the summary's slope table (a fork-exec row with its finding) are written"
 tap_done

@@ -101,7 +101,7 @@ int main(void)
 
 	memregion_alloc(&r, MK_ANON, 32 * MIB, 1);
 	struct postfork_result pf;
-	rc = postfork_measure(&r, 2, 30, true, &pf);
+	rc = postfork_measure(&r, 2, 30, true, NULL, &pf);
 	tap_ok(rc == 0 && pf.n >= 1 && pf.post_fork_ns[0] > 0 &&
 		   pf.child_alive_ns[0] > pf.no_child_ns[0],
 	       "writing 32 MiB with a fork child alive costs more than without (%.0f vs %.0f ns)",

@@ -1,6 +1,6 @@
-/* The copy-cost experiments run in-process: every fd the fdtable sweep opened is closed
- * afterwards, RLIMIT_NOFILE is back to what it was (also when interrupted), and pagetable
- * gives its memory back. */
+/* The copy-cost experiments run in-process against a lab: every fd the fdtable sweep made the
+ * lab open is closed afterwards, the lab's RLIMIT_NOFILE is back to what it was (also when
+ * interrupted), pagetable gives the lab's memory back, and the driver side keeps no fd. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,26 +11,22 @@
 #include "../bench/backends_select.h"
 #include "../bench/copycost.h"
 #include "../bench/experiment.h"
+#include "../bench/lab_client.h"
+#include "../bench/parent_state.h"
 #include "../bench/results.h"
 #include "tap.h"
 
 static char out_dir[] = "/tmp/copycost_run.XXXXXX";
 
-static long rss_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kb = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
+/* What the lab held before and after the experiment, and its RLIMIT_NOFILE after. */
+struct lab_view {
+	struct lab_footprint before, after;
+	struct rlimit nofile_before, nofile_after;
+};
 
-/* Run experiment name with o into a fresh subdirectory of out_dir; its exit status. */
-static int run_exp(const char *name, struct opts *o, const char *sub)
+/* Run experiment name with o into a fresh subdirectory of out_dir, in a fresh lab; its exit
+ * status. */
+static int run_exp(const char *name, struct opts *o, const char *sub, struct lab_view *v)
 {
 	char dir[256], exe[4096];
 	struct results *res = NULL;
@@ -50,13 +46,19 @@ static int run_exp(const char *name, struct opts *o, const char *sub)
 	ctx.res = res;
 	ctx.exe_dir = exe;
 	ctx.seed = 42;
-	if (backends_select(o->backends, &ctx.backends, &ctx.n_backends)) {
+	if (backends_select(o->backends, &ctx.backends, &ctx.n_backends) ||
+	    lab_start(exe, 10000000000, &ctx.lab)) {
 		results_close(res);
 		return -1;
 	}
+	lab_footprint(ctx.lab, &v->before);
+	prlimit(ctx.lab->pid, RLIMIT_NOFILE, NULL, &v->nofile_before);
 	int rc = e->check ? e->check(o) : 0;
 	if (!rc)
 		rc = e->run(&ctx);
+	lab_footprint(ctx.lab, &v->after);
+	prlimit(ctx.lab->pid, RLIMIT_NOFILE, NULL, &v->nofile_after);
+	lab_stop(ctx.lab);
 	results_flush(res, rc == 0);
 	results_close(res);
 	free(ctx.backends);
@@ -92,20 +94,23 @@ int main(void)
 		return 1;
 	}
 	long fds_before = count_open_fds();
+	struct lab_view v;
 	opts_defaults(&o);
 	o.backends = "fork-exec,vfork,clone";
 	o.fds = "0,3000,50000";
 	o.samples = 4;
 	o.warmup = 0;
-	int rc = run_exp("fdtable", &o, "fd");
+	int rc = run_exp("fdtable", &o, "fd", &v);
 	tap_ok(rc == 0, "fdtable (0, 3000, 50000 fds) runs: %d", rc);
-	tap_ok(count_open_fds() == fds_before,
-	       "every fd opened for the sweep is closed (%ld, was %ld)", count_open_fds(),
-	       fds_before);
-	getrlimit(RLIMIT_NOFILE, &after);
-	tap_ok(after.rlim_cur == before.rlim_cur && after.rlim_max == before.rlim_max,
-	       "RLIMIT_NOFILE restored (soft %llu hard %llu)", (unsigned long long)after.rlim_cur,
-	       (unsigned long long)after.rlim_max);
+	tap_ok(v.after.fds == v.before.fds && count_open_fds() == fds_before,
+	       "every fd opened for the sweep is closed (lab %lld, was %lld; driver %ld, was %ld)",
+	       (long long)v.after.fds, (long long)v.before.fds, count_open_fds(), fds_before);
+	tap_ok(v.nofile_after.rlim_cur == before.rlim_cur &&
+		   v.nofile_after.rlim_max == before.rlim_max &&
+		   v.nofile_before.rlim_cur == before.rlim_cur,
+	       "the lab's RLIMIT_NOFILE restored (soft %llu hard %llu)",
+	       (unsigned long long)v.nofile_after.rlim_cur,
+	       (unsigned long long)v.nofile_after.rlim_max);
 
 	/* an interrupt: the run stops early, still restores the limit and closes its fds */
 	opts_defaults(&o);
@@ -113,13 +118,14 @@ int main(void)
 	o.fds = "100,2000";
 	o.samples = 3;
 	g_interrupted = 1;
-	rc = run_exp("fdtable", &o, "fd-int");
+	rc = run_exp("fdtable", &o, "fd-int", &v);
 	g_interrupted = 0;
 	tap_ok(rc == EXP_INTERRUPTED, "interrupted fdtable returns %d (got %d)", EXP_INTERRUPTED,
 	       rc);
-	getrlimit(RLIMIT_NOFILE, &after);
-	tap_ok(after.rlim_cur == before.rlim_cur, "RLIMIT_NOFILE restored after the interrupt");
-	tap_ok(count_open_fds() == fds_before, "no fd left open after the interrupt");
+	tap_ok(v.nofile_after.rlim_cur == before.rlim_cur,
+	       "the lab's RLIMIT_NOFILE restored after the interrupt");
+	tap_ok(v.after.fds == v.before.fds && count_open_fds() == fds_before,
+	       "no fd left open after the interrupt");
 
 	/* raising and restoring by hand: the hard limit caps the room */
 	struct nofile_limit lim;
@@ -132,7 +138,6 @@ int main(void)
 	getrlimit(RLIMIT_NOFILE, &after);
 	tap_ok(after.rlim_cur == before.rlim_cur, "nofile_restore puts the soft limit back");
 
-	long rss0 = rss_kb();
 	opts_defaults(&o);
 	o.backends = "vfork";
 	o.sizes = "0,128M";
@@ -140,11 +145,14 @@ int main(void)
 	o.vmas = "1,64";
 	o.samples = 3;
 	o.warmup = 0;
-	rc = run_exp("pagetable", &o, "pt");
+	rc = run_exp("pagetable", &o, "pt", &v);
 	tap_ok(rc == 0, "pagetable (anon, shared, file_ro; 64 VMAs) runs: %d", rc);
-	long rss1 = rss_kb();
-	tap_ok(rss1 - rss0 < 64 * 1024, "its memory is given back (RSS %ld kB before, %ld after)",
-	       rss0, rss1);
+	tap_ok(v.after.rss_anon_bytes - v.before.rss_anon_bytes < 16 << 20 &&
+		   v.after.vmas <= v.before.vmas + 8,
+	       "the lab's memory is given back (RssAnon %lld kB before, %lld after; VMAs %lld, "
+	       "%lld)",
+	       (long long)v.before.rss_anon_bytes / 1024, (long long)v.after.rss_anon_bytes / 1024,
+	       (long long)v.before.vmas, (long long)v.after.vmas);
 	rm_tree();
 	return tap_done();
 }

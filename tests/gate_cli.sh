@@ -12,7 +12,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-tap_plan 26
+tap_plan 27
 
 PLUG="$SPAWNSCOPE_BUILD/plugins/libexample.so"
 RUN="$SS run latency --backends plugin:$PLUG"
@@ -45,7 +45,7 @@ ok $? "A/A: the Markdown table is printed (metric, A, B, change, p, verdict)"
 [ "$(field "$tmp/aa/github-action-benchmark.json" 'd[0]["unit"]')" = ns ] && \
 	[ -n "$(field "$tmp/aa/bencher.json" 'd["latency/example"]["t-first-p10"]["value"]')" ]
 ok $? "A/A: exports in github-action-benchmark and Bencher (BMF) shape"
-[ ! -e "$tmp/aa/blocks" ] && [ "$(wc -l <"$tmp/aa/blocks.csv")" -gt 8 ]
+[ -z "$(find "$tmp/aa" -maxdepth 1 -name "blocks*" -type d)" ] && [ "$(wc -l <"$tmp/aa/blocks.csv")" -gt 8 ]
 ok $? "A/A: per-block directories removed, blocks.csv kept"
 
 # --- paired, B slowed by +50 %: a confirmed regression
@@ -58,18 +58,31 @@ ok $? "+50 %: confirmed by a second run (two phases in verdict.json)"
 grep -q '\*\*regression\*\*' "$tmp/slow.md"
 ok $? "+50 %: the table says regression"
 
-# --- saved runs
-"$SS" run latency --backends "plugin:$PLUG" --samples 2000 --quiet --probes off --out "$tmp/base" 2>/dev/null
-EXAMPLE_SPAWN_DELAY_NS=$delay_saved "$SS" run latency --backends "plugin:$PLUG" --samples 2000 --quiet \
-	--probes off --out "$tmp/cur" 2>/dev/null
-"$SS" gate --baseline "$tmp/base/run.json" --current "$tmp/cur/run.json" --out "$tmp/sv" >"$tmp/sv.md" 2>/dev/null
-ok $((rc = $?, rc != 1)) "saved: a +200 % current run is a regression (exit $rc)"
-grep -q 'weaker' "$tmp/sv.md" && [ "$(field "$tmp/sv/verdict.json" 'd["weaker"]')" = True ]
-ok $? "saved: clearly labelled weaker (table and verdict.json)"
-"$SS" gate --baseline "$tmp/base/run.json" --current "$tmp/base/run.json" --out "$tmp/sv0" >/dev/null 2>&1
+# --- saved runs: a run is the unit, three a side for a verdict
+for k in 1 2 3; do
+	"$SS" run latency --backends "plugin:$PLUG" --samples 600 --quiet --probes off --out "$tmp/base$k" 2>/dev/null
+	"$SS" run latency --backends "plugin:$PLUG" --samples 600 --quiet --probes off --out "$tmp/same$k" 2>/dev/null
+	EXAMPLE_SPAWN_DELAY_NS=$delay_saved "$SS" run latency --backends "plugin:$PLUG" --samples 600 \
+		--quiet --probes off --out "$tmp/cur$k" 2>/dev/null
+done
+ln -s base1 "$tmp/base"
+ln -s cur1 "$tmp/cur"
+three() { for k in 1 2 3; do printf -- '--%s\n%s\n' "$1" "$tmp/$2$k/run.json"; done; }
+mapfile -t B < <(three baseline base)
+mapfile -t C < <(three current cur)
+mapfile -t S < <(three current same)
+"$SS" gate "${B[@]}" "${C[@]}" --out "$tmp/sv" >"$tmp/sv.md" 2>/dev/null
+ok $((rc = $?, rc != 1)) "saved: three +200 % current runs against three baseline runs: a regression (exit $rc)"
+grep -q 'weaker' "$tmp/sv.md" && [ "$(field "$tmp/sv/verdict.json" 'd["weaker"]')" = True ] && \
+	grep -q '3 baseline and 3 current runs' "$tmp/sv.md"
+ok $? "saved: clearly labelled weaker, says runs are the unit (table and verdict.json)"
+"$SS" gate "${B[@]}" "${S[@]}" --out "$tmp/sv0" >/dev/null 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]
-ok $? "saved: a run against itself is not a regression (exit $rc)"
+ok $? "saved: three A/A runs a side are not a regression (exit $rc)"
+expect_exit 3 "insufficient replicates: 1 baseline and 1 current run\(s\)" \
+	"saved: one run a side (A/A) is 'insufficient replicates', exit 3" \
+	-- "$SS" gate --baseline "$tmp/base1/run.json" --current "$tmp/same1/run.json" --out "$tmp/sv1"
 
 head -c 300 "$tmp/base/run.json" >"$tmp/trunc.json"
 expect_exit 2 "trunc.json: not valid JSON \(corrupt or truncated\?\)" "saved: truncated baseline -> 2" \
@@ -104,7 +117,7 @@ kill -INT "$bg"
 wait "$bg"
 rc=$?
 bg=
-[ "$rc" -eq 130 ] && [ ! -e "$tmp/int/blocks" ] && ! pgrep -f -- "$tmp/int" >/dev/null
+[ "$rc" -eq 130 ] && [ -z "$(find "$tmp/int" -maxdepth 1 -name "blocks*" -type d)" ] && ! pgrep -f -- "$tmp/int" >/dev/null
 ok $? "SIGINT: exit 130 (got $rc), no child left, block directories removed"
 
 # --- plug-ins through the driver

@@ -35,15 +35,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# The BPF programs and links a running process holds, from its fdinfo (prog fds carry
-# "prog_type:", link fds "link_type:"): "P id" and "L id" lines. Other users of the machine
-# may run probes of their own at the same time: only the ids our driver held are checked.
-held_ids() {
-	for f in /proc/"$1"/fdinfo/*; do
-		awk '/^link_id:/ { l = $2 } /^prog_id:/ { p = $2 } /^prog_type:/ { t = 1 }
-		     END { if (l) print "L", l; else if (t && p) print "P", p }' "$f" 2>/dev/null
-	done
-}
+. "$(dirname "$0")/lib/bpf.bash"
 # Run the driver in the background, collect the ids it holds until it exits.
 run_and_collect() { # out_dir log args...
 	local out=$1 log=$2
@@ -86,20 +78,6 @@ ok $? "while running, the driver held BPF links ($n_links ids seen)"
 rss=$(jq '.driver_rss_anon_bytes.latency // -1' "$TMP/on/run.json" 2>/dev/null)
 [ "${rss:--1}" -ge 0 ] && [ "${rss:--1}" -lt $((4 << 20)) ]
 ok $? "with the probes loaded the driver's own anonymous RSS stays small (${rss:-?} bytes < 4 MiB)"
-# remaining KIND IDS...: the ids still shown by bpftool, polled for up to 5 s: the kernel frees
-# a program or link asynchronously once its last fd is closed (bpf_prog_put defers the free
-# through RCU and a workqueue), so one look right after exit can still see it
-remaining() {
-	local kind=$1 left try id
-	shift
-	for try in $(seq 50); do
-		left=""
-		for id in "$@"; do bpftool "$kind" show id "$id" >/dev/null 2>&1 && left="$left $id"; done
-		[ -z "$left" ] && break
-		sleep 0.1
-	done
-	echo "$left"
-}
 # shellcheck disable=SC2086
 left=$(remaining prog $progs)
 [ -z "$left" ]
@@ -139,7 +117,7 @@ pt256=$(median_pgtables $((256 << 20)))
 ok $? "pgtables_bytes grows with --parent-rss: median $pt0 at 0, $pt256 at 256 MiB"
 
 # 8-10: unprivileged. nobody must read the binary and its targets and write --out.
-mkdir -p "$TMP/bin" && cp -r "$BIN" "$SPAWNSCOPE_BUILD/targets" "$TMP/bin/" &&
+mkdir -p "$TMP/bin" && cp -r "$BIN" "$SPAWNSCOPE_BUILD/spawnscope-lab" "$SPAWNSCOPE_BUILD/targets" "$TMP/bin/" &&
 	chmod -R a+rX "$TMP/bin" && chmod 777 "$TMP" && chmod 755 "$TMP/bin"
 nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"; }
 nobody "$TMP/bin/spawnscope" run latency --samples 20 --probes auto --quiet \

@@ -25,7 +25,8 @@ fork-exec,1073741824,14500000,2500,30000,96000,14600000,13900000
 vfork,1073741824,19000,1900,15000,90000,131000,
 posix-spawn,1073741824,20000,2000,14000,92000,126000,
 CSV
-gnuplot -e "dir='$TMP'" "$GP" >"$TMP/out" 2>&1
+mkdir -p "$TMP/plots" "$TMP/missing"
+(cd "$TMP" && gnuplot "$GP") >"$TMP/out" 2>&1
 status=$?
 ok $status "phases.gp renders a two-panel phases.csv (exit $status)"
 [ $status -eq 0 ] || sed 's/^/# /' "$TMP/out"
@@ -36,7 +37,7 @@ ok $? "plots/phases.png is a PNG"
 titles=$(grep -c 'parent RSS' "$TMP/plots/phases.svg" 2>/dev/null)
 [ "$titles" -eq 2 ] && grep -q 'parent RSS 1 GiB' "$TMP/plots/phases.svg"
 ok $? "one panel per parent_rss value ($titles panel titles, 1 GiB among them)"
-gnuplot -e "dir='$TMP/missing'" "$GP" >/dev/null 2>&1
+(cd "$TMP/missing" && gnuplot "$GP") >/dev/null 2>&1
 status=$?
 [ $status -eq 2 ]
 ok $? "a run directory without phases.csv is an error (exit $status)"

@@ -160,13 +160,38 @@ static void test_series(void)
 	gate_series_free(&s);
 }
 
+/* Runs as the unit: three runs a side whose logs are equally spaced by h = log 1.1, B twice
+ * A. By hand: shift log 2; both variances h^2, se^2 = 2h^2/3, Welch dof exactly 4, t(4) =
+ * 2.776445; interval exp(log 2 +- 2.776445 se) = [1.61137, 2.48236]; t = 8.90701 and its
+ * two-sided p 0.000878178 (numerical integration of the t(4) density in python3). */
+static void test_shift_runs(void)
+{
+	const double a[3] = {100, 110, 121}, b[3] = {200, 220, 242}, same[3] = {5, 5, 5};
+	struct gate_shift s;
+	int rc = gate_shift_runs(a, 3, b, 3, &s);
+
+	tap_ok(rc == 0 && near(s.est, log(2), 1e-12), "runs: shift log 2 (got %g)", s.est);
+	tap_ok(near(exp(s.lo), 1.6113672, 1e-6) && near(exp(s.hi), 2.4823640, 1e-6),
+	       "runs: Welch interval [1.61137, 2.48236] (got [%.7g, %.7g])", exp(s.lo), exp(s.hi));
+	tap_ok(near(s.stat, 8.907007166, 1e-8) && near(s.p, 0.000878178, 1e-8),
+	       "runs: t 8.90701, p 0.000878178 (got %.9g, %.9g)", s.stat, s.p);
+	tap_ok(gate_shift_runs(a, 2, b, 3, &s) == 0 && gate_shift_runs(a, 1, b, 3, &s) == -ERANGE,
+	       "runs: two a side is computable, one is -ERANGE");
+	rc = gate_shift_runs(same, 3, same, 3, &s);
+	tap_ok(rc == 0 && s.est == 0 && s.lo == 0 && s.hi == 0 && s.p == 1,
+	       "runs: identical runs on each side give a zero-width interval at 0");
+	tap_ok(gate_shift_runs((const double[]){1, 0, 2}, 3, b, 3, &s) == -EDOM,
+	       "runs: a value <= 0 is -EDOM");
+}
+
 int main(void)
 {
-	tap_plan(13 + 9 + 9 + 7 + 4);
+	tap_plan(13 + 9 + 9 + 7 + 4 + 6);
 	test_decide();
 	test_combine();
 	test_shift_paired();
 	test_shift_unpaired();
 	test_series();
+	test_shift_runs();
 	return tap_done();
 }

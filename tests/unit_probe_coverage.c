@@ -57,16 +57,18 @@ int main(void)
 	a.n = N;
 	a.req.exec = true;
 	a.probes_attached = 1;
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < N; i++) {
 		full(&ph[i]);
-	ph[0].have_phase &= ~(1u << PH_FIRST_RUN_DELAY);  /* missed entirely */
-	ph[1].fallback = 1u << PH_FIRST_RUN_DELAY;	  /* from the child's syscall exit */
-	ph[2].have_phase &= ~(1u << PH_EXEC);		  /* exec missed */
-	ph[3].have_phase &= ~(1u << PH_EXEC);		  /* exec missed */
-	memset(&ph[4], 0, sizeof(ph[4]));		  /* no record at all */
-	ph[5].have_value = 0;				  /* no own mm: no lock hold expected */
+		s[i].pos_in_block = 1; /* 0 would be a block's first sample: not counted */
+	}
+	ph[0].have_phase &= ~(1u << PH_FIRST_RUN_DELAY); /* missed entirely */
+	ph[1].fallback = 1u << PH_FIRST_RUN_DELAY;	 /* from the child's syscall exit */
+	ph[2].have_phase &= ~(1u << PH_EXEC);		 /* exec missed */
+	ph[3].have_phase &= ~(1u << PH_EXEC);		 /* exec missed */
+	memset(&ph[4], 0, sizeof(ph[4]));		 /* no record at all */
+	ph[5].have_value = 0;				 /* no own mm: no lock hold expected */
 	ph[5].have_phase &= ~(1u << PH_MMAP_LOCK_HOLD);
-	s[6].err = -1;					  /* a failed sample counts nowhere */
+	s[6].err = -1; /* a failed sample counts nowhere */
 	memset(&ph[6], 0, sizeof(ph[6]));
 
 	entry = json_pack("{s:s, s:s, s:{}}", "experiment", "latency", "backend", "x[probes]",
@@ -83,9 +85,8 @@ int main(void)
 	tap_ok(get(entry, "mmap_lock_hold", "n_expected") == N - 3,
 	       "mmap_lock_hold expected only with an own mm and a record: %lld",
 	       (long long)get(entry, "mmap_lock_hold", "n_expected"));
-	json_t *src = json_object_get(json_object_get(json_object_get(entry, "phases"),
-						      "first_run_delay"),
-				      "sources");
+	json_t *src = json_object_get(
+	    json_object_get(json_object_get(entry, "phases"), "first_run_delay"), "sources");
 	tap_ok(json_integer_value(json_object_get(src, "child_syscall_exit")) == 1 &&
 		   json_integer_value(json_object_get(src, "sched_switch")) == N - 4,
 	       "first_run_delay sources: %lld sched_switch, %lld child_syscall_exit",

@@ -378,9 +378,33 @@ static void test_edges(void)
 	tap_ok(h.estimate == 0 && !signbit(h.estimate), "a zero estimate is +0, not -0");
 }
 
+/* The interval at another level: for 1..20 the exact W+ distribution (enumerated in python3)
+ * gives k = 53 at 95 % and k = 38 at 99 %, so the intervals are the 53rd / 158th Walsh
+ * averages [7.5, 13.5] (coverage 0.951559) and the 38th / 173rd [6.5, 14.5] (0.990564). */
+static void test_hl_level(void)
+{
+	double d[20];
+	struct hl_shift h95, h99;
+
+	for (int i = 0; i < 20; i++)
+		d[i] = i + 1;
+	int r95 = hodges_lehmann_one_level(d, 20, 0.05, &h95);
+	int r99 = hodges_lehmann_one_level(d, 20, 0.01, &h99);
+
+	tap_ok(r95 == 0 && h95.ci95[0] == 7.5 && h95.ci95[1] == 13.5 &&
+		   fabs(h95.coverage - 0.9515590668) < 1e-9,
+	       "1..20 at alpha 0.05: [7.5, 13.5], coverage 0.95156 (got [%g, %g], %.9g)",
+	       h95.ci95[0], h95.ci95[1], h95.coverage);
+	tap_ok(r99 == 0 && h99.ci95[0] == 6.5 && h99.ci95[1] == 14.5 &&
+		   fabs(h99.coverage - 0.9905643463) < 1e-9,
+	       "1..20 at alpha 0.01: [6.5, 14.5], coverage 0.99056 (got [%g, %g], %.9g)",
+	       h99.ci95[0], h99.ci95[1], h99.coverage);
+}
+
 int main(void)
 {
-	tap_plan(69);
+	tap_plan(71);
+	test_hl_level();
 	test_depression();
 	test_permeability();
 	test_signed_more();

@@ -1,6 +1,6 @@
 /*
  * stamp: a static, libc-free program. At _start it reads CLOCK_MONOTONIC with a raw syscall
- * (no vDSO set-up, no libc start-up in front of it), writes the 16-byte struct stamp_msg to
+ * (no vDSO set-up, no libc start-up in front of it), writes the struct stamp_msg to
  * STAMP_FD or to the fd given in decimal as argv[1], and exits 0 (1 if the write failed or
  * argv[1] is not a decimal fd number).
  */
@@ -19,6 +19,8 @@ __attribute__((noreturn, used)) void stamp_main(long *sp)
 	raw_syscall2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
 	msg.sec = ts.tv_sec;
 	msg.nsec = ts.tv_nsec;
+	msg.cpu = stamp_cpu();
+	msg.reserved = 0;
 
 	long argc = sp[0];
 	char **argv = (char **)(sp + 1);

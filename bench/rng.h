@@ -1,0 +1,17 @@
+/* Small deterministic PRNG (splitmix64 seeding xoshiro256**) for shuffles and bootstraps:
+ * the same seed gives the same block orders and resamples on every machine. */
+#ifndef SPAWNSCOPE_RNG_H
+#define SPAWNSCOPE_RNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rng {
+	uint64_t s[4];
+};
+void rng_seed(struct rng *r, uint64_t seed);
+uint64_t rng_next(struct rng *r);
+uint64_t rng_below(struct rng *r, uint64_t n); /* uniform in [0, n), unbiased */
+void rng_shuffle(struct rng *r, size_t *v, size_t n);
+
+#endif
