@@ -7,10 +7,10 @@
 #   make gate [BASE=rev] [GATE_ARGS='--threshold 5%']   this tree against BASE (default
 #                   origin/main), paired, in one job (scripts/ci-gate.sh)
 #   make asan-test  the unit tests again under ASan/UBSan (make test runs it too)
-#   make kernel-test  the probe tests and two probed runs on Debian 12's 6.1 kernel under qemu
-#                   (TCG, several minutes; scripts/kernel-test.sh; not part of make test)
 #   make fuzz       the run.json readers under libFuzzer for FUZZ_TIME seconds (default 600;
 #                   make test runs it for 20 s through tests/fuzz_runjson.sh)
+#   make kernel-test  the probe tests and two probed runs on Debian 12's 6.1 kernel under qemu
+#                   (TCG, several minutes; scripts/kernel-test.sh; not part of make test)
 #   make deps       only the package check/install
 #
 # BUILD=dir puts every output in another directory (several builds side by side).
@@ -76,7 +76,7 @@ TEST_TARGET_SRCS := $(wildcard tests/targets/*.c)
 TEST_TARGETS := $(patsubst tests/targets/%.c,$(BUILD)/tests/targets/%,$(TEST_TARGET_SRCS))
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%.t,$(wildcard tests/unit_*.c))
 
-.PHONY: all test bench plots gate deps asan-test unit-test kernel-test clean format fuzz fuzz-build
+.PHONY: all test bench plots gate deps asan-test unit-test clean format fuzz fuzz-build kernel-test
 
 # The libFuzzer build: every library object again with clang and the sanitizers.
 FUZZ_BUILD ?= build-fuzz

@@ -220,8 +220,8 @@ static const char *unit_of_value(int v)
 }
 
 /* Statistics of each member k < n of one group of probe_sample (phases, values, kernel
- * functions) over the counted samples that have it, intervals over rounds: have_off / arr_off
- * are the offsets of the group's bit mask and int64_t array in struct probe_sample. */
+ * functions) over the good samples that have it: have_off / arr_off are the offsets of the
+ * group's bit mask and int64_t array in struct probe_sample. */
 static json_t *probe_group(struct run_ctx *ctx, const struct arm *a, size_t have_off,
 			   size_t arr_off, int n_members, const char *const *names,
 			   const char *(*unit)(int), double *buf, uint32_t *round)
@@ -244,7 +244,7 @@ static json_t *probe_group(struct run_ctx *ctx, const struct arm *a, size_t have
 				buf[n++] = (double)x;
 			}
 		}
-		if ((st = round_stats(buf, round, n, unit(k), ctx->seed)))
+		if (n && (st = round_stats(buf, round, n, unit(k), ctx->seed)))
 			json_object_set_new(obj, names[k], st);
 	}
 	return obj;

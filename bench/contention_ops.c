@@ -172,6 +172,59 @@ static void kcmp_probe(struct cw_ctl *ctl, struct cw_slot *s)
 	s->kcmp_vm = raw_syscall5(SYS_kcmp, self, ctl->parent_pid, KCMP_VM, 0, 0);
 }
 
+/* "/proc/self/fd/" followed by fd, into buf (no stdio in a worker that may share memory). */
+static void fd_path(char *buf, long fd)
+{
+	static const char prefix[] = "/proc/self/fd/";
+	char digits[24];
+	int n = 0, len = (int)sizeof(prefix) - 1;
+
+	for (int i = 0; i < len; i++)
+		buf[i] = prefix[i];
+	do
+		digits[n++] = (char)('0' + fd % 10);
+	while ((fd /= 10) > 0);
+	while (n)
+		buf[len++] = digits[--n];
+	buf[len] = 0;
+}
+
+/* A worker with a copy of the driver's fd table (vm, processes) closes its copies of the
+ * BPF program, link and map fds: close-on-exec does nothing for a worker that never execs,
+ * and a copy would keep the probes loaded and attached as long as the worker lives. */
+static void close_inherited_bpf_fds(void)
+{
+	char dents[2048], path[48], target[24];
+	long dir = raw_syscall4(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY, 0);
+	long got;
+
+	if (dir < 0)
+		return;
+	while ((got = raw_syscall3(SYS_getdents64, dir, dents, sizeof(dents))) > 0) {
+		for (long off = 0; off < got;) {
+			/* struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name */
+			unsigned short reclen;
+			const char *name = dents + off + 19;
+			long fd = 0, n;
+
+			__builtin_memcpy(&reclen, dents + off + 16, sizeof(reclen));
+			off += reclen;
+			if (name[0] < '0' || name[0] > '9')
+				continue;
+			for (const char *c = name; *c; c++)
+				fd = fd * 10 + (*c - '0');
+			if (fd == dir)
+				continue;
+			fd_path(path, fd);
+			n = raw_syscall4(SYS_readlinkat, AT_FDCWD, path, target,
+					 sizeof(target) - 1);
+			if (n >= 14 && !__builtin_memcmp(target, "anon_inode:bpf", 14))
+				raw_syscall1(SYS_close, fd);
+		}
+	}
+	raw_syscall1(SYS_close, dir);
+}
+
 int cw_worker_main(void *argp)
 {
 	struct cw_arg *arg = argp;
@@ -194,6 +247,9 @@ int cw_worker_main(void *argp)
 		raw_syscall2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
 		if (raw_syscall0(SYS_getppid) != ctl->parent_pid)
 			return 1;
+		if (raw_syscall5(SYS_kcmp, raw_syscall0(SYS_getpid), ctl->parent_pid, KCMP_FILES, 0,
+				 0) != 0)
+			close_inherited_bpf_fds();
 	}
 	/* One worker per CPU, round-robin, so the scheduler cannot stack workers that are
 	 * meant to run at the same time on one CPU (where a spinlock is never contended). */

@@ -73,6 +73,8 @@ int gate_main(int argc, char **argv)
 	rc = gate_opts_parse(argc, argv, &g);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	if (g.a_argv)
+		gate_install_signals(); /* before anything is created or started */
 	if (!(rc = resolve_out(&g, out, sizeof(out), created, sizeof(created)))) {
 		if (g.a_argv) {
 			struct timespec t;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "gate.h"
+#include "units.h"
 #include "results.h"
 #include "stats.h"
 
@@ -74,17 +75,6 @@ static char **block_argv(char *const *base, const char *samples, const char *dir
 	return v;
 }
 
-static void describe_status(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
-	else
-		snprintf(buf, len, "ended with wait status %#x", status);
-}
-
 /* Run one block of side ("A" or "B") into dir and load its run.json. NULL and *rc set
  * (2 input error, 130 interrupted) on failure, message printed. */
 static json_t *run_block(struct paired *pp, const char *side, char *const *base, const char *tag,
@@ -122,7 +112,7 @@ static json_t *run_block(struct paired *pp, const char *side, char *const *base,
 		return NULL;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		describe_status(status, how, sizeof(how));
+		wait_status_str(status, how, sizeof(how));
 		fprintf(stderr, "spawnscope gate: %s command (block %s) %s; its stderr ends:\n",
 			side, tag, how);
 		gate_print_tail(errpath, 12);

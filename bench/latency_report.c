@@ -258,10 +258,11 @@ static void overhead(const json_t *run, FILE *md)
 		char b[32], r[64];
 
 		fprintf(md, "| %s | %s | %s | %s | %lld |\n",
-			json_string_value(json_object_get(o, "backend")),
+			json_string_value(json_object_get(o, "backend")) ?: "?",
 			fmt_bytes((uint64_t)json_integer_value(json_object_get(o, "parent_rss")), b,
 				  sizeof(b)),
-			json_string_value(json_object_get(o, "metric")), ratio_ci(o, r, sizeof(r)),
+			json_string_value(json_object_get(o, "metric")) ?: "?",
+			ratio_ci(o, r, sizeof(r)),
 			(long long)json_integer_value(json_object_get(o, "rounds")));
 	}
 	fprintf(md, "\n");

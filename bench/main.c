@@ -307,12 +307,11 @@ static int cmd_run(int argc, char **argv)
 		if (!o.quiet)
 			fprintf(stderr, "spawnscope: %s: %s\n", selected[i]->name,
 				selected[i]->summary);
-		if (pr && (rc = probes_set_attached(pr, !selected[i]->detach_probes))) {
-			fprintf(stderr, "spawnscope: %s: %s the probes: %s%s%s\n",
-				selected[i]->name,
-				selected[i]->detach_probes ? "detaching" : "attaching",
-				strerror(-rc), *probes_error(pr) ? ": " : "", probes_error(pr));
-			status = EXP_FAILED;
+		if (pr && probes_set_attached(pr, !selected[i]->detach_probes)) {
+			fprintf(stderr, "spawnscope: %s not run: %s\n", selected[i]->name,
+				probes_error(pr));
+			if (status == EXP_OK)
+				status = EXP_FAILED;
 			continue;
 		}
 		/* what the previous experiment freed stays mapped in glibc's arenas */

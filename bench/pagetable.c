@@ -112,7 +112,7 @@ static int store_postfork(struct pt_run *pr, const struct pt_point *pt, struct l
 		    e, "post_fork_skipped",
 		    json_string(!kind_writable(pt->kind)
 				    ? "this kind cannot be written without changing it"
-				    : "MemAvailable leaves no room for the copies"));
+				    : "the memory budget leaves no room for the copies"));
 	}
 	return EXP_OK;
 }
@@ -194,7 +194,7 @@ static int run_point(struct pt_run *pr, const struct pt_point *pt)
 	if (pt->size > avail) {
 		char a[32], b[32];
 		fprintf(stderr,
-			"spawnscope: pagetable: skipping %s memory of %s: MemAvailable is "
+			"spawnscope: pagetable: skipping %s memory of %s: the memory budget is "
 			"now %s\n",
 			memkind_names[pt->kind], fmt_bytes(pt->size, a, sizeof a),
 			fmt_bytes(avail, b, sizeof b));

@@ -1,5 +1,6 @@
 /* The pagetable experiment's parameter grid: --sizes, --kinds, --vmas and their defaults,
- * checked against MemAvailable and vm.max_map_count before anything runs. */
+ * checked against the memory budget (MemAvailable or the memory cgroup's room, the tighter:
+ * membudget.c) and vm.max_map_count before anything runs. */
 #include "pagetable.h"
 
 #include <errno.h>
@@ -21,7 +22,7 @@ void pt_grid_free(struct pt_grid *g)
 	memset(g, 0, sizeof *g);
 }
 
-/* The largest default size: min(4 GiB, MemAvailable / 4), whole MiB. */
+/* The largest default size: min(4 GiB, memory budget / 4), whole MiB. */
 static uint64_t default_top(void)
 {
 	uint64_t top = mem_available_bytes() / 4;
@@ -162,7 +163,7 @@ int pt_grid_parse(const struct opts *o, struct pt_grid *g, bool quiet)
 		g->vma_size = 64 * MIB;
 
 	/* refuse up front what cannot fit: each point holds its memory alone (freed between
-	 * points), so the largest one must fit in MemAvailable */
+	 * points), so the largest one must fit in the memory budget */
 	uint64_t avail = mem_available_bytes(), largest = g->n_vmas ? g->vma_size : 0;
 	for (size_t i = 0; i < g->n_sizes; i++)
 		if (g->sizes[i] > largest)
@@ -170,7 +171,8 @@ int pt_grid_parse(const struct opts *o, struct pt_grid *g, bool quiet)
 	if (avail && largest > avail) {
 		char a[32], b[32];
 		fprintf(stderr,
-			"spawnscope: pagetable: a point of %s needs more than MemAvailable (%s); "
+			"spawnscope: pagetable: a point of %s needs more than the memory budget "
+			"(%s: MemAvailable or the memory cgroup's room, the tighter); "
 			"refusing to start (choose smaller --sizes)\n",
 			fmt_bytes(largest, a, sizeof a), fmt_bytes(avail, b, sizeof b));
 		pt_grid_free(g);
@@ -178,8 +180,9 @@ int pt_grid_parse(const struct opts *o, struct pt_grid *g, bool quiet)
 	}
 	if (!avail) {
 		fprintf(stderr,
-			"spawnscope: pagetable: cannot read MemAvailable from /proc/meminfo: "
-			"%s; refusing to allocate blind\n",
+			"spawnscope: pagetable: no memory budget (neither /proc/meminfo's "
+			"MemAvailable nor a cgroup limit could be read): %s; refusing to allocate "
+			"blind\n",
 			strerror(errno ? errno : ENOENT));
 		pt_grid_free(g);
 		return EXP_FAILED;

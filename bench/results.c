@@ -129,8 +129,8 @@ int atomic_write(const char *path, int (*fill)(FILE *f, void *arg), void *arg)
 	rc = fflush(f) ? -errno : fill_rc;
 	if (!rc && fsync(fileno(f)))
 		rc = -errno;
-	/* readable by others like an ordinary file (mkostemp makes 0600) */
-	if (!rc && !unnamed)
+	/* readable by others like an ordinary file, whatever the umask (mkostemp makes 0600) */
+	if (!rc)
 		fchmod(fileno(f), 0644);
 	if (!rc && unnamed)
 		rc = name_unnamed(fileno(f), path, tmp, sizeof(tmp));

@@ -6,7 +6,8 @@ set -euo pipefail
 
 PKGS=(gcc make pkg-config clang libclang-rt-dev llvm libbpf-dev bpftool libelf-dev zlib1g-dev
       libcpuid-dev libjansson-dev gnuplot-nox hyperfine jq python3 perl valgrind util-linux procps
-      strace chromium  # chromium: tests/compare_cli.sh renders report.html headless
+      strace
+      chromium # tests/compare_cli.sh renders report.html headless
       # make kernel-test: Debian 12's 6.1 kernel under qemu with a busybox initramfs
       qemu-system-x86 busybox-static cpio)
 

