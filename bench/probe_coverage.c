@@ -28,7 +28,7 @@ void probe_coverage_store(const struct arm *a, const struct probes *pr, json_t *
 	if (!phases || !a->ph || a->probes_attached == 0)
 		return;
 	for (size_t i = 0; i < a->n; i++)
-		if (!a->s[i].err) {
+		if (sample_counts(&a->s[i])) {
 			good++;
 			records += has_record(&a->ph[i]);
 		}
@@ -40,7 +40,8 @@ void probe_coverage_store(const struct arm *a, const struct probes *pr, json_t *
 			const struct probe_sample *ph = &a->ph[i];
 
 			/* a sample without any record counts as expected, not covered */
-			if (a->s[i].err || (has_record(ph) && !phase_expected(a, ph, p)))
+			if (!sample_counts(&a->s[i]) ||
+			    (has_record(ph) && !phase_expected(a, ph, p)))
 				continue;
 			if (!has_record(ph) && p == PH_MMAP_LOCK_HOLD)
 				continue; /* unknown whether it has its own mm */

@@ -4,12 +4,14 @@
 # the built driver, its targets, plug-ins, the probe tests, jq and bpftool and every shared
 # library they need; tests/kernel/init.sh runs the checks inside and this script turns the
 # serial console's "KT ..." lines into TAP. The kernel package is cached in $BUILD/kernel-test.
-# Usage: scripts/kernel-test.sh [BUILD_DIR]   (default build). TIMEOUT=seconds (default 900).
+# Usage: scripts/kernel-test.sh [BUILD_DIR]   (default build). TIMEOUT=seconds (default 900),
+# SMP=vCPUs (default 2).
 set -u
 BUILD=$(cd "${1:-build}" && pwd) || exit 1
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=$BUILD/kernel-test
 TIMEOUT=${TIMEOUT:-900}
+SMP=${SMP:-2} # vCPUs (qemu -smp)
 TESTS=(probes_events probes_fds contention_lockstat)
 QEMU_PID=
 WORK=
@@ -76,7 +78,7 @@ done
 # Boot. TCG: timings are meaningless, correctness is what is checked. qemu is killed by pid
 # after TIMEOUT seconds so a hang cannot stall CI.
 LOG=$WORK/serial.log
-qemu-system-x86_64 -accel tcg -cpu max -m 2048 -smp 2 -nographic -no-reboot \
+qemu-system-x86_64 -accel tcg -cpu max -m 2048 -smp "$SMP" -nographic -no-reboot \
 	-kernel "$CACHE/$pkg.vmlinuz" -initrd "$WORK/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1" </dev/null >"$LOG" 2>&1 &
 QEMU_PID=$!

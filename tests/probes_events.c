@@ -86,18 +86,25 @@ static const char *check_record(const struct probe_raw *raw, int64_t t0, int64_t
 	const __u64 *t = raw->rec.t;
 	struct probe_sample s;
 
+	/* The child's first sched_switch in is missed now and then (slow spawns on a loaded
+	 * machine): first_run_delay then comes from the child's return from the syscall, which
+	 * must be there. Every other event must. */
 	for (size_t i = 0; i < SE__N; i++)
-		if (!t[i])
+		if (!t[i] && !(i == SE_FIRST_RUN && raw->rec.t_child_ret))
 			return "an event is missing";
-	for (size_t i = 0; i + 1 < N_ORDERED; i++)
-		if (t[ordered[i]] > t[ordered[i + 1]])
+	for (size_t i = 0, prev = 0; i < N_ORDERED; i++) {
+		if (!t[ordered[i]])
+			continue;
+		if (i && t[ordered[prev]] > t[ordered[i]])
 			return "events out of order";
+		prev = i;
+	}
 	if (t[SE_SYS_EXIT] < t[SE_FORK])
 		return "parent's syscall exit before sched_process_fork";
 	/* first_run_delay's fallback: the child's own return from the syscall, after its
 	 * first run and before its exec */
-	if (!raw->rec.t_child_ret || raw->rec.t_child_ret < t[SE_FIRST_RUN] ||
-	    raw->rec.t_child_ret > t[SE_EXEC_ENTER])
+	if (!raw->rec.t_child_ret || raw->rec.t_child_ret < t[SE_WAKEUP_NEW] ||
+	    raw->rec.t_child_ret < t[SE_FIRST_RUN] || raw->rec.t_child_ret > t[SE_EXEC_ENTER])
 		return "the child's return from the syscall is missing or out of order";
 	if ((int64_t)t[SE_SYS_ENTER] < t0 || (int64_t)t[SE_EXIT] > t_reaped ||
 	    (int64_t)t[SE_SYS_EXIT] > t_reaped)
@@ -112,6 +119,8 @@ static const char *check_record(const struct probe_raw *raw, int64_t t0, int64_t
 	for (int ph = 0; ph < PH_PARENT_BLOCKED + 1; ph++)
 		if (ph != PH_MMAP_LOCK_HOLD && !(s.have_phase & (1u << ph)))
 			return "a phase is missing";
+	if (!t[SE_FIRST_RUN] && !(s.fallback & (1u << PH_FIRST_RUN_DELAY)))
+		return "first_run_delay from the fallback is not flagged as such";
 	if (vfork_like) {
 		/* CLONE_VFORK: the parent sleeps in wait_for_vfork_done until the child's exec
 		 * releases the old mm (begin_new_exec -> exec_mmap -> exec_mm_release ->
@@ -126,7 +135,7 @@ static void test_backend(struct probes *pr, const char *name)
 {
 	const struct spawn_backend *be = backend_find(name);
 	char why[256];
-	size_t good = 0, lock = 0, own_mm = 0, covers_exec = 0;
+	size_t good = 0, lock = 0, own_mm = 0, covers_exec = 0, fallback = 0;
 	const char *bad = NULL;
 	bool vfork_like = !strcmp(name, "vfork") || !strcmp(name, "posix-spawn");
 
@@ -155,6 +164,7 @@ static void test_backend(struct probes *pr, const char *name)
 		}
 		good++;
 		covers_exec += raw.rec.t[SE_SYS_EXIT] >= raw.rec.t[SE_EXEC];
+		fallback += !raw.rec.t[SE_FIRST_RUN];
 		own_mm += !!(raw.rec.flags & SRF_OWN_MM);
 		lock += !!(raw.rec.flags & SRF_LOCK_HELD);
 	}
@@ -164,6 +174,11 @@ static void test_backend(struct probes *pr, const char *name)
 	if (vfork_like)
 		tap_diag("%s: the parent returned after sched_process_exec in %zu of %zu", name,
 			 covers_exec, good);
+	if (fallback)
+		tap_diag(
+		    "%s: sched_switch into the child missed in %zu of %zu: first_run_delay from "
+		    "its return from the syscall",
+		    name, fallback, good);
 	if (!strcmp(name, "fork-exec"))
 		tap_ok(own_mm == good && lock == good,
 		       "fork-exec: own mm and an mmap_lock write hold in %zu and %zu of %zu",
