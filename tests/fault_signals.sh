@@ -84,25 +84,29 @@ left=$(marked)
 [ "$rc" -eq 137 ] && [ -z "$left" ]
 ok $? "contention workers die with a SIGKILLed driver (exit $rc; left: $(grep orphan "$tmp/err" | tr '\n' ' ')${left:-none})"
 
-# Workers with a copy of the driver's fd table (vm, processes) close their copies of its BPF
-# fds: while the driver holds programs, no worker holds any.
+# The workers are the lab's (the lab is exec'd before the probes load, so it and its
+# workers never hold the driver's BPF fds): while the driver holds programs, neither the lab
+# nor any worker holds one.
 "$SS" run contention --sharing vm,processes --ops dup-close --workers 2 --duration 1 --probes on \
 	--quiet --out "$tmp/bpffds" >/dev/null 2>&1 &
 drv=$!
 drv_held=0 workers_held=0 workers_seen=0
 while kill -0 "$drv" 2>/dev/null; do
 	n=$(held_ids "$drv" | wc -l)
-	for w in $(pgrep -P "$drv"); do
-		[ "$(cat /proc/"$w"/comm 2>/dev/null)" = spawnscope ] || continue # (gnuplot at the end)
-		workers_seen=$((workers_seen + 1))
-		[ "$n" -gt 0 ] && drv_held=$n && workers_held=$((workers_held + $(held_ids "$w" | wc -l)))
+	for lab in $(pgrep -P "$drv"); do
+		[ "$(cat /proc/"$lab"/comm 2>/dev/null)" = spawnscope-lab ] || continue # (gnuplot)
+		for w in "$lab" $(pgrep -P "$lab"); do
+			[ "$w" = "$lab" ] || workers_seen=$((workers_seen + 1))
+			[ "$n" -gt 0 ] && drv_held=$n &&
+				workers_held=$((workers_held + $(held_ids "$w" | wc -l)))
+		done
 	done
 	sleep 0.05
 done
 wait "$drv"
 if [ "$(jq -r '.probes.enabled' "$tmp/bpffds/run.json" 2>/dev/null)" = true ]; then
-	[ "$drv_held" -gt 0 ] && [ "$workers_held" -eq 0 ]
-	ok $? "vm/processes workers hold no BPF fd while the driver holds $drv_held (workers seen $workers_seen times, BPF fds in them: $workers_held)"
+	[ "$drv_held" -gt 0 ] && [ "$workers_held" -eq 0 ] && [ "$workers_seen" -gt 0 ]
+	ok $? "the lab and its vm/processes workers hold no BPF fd while the driver holds $drv_held (workers seen $workers_seen times, BPF fds in them: $workers_held)"
 else
 	skip "the probes did not load here" "workers hold no BPF fd"
 fi
