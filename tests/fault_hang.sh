@@ -4,16 +4,7 @@
 # valid and nothing left running. The paired gate keeps its --budget while a block command
 # hangs: the command's whole process group is stopped and reaped.
 . "$(dirname "$0")/lib/tap.bash"
-REAPER="$SPAWNSCOPE_BUILD/tests/targets/subreaper"
-tmp=$(mktemp -d)
-mark="spawnscope-hang-$$-$RANDOM"
-marked() { grep -lsz "^SPAWNSCOPE_FAULT_MARK=$mark\$" /proc/[0-9]*/environ | cut -d/ -f3; }
-cleanup() {
-	local p
-	for p in $(marked); do kill -KILL "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib/fault.bash"
 tap_plan 4
 printf '#!/bin/sh\nexec sleep 600\n' >"$tmp/hang" && chmod +x "$tmp/hang"
 now_ms() { echo $(($(date +%s%N) / 1000000)); }

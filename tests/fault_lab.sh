@@ -4,16 +4,7 @@
 # must fit, or the limit be raised within the hard one), and a --target that never exits (a
 # per-sample timeout kills and reaps it, the run goes on and reports it, nothing is left).
 . "$(dirname "$0")/lib/tap.bash"
-REAPER="$SPAWNSCOPE_BUILD/tests/targets/subreaper"
-tmp=$(mktemp -d)
-mark="spawnscope-lab-$$-$RANDOM"
-marked() { grep -lsz "^SPAWNSCOPE_FAULT_MARK=$mark\$" /proc/[0-9]*/environ | cut -d/ -f3; }
-cleanup() {
-	local p
-	for p in $(marked); do kill -KILL "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib/fault.bash"
 tap_plan 5
 hang_cap=60
 

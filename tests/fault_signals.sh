@@ -6,17 +6,7 @@
 # an interrupt), and no temporary file is left in the run directory.
 . "$(dirname "$0")/lib/tap.bash"
 . "$(dirname "$0")/lib/bpf.bash"
-REAPER="$SPAWNSCOPE_BUILD/tests/targets/subreaper"
-tmp=$(mktemp -d)
-mark="spawnscope-fault-$$-$RANDOM"
-cleanup() {
-	local p
-	for p in $(marked); do kill -KILL "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-# pids of live processes carrying our marker (zombies have an empty environ)
-marked() { grep -lsz "^SPAWNSCOPE_FAULT_MARK=$mark\$" /proc/[0-9]*/environ | cut -d/ -f3; }
-trap cleanup EXIT
+. "$(dirname "$0")/lib/fault.bash"
 seed=${FAULT_SEED:-$((RANDOM * 32768 + RANDOM))}
 RANDOM=$seed
 tap_plan 14
