@@ -310,9 +310,7 @@ static int fd_run(struct run_ctx *ctx)
 	if (status == EXP_OK) {
 		struct rng rng;
 		rng_seed(&rng, ctx->seed ^ 0xfd7ab1eULL);
-		for (size_t i = 0; i < fr.g.n_fds; i++)
-			order[i] = i;
-		rng_shuffle(&rng, order, fr.g.n_fds);
+		rng_permutation(&rng, order, fr.g.n_fds);
 	}
 	for (size_t k = 0; status != EXP_FAILED && order && k < fr.g.n_fds; k++) {
 		if (g_interrupted) {

@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "experiment.h"
+#include "signals.h"
 #include "units.h"
 
 extern char **environ;
@@ -76,35 +77,17 @@ static int send_msg(struct lab *l, const struct lab_msg *m)
  * returned) every child of the lab that is not a load worker. */
 static void kill_sample(struct lab *l)
 {
-	char path[64], buf[4096];
+	char path[64];
 	pid_t pid = l->sh->child_pid;
-	ssize_t n;
-	int fd;
+	int n_workers = l->sh->n_workers;
 
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		return;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)l->pid, (int)l->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = 0;
-	for (char *p = buf, *end; *p; p = end) {
-		long c = strtol(p, &end, 10);
-		bool worker = false;
-
-		if (end == p)
-			break;
-		for (int w = 0; w < l->sh->n_workers && w < LAB_MAX_WORKERS; w++)
-			worker |= l->sh->worker_pids[w] == c;
-		if (c > 0 && !worker)
-			kill((pid_t)c, SIGKILL);
-	}
+	signals_kill_listed(path, l->sh->worker_pids,
+			    n_workers < LAB_MAX_WORKERS ? n_workers : LAB_MAX_WORKERS);
 }
 
 static void watch(struct lab *l)

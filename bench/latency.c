@@ -228,9 +228,7 @@ static int latency_run(struct run_ctx *ctx)
 	size_t order[8];
 	struct rng rng;
 	rng_seed(&rng, ctx->seed ^ 0x1a7e9c7ULL);
-	for (size_t i = 0; i < n_rss; i++)
-		order[i] = i;
-	rng_shuffle(&rng, order, n_rss);
+	rng_permutation(&rng, order, n_rss);
 	for (size_t k = 0; k < n_rss && !g_interrupted; k++) {
 		rc = run_point(ctx, &sp, &t, rss[order[k]]);
 		if (rc == EXP_INTERRUPTED) {

@@ -250,9 +250,7 @@ static int run_grid(struct pt_run *pr, const struct pt_grid *g)
 					     g->vmas_requested[i]};
 	struct rng rng;
 	rng_seed(&rng, pr->ctx->seed ^ 0x70a9e7ab1eULL);
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
-	rng_shuffle(&rng, order, n);
+	rng_permutation(&rng, order, n);
 	for (size_t i = 0; i < n; i++) {
 		if (g_interrupted) {
 			status = EXP_INTERRUPTED;

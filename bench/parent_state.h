@@ -56,7 +56,9 @@ int fdset_open(struct fdset *s, size_t n, bool cloexec);
 /* Set or clear FD_CLOEXEC on every fd of the set. 0 or -errno. */
 int fdset_set_cloexec(struct fdset *s, bool cloexec);
 void fdset_close(struct fdset *s);
-/* Number of open fds of this process (entries of /proc/self/fd, minus the listing's own). */
+/* Number of open fds of this process (entries of /proc/self/fd, minus the listing's own),
+ * read with getdents64 into a stack buffer: nothing allocated, so the lab's footprint reads
+ * it without changing itself. -errno when /proc is unreadable. */
 long count_open_fds(void);
 
 struct nofile_limit {

@@ -64,3 +64,10 @@ void rng_shuffle(struct rng *r, size_t *v, size_t n)
 		v[j] = tmp;
 	}
 }
+
+void rng_permutation(struct rng *r, size_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		v[i] = i;
+	rng_shuffle(r, v, n);
+}

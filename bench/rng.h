@@ -13,5 +13,8 @@ void rng_seed(struct rng *r, uint64_t seed);
 uint64_t rng_next(struct rng *r);
 uint64_t rng_below(struct rng *r, uint64_t n); /* uniform in [0, n), unbiased */
 void rng_shuffle(struct rng *r, size_t *v, size_t n);
+/* v = a fresh random permutation of 0 .. n-1 (the order of the points of a sweep, or of the
+ * arms of a round). */
+void rng_permutation(struct rng *r, size_t *v, size_t n);
 
 #endif

@@ -1,14 +1,10 @@
 /* The timed loop as the driver sees it: arms described to the lab, which takes the samples
  * (lab/lab_loop.c); probe state and records handled between blocks. */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../impls/registry.h"
@@ -203,8 +199,8 @@ int sampler_run(struct sampler *sp, struct arm *arms, size_t n_arms,
 	for (size_t i = 0; i < n_arms; i++)
 		describe(sp, &arms[i], &sh->arms[i]);
 	sh->n_arms = (uint32_t)n_arms;
-	sh->plan = (struct lab_plan){plan->samples, plan->warmup, plan->block, plan->seed,
-				     LAB_SETTLE_NS};
+	sh->plan =
+	    (struct lab_plan){plan->samples, plan->warmup, plan->block, plan->seed, LAB_SETTLE_NS};
 	memset(&sh->fp_start, 0, sizeof(sh->fp_start));
 	memset(&sh->fp_end, 0, sizeof(sh->fp_end));
 	sp->lab->point_expired = false;

@@ -20,8 +20,15 @@ static void say(const char *msg)
 	(void)r;
 }
 
-/* Signal every pid listed in one /proc/self/task/T/children file. */
-static int kill_listed(const char *path)
+static int spared(long pid, const volatile int32_t *spare, int n_spare)
+{
+	for (int i = 0; i < n_spare; i++)
+		if (spare[i] == pid)
+			return 1;
+	return 0;
+}
+
+int signals_kill_listed(const char *path, const volatile int32_t *spare, int n_spare)
 {
 	char buf[4096];
 	int fd = open(path, O_RDONLY | O_CLOEXEC), n = 0;
@@ -36,12 +43,12 @@ static int kill_listed(const char *path)
 		if (buf[i] >= '0' && buf[i] <= '9') {
 			pid = pid * 10 + (buf[i] - '0');
 		} else if (pid) {
-			n += kill((pid_t)pid, SIGKILL) == 0;
+			n += !spared(pid, spare, n_spare) && kill((pid_t)pid, SIGKILL) == 0;
 			pid = 0;
 		}
 	}
 	if (pid)
-		n += kill((pid_t)pid, SIGKILL) == 0;
+		n += !spared(pid, spare, n_spare) && kill((pid_t)pid, SIGKILL) == 0;
 	return n;
 }
 
@@ -65,7 +72,7 @@ int signals_kill_children(void)
 			memcpy(path, "/proc/self/task/", plen);
 			strcpy(path + plen, d->d_name);
 			strcat(path, "/children");
-			n += kill_listed(path);
+			n += signals_kill_listed(path, NULL, 0);
 		}
 	}
 	close(dir);

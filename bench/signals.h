@@ -4,6 +4,7 @@
 #define SPAWNSCOPE_SIGNALS_H
 
 #include <signal.h>
+#include <stdint.h>
 
 /* Seconds the run gets after a second SIGINT/SIGTERM/SIGHUP (children already killed) to
  * write what finished before the process exits 130 regardless. */
@@ -19,6 +20,10 @@
 void signals_install(volatile sig_atomic_t *flag);
 /* Only the SIGPIPE / SIGXFSZ part (list, report: a Ctrl-C there may kill at once). */
 void signals_install_write_errors(void);
+
+/* SIGKILL every pid listed in one /proc/PID/task/T/children file but the n_spare pids of
+ * spare. Async-signal-safe. Returns how many were signalled. */
+int signals_kill_listed(const char *path, const volatile int32_t *spare, int n_spare);
 
 /* SIGKILL every child of every thread of this process (/proc/self/task/T/children).
  * Async-signal-safe. Returns how many were signalled. */

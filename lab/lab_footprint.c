@@ -4,9 +4,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../bench/parent_state.h"
 #include "lab.h"
 
 /* Lines of a /proc file, counted in chunks (maps of 65,536 VMAs is megabytes). */
@@ -48,33 +48,6 @@ static int64_t status_field(const char *key)
 	return -ENOENT;
 }
 
-/* Entries of /proc/self/fd by getdents64 into a stack buffer: opendir would malloc, and
- * the heap it leaves touched would show up as footprint growth. */
-static int64_t count_fds(void)
-{
-	char buf[4096];
-	int64_t n = 0;
-	long r;
-	int fd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while ((r = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
-		for (long off = 0; off < r;) {
-			const struct linux_dirent64 {
-				uint64_t ino;
-				int64_t off;
-				unsigned short reclen;
-				unsigned char type;
-				char name[];
-			} *d = (const void *)(buf + off);
-			n += d->name[0] != '.';
-			off += d->reclen;
-		}
-	close(fd);
-	return r < 0 ? -errno : n - 1; /* the listing's own fd */
-}
-
 int lab_footprint_read(struct lab_footprint *fp)
 {
 	int64_t kb = status_field("RssAnon");
@@ -82,6 +55,6 @@ int lab_footprint_read(struct lab_footprint *fp)
 	fp->rss_anon_bytes = kb < 0 ? kb : kb * 1024;
 	fp->threads = status_field("Threads");
 	fp->vmas = count_lines("/proc/self/maps");
-	fp->fds = count_fds();
+	fp->fds = count_open_fds();
 	return fp->rss_anon_bytes < 0 ? (int)fp->rss_anon_bytes : 0;
 }

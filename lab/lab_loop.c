@@ -285,9 +285,7 @@ int lab_run(void)
 	lab_footprint_read(&lab_sh->fp_start);
 
 	for (uint64_t b = 0; b < n_blocks && !lab_sh->stop; b++) {
-		for (uint32_t i = 0; i < n_arms; i++)
-			order[i] = i;
-		rng_shuffle(&rng, order, n_arms);
+		rng_permutation(&rng, order, n_arms);
 		for (uint32_t k = 0; k < n_arms && !lab_sh->stop; k++) {
 			uint32_t i = (uint32_t)order[k];
 			struct lab_arm *la = &lab_sh->arms[i];
