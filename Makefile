@@ -40,13 +40,15 @@ NOBPF_CFLAGS := -DSPAWNSCOPE_NOBPF_REASON='"$(NOBPF_REASON) at build time"'
 endif
 
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -fno-strict-aliasing
-CFLAGS := $(CFLAGS_BASE) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I$(BUILD)/probes \
+CFLAGS := $(CFLAGS_BASE) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I. -I$(BUILD)/probes \
 	-DSPAWNSCOPE_HAVE_BPF=$(if $(HAVE_BPF),1,0) -DSPAWNSCOPE_SRCDIR=\"$(CURDIR)\" $(NOBPF_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS += $(EXTRA_LDFLAGS) -rdynamic
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lpthread -lm
 
-BENCH_SRCS := $(filter-out bench/main.c,$(wildcard bench/*.c))
-IMPL_SRCS := $(wildcard impls/*.c)
+# Folders by role (README, Development): bench/lib, bench/core, bench/experiments/NAME, bench/gate,
+# bench/compare, bench/report; impls/ and impls/efork/; lab/ and lab/state/ (linked by both).
+BENCH_SRCS := $(filter-out bench/main.c,$(wildcard bench/*/*.c bench/*/*/*.c)) $(wildcard lab/state/*.c)
+IMPL_SRCS := $(wildcard impls/*.c impls/efork/*.c)
 BPF_SRCS := $(wildcard probes/*.bpf.c)
 ifeq ($(HAVE_BPF),1)
 PROBE_SRCS := $(filter-out %nobpf.c $(BPF_SRCS),$(wildcard probes/*.c))
@@ -60,8 +62,7 @@ LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 MAIN_OBJ := $(BUILD)/obj/bench/main.o
 # The lab (lab/lab_proto.h): the process that spawns every measured child. libc and libdl
 # only, so that what its children copy is what the experiment configured.
-LAB_SRCS := $(wildcard lab/*.c) $(IMPL_SRCS) bench/memkind.c bench/copycost_fds.c \
-	bench/copycost_postfork.c bench/contention_workers.c bench/contention_ops.c bench/rng.c
+LAB_SRCS := $(wildcard lab/*.c lab/state/*.c) $(IMPL_SRCS) bench/lib/rng.c
 LAB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LAB_SRCS))
 
 TARGET_SRCS := $(wildcard impls/targets/*.c)
@@ -95,7 +96,7 @@ $(BUILD)/spawnscope: $(MAIN_OBJ) $(LIB_OBJS)
 $(BUILD)/spawnscope-lab: $(LAB_OBJS)
 	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ -ldl
 
-$(BUILD)/obj/%.o: %.c $(SKELS) $(wildcard */*.h */*/*.h) Makefile
+$(BUILD)/obj/%.o: %.c $(SKELS) $(wildcard */*.h */*/*.h */*/*/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

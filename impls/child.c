@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "rawsys.h"
-#include "targets/stamp_proto.h"
+#include "impls/targets/stamp_proto.h"
 
 /* The kernel's sigset for rt_sig* calls is 8 bytes (_NSIG / 8), not glibc's 128. */
 #define KERNEL_SIGSET_SIZE 8

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../bench/parent_state.h"
+#include "lab/state/parent_state.h"
 #include "lab.h"
 
 /* Lines of a /proc file, counted in chunks (maps of 65,536 VMAs is megabytes). */

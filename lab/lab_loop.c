@@ -17,15 +17,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../bench/clock.h"
-#include "../bench/rng.h"
-#include "../impls/registry.h"
-#include "../impls/targets/stamp_proto.h"
+#include "bench/lib/clock.h"
+#include "bench/lib/rng.h"
+#include "impls/registry.h"
+#include "impls/targets/stamp_proto.h"
 #include "lab.h"
 
 extern char **environ;
 
-/* enum exp_status of bench/experiment.h (the lab does not include the driver's headers) */
+/* enum exp_status of bench/core/experiment.h (the lab does not include the driver's headers) */
 enum { LAB_EXP_OK = 0, LAB_EXP_FAILED = 1, LAB_EXP_INTERRUPTED = 130 };
 
 /* What the lab builds from a struct lab_arm: the backend and a ready spawn request. Every

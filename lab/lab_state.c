@@ -1,13 +1,13 @@
 /* The parent state an experiment configures, held by the lab while its children are timed:
- * memory of a kind (bench/memkind.c), open fds and RLIMIT_NOFILE (bench/copycost_fds.c),
- * load workers that share with the lab (bench/contention_workers.c), and the post-fork
- * measurement (bench/copycost_postfork.c). One of each at a time. */
+ * memory of a kind (lab/state/memkind.c), open fds and RLIMIT_NOFILE (lab/state/fds.c),
+ * load workers that share with the lab (lab/state/workers.c), and the post-fork
+ * measurement (lab/state/postfork.c). One of each at a time. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "../bench/contention_workers.h"
-#include "../bench/parent_state.h"
+#include "lab/state/workers.h"
+#include "lab/state/parent_state.h"
 #include "lab.h"
 
 static struct memregion mem;

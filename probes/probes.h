@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../bench/opts.h"
+#include "bench/core/opts.h"
 
 /* Per-child phases in ns (see README "Probes" for the events that bound each). */
 enum probe_phase {

@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../impls/backend.h"
-#include "../impls/child.h"
+#include "impls/backend.h"
+#include "impls/child.h"
 #include "tap.h"
 
 static void on_signal(int sig)

@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../impls/registry.h"
-#include "../impls/targets/stamp_proto.h"
+#include "impls/registry.h"
+#include "impls/targets/stamp_proto.h"
 #include "tap.h"
 
 #define MAX_NAMES 64

@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../impls/backend.h"
-#include "../impls/clone.h"
-#include "../impls/rawsys.h"
+#include "impls/backend.h"
+#include "impls/clone.h"
+#include "impls/rawsys.h"
 #include "tap.h"
 
 static struct rlimit thread_limit;

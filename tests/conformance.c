@@ -21,10 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../impls/backend.h"
-#include "../impls/clone.h"
-#include "../impls/registry.h"
-#include "../impls/targets/stamp_proto.h"
+#include "impls/backend.h"
+#include "impls/clone.h"
+#include "impls/registry.h"
+#include "impls/targets/stamp_proto.h"
 #include "proc_count.h"
 #include "tap.h"
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../bench/contention_workers.h"
-#include "../probes/lockstat.h"
+#include "lab/state/workers.h"
+#include "probes/lockstat.h"
 #include "proc_count.h"
 #include "tap.h"
 

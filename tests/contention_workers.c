@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/contention_workers.h"
+#include "lab/state/workers.h"
 #include "proc_count.h"
 #include "tap.h"
 

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../bench/copycost.h"
-#include "../bench/memkind.h"
+#include "bench/experiments/copycost/copycost.h"
+#include "lab/state/memkind.h"
 #include "tap.h"
 
 #define MIB (1ULL << 20)

@@ -8,12 +8,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "../bench/backends_select.h"
-#include "../bench/copycost.h"
-#include "../bench/experiment.h"
-#include "../bench/lab_client.h"
-#include "../bench/parent_state.h"
-#include "../bench/results.h"
+#include "bench/core/backends_select.h"
+#include "bench/experiments/copycost/copycost.h"
+#include "bench/core/experiment.h"
+#include "bench/core/lab_client.h"
+#include "lab/state/parent_state.h"
+#include "bench/core/results.h"
 #include "tap.h"
 
 static char out_dir[] = "/tmp/copycost_run.XXXXXX";

@@ -1,5 +1,5 @@
 /*
- * The rules of impls/efork.h, for both strategies: call order, errors with the child's errno,
+ * The rules of impls/efork/efork.h, for both strategies: call order, errors with the child's errno,
  * refusal after start, exec failure then retry, deferred mode, the blank fd table, closing
  * unstarted and started contexts. An alarm turns any hang into a failure.
  */

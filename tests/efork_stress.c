@@ -8,7 +8,7 @@
 #include <stdatomic.h>
 #include <sys/syscall.h>
 
-#include "../impls/targets/stamp_proto.h"
+#include "impls/targets/stamp_proto.h"
 #include "efork_testlib.h"
 
 static char stamp_path[PATH_MAX];

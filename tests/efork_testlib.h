@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../impls/efork.h"
+#include "impls/efork/efork.h"
 #include "proc_count.h"
 #include "tap.h"
 

@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../bench/gate.h"
-#include "../impls/registry.h"
-#include "../impls/targets/stamp_proto.h"
+#include "bench/gate/gate.h"
+#include "impls/registry.h"
+#include "impls/targets/stamp_proto.h"
 #include "proc_count.h"
 #include "tap.h"
 

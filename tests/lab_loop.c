@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/lab_client.h"
-#include "../bench/rng.h"
+#include "bench/core/lab_client.h"
+#include "bench/lib/rng.h"
 #include "tap.h"
 
 #define N_ARMS 4

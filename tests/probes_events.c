@@ -18,12 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../impls/registry.h"
-#include "../probes/probes.h"
+#include "impls/registry.h"
+#include "probes/probes.h"
 #include "tap.h"
 
 #if SPAWNSCOPE_HAVE_BPF
-#include "../probes/probes_raw.h"
+#include "probes/probes_raw.h"
 
 #define N_SPAWNS 20
 #define EXTRA_FDS 100

@@ -15,7 +15,7 @@
 
 #include <jansson.h>
 
-#include "../probes/probes.h"
+#include "probes/probes.h"
 #include "tap.h"
 
 #define TOGGLES 5

@@ -1,4 +1,4 @@
-/* The simulation tests' own random numbers, independent of bench/stats.c's PRNG: a 64-bit LCG
+/* The simulation tests' own random numbers, independent of bench/lib/stats.c's PRNG: a 64-bit LCG
  * (Knuth's MMIX constants), its top 53 bits as a uniform in (0, 1), Box-Muller normals.
  * Header-only. */
 #ifndef SPAWNSCOPE_TESTS_SYNTH_H

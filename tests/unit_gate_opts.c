@@ -1,11 +1,11 @@
 /* `spawnscope gate` option parsing: command splitting, percentages, durations, and the
- * checks on --a/--b (bench/gate_opts.c). Error messages go to stderr; TAP to stdout. */
+ * checks on --a/--b (bench/gate/opts.c). Error messages go to stderr; TAP to stdout. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/gate.h"
+#include "bench/gate/gate.h"
 #include "tap.h"
 
 /* Split s and compare with the expected words (NULL-terminated). */

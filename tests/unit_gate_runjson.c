@@ -1,4 +1,4 @@
-/* The gate's run.json reading (bench/gate_runjson.c): corrupt, truncated and wrong-schema
+/* The gate's run.json reading (bench/gate/runjson.c): corrupt, truncated and wrong-schema
  * files are clear errors, never crashes; entry keys, values and A/B pairing. */
 #include <errno.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../bench/gate.h"
+#include "bench/gate/gate.h"
 #include "tap.h"
 
 static char dir[64];

@@ -8,7 +8,7 @@
  * the noise measured here (4 and 6 %); at 10 % the power within 60 s is printed. */
 #include "synth.h"
 #include "tap.h"
-#include "../bench/gate.h"
+#include "bench/gate/gate.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -1,11 +1,11 @@
 /* The gate's decision rule, its combination over comparisons, and the shift computations
- * (bench/gate_verdict.c, bench/gate_shift.c) against hand-computed examples. */
+ * (bench/gate/verdict.c, bench/gate/shift.c) against hand-computed examples. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/gate.h"
+#include "bench/gate/gate.h"
 #include "tap.h"
 
 static bool near(double x, double want, double tol)

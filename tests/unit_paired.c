@@ -1,8 +1,8 @@
-/* bench/paired.c on hand-built arms: the per-round quantiles are paired by round id, rounds
+/* bench/lib/paired.c on hand-built arms: the per-round quantiles are paired by round id, rounds
  * one arm lacks are left out, switch samples and failed samples do not count, and a constant
  * ratio comes back exactly. */
 #include "tap.h"
-#include "../bench/paired.h"
+#include "bench/lib/paired.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /*
- * Probe phase coverage (bench/probe_coverage.c): from a made-up arm whose samples miss some
+ * Probe phase coverage (bench/core/probe_coverage.c): from a made-up arm whose samples miss some
  * phases, the counts, n_expected (exec only in exec mode, mmap_lock_hold only with an own mm,
  * failed samples and detached arms not counted), coverage and first_run_delay's sources; the
  * summary paragraph names a phase below 99 % and a fallback use, and says nothing when every
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/probe_coverage.h"
+#include "bench/core/probe_coverage.h"
 #include "tap.h"
 
 #define N 200

@@ -1,4 +1,4 @@
-/* bench/ranktest.c against published examples and an independent reference.
+/* bench/lib/ranktest.c against published examples and an independent reference.
  *
  * Published: the Hamilton depression scale data (Hollander & Wolfe, Nonparametric Statistical
  * Methods, example 3.1; also R's ?wilcox.test): V = 40, exact two-sided p = 0.03906, and the
@@ -10,7 +10,7 @@
  * from the textbook formulas with statistics.NormalDist. The exact distributions are also
  * checked here against enumeration done in C, independently of the library's DP. */
 #include "tap.h"
-#include "../bench/ranktest.h"
+#include "bench/lib/ranktest.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,8 +1,8 @@
-/* bench/stats.c against hand-computed vectors. Expected values are type-7 quantiles (R's
+/* bench/lib/stats.c against hand-computed vectors. Expected values are type-7 quantiles (R's
  * default) worked by hand, or computed with plain python3 (no numpy) as noted: the script is
  * tests/ref/stats_ref.py. */
 #include "tap.h"
-#include "../bench/stats.h"
+#include "bench/lib/stats.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* Does a "95 %" interval of bench/stats_cluster.c cover the truth 95 % of the time when the
+/* Does a "95 %" interval of bench/lib/stats_cluster.c cover the truth 95 % of the time when the
  * samples are clustered the way spawn samples are here (whole rounds fast or slow, neighbouring
  * rounds alike)? Seeded synthetic runs whose true quantiles are known in closed form; the
  * generator shares nothing with the code under test (its own PRNG and normal draws). The
@@ -6,7 +6,7 @@
  * enough to matter: it must undercover. */
 #include "synth.h"
 #include "tap.h"
-#include "../bench/stats_cluster.h"
+#include "bench/lib/stats_cluster.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* bench/stats.c's fits: fit_weighted against a hand-worked example, and the coverage of its
+/* bench/lib/stats.c's fits: fit_weighted against a hand-worked example, and the coverage of its
  * slope interval checked by simulation on the design the pagetable sweep uses (log-spaced
  * sizes, 0 to 4 GiB: the last point has leverage ~0.99), each point's quantile off by its own
  * error (2 % of the point, as block-bootstrap intervals here say), the reported sd itself an
@@ -6,7 +6,7 @@
  * why it was replaced: its residuals cannot see the last point's error. */
 #include "synth.h"
 #include "tap.h"
-#include "../bench/stats.h"
+#include "bench/lib/stats.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,9 +1,9 @@
-/* bench/stats_modes.c on synthetic block medians: one hump is not flagged (in >= 97 % of
+/* bench/lib/stats_modes.c on synthetic block medians: one hump is not flagged (in >= 97 % of
  * seeded draws), two groups like the same-CPU / other-CPU rounds measured here are (>= 95 %),
  * and two groups too close to make two humps are not. The generator is the test's own. */
 #include "synth.h"
 #include "tap.h"
-#include "../bench/stats_modes.h"
+#include "bench/lib/stats_modes.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,6 +1,6 @@
-/* bench/units.c: every accepted and rejected size form, lists, names, fmt_bytes, log_space. */
+/* bench/lib/units.c: every accepted and rejected size form, lists, names, fmt_bytes, log_space. */
 #include "tap.h"
-#include "../bench/units.h"
+#include "bench/lib/units.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
  * efork set-up commands: their encoding and how a child applies them.
  *
  * Shared by both efork strategies: the embryo (a CLONE_VM child of the caller, impls/
- * efork_embryo.c) and the efork_blank helper (a static libc-free program, efork_blank.c here).
+ * impls/efork/embryo.c) and the efork_blank helper (a static libc-free program, impls/efork/blank.c here).
  * Everything below uses raw system calls only (impls/rawsys.h): no libc, no errno, no TLS.
  * Results are 0 or -errno.
  *

@@ -10,9 +10,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../bench/gate.h"
-#include "../../bench/results.h"
-#include "../../bench/runjson.h"
+#include "bench/gate/gate.h"
+#include "bench/core/results.h"
+#include "bench/core/runjson.h"
 
 static char out_dir[4096];
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference values for tests/unit_ranktest.c, independent of bench/ranktest.c: exact p-values
+"""Reference values for tests/unit_ranktest.c, independent of bench/lib/ranktest.c: exact p-values
 and Hodges-Lehmann intervals by brute-force enumeration of every sign pattern / rank subset
 with exact fractions (no dynamic programming), normal approximations from the textbook
 formulas with statistics.NormalDist. Run it to regenerate the numbers quoted in the test."""

@@ -1,0 +1,16 @@
+/* The latency experiment's report side (bench/experiments/latency/report.c). */
+#ifndef SPAWNSCOPE_LATENCY_H
+#define SPAWNSCOPE_LATENCY_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "bench/core/experiment.h"
+
+/* summary.md section: one table per parent RSS, phases and probe overhead when present. */
+void latency_summarize(const json_t *run, FILE *md);
+/* RUNDIR/phases.csv (medians of every probe phase per backend and parent RSS) for
+ * scripts/phases.gp; written only when some entry has phases. */
+void latency_write_phases(struct run_ctx *ctx);
+
+#endif

@@ -1,0 +1,15 @@
+/* The percentile bootstrap behind stats_compute (private to bench/lib/stats.c). */
+#ifndef SPAWNSCOPE_STATS_BOOT_H
+#define SPAWNSCOPE_STATS_BOOT_H
+
+#include "stats.h"
+
+#define BOOT_RESAMPLES 2000
+/* Up to this many samples a resample is drawn index by index (bit-exact everywhere); above,
+ * its order statistics are drawn directly from their Beta distributions. */
+#define BOOT_COUNTS_MAX 2048
+
+/* 95% intervals for p50 and p10 of sorted[0..n) (n >= 1) into st; 0 or -ENOMEM. */
+int stats_bootstrap(const double *sorted, size_t n, uint64_t seed, struct stats *st);
+
+#endif
