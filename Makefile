@@ -54,7 +54,7 @@ ifeq ($(HAVE_BPF),1)
 PROBE_SRCS := $(filter-out %nobpf.c $(BPF_SRCS),$(wildcard probes/*.c))
 SKELS := $(patsubst probes/%.bpf.c,$(BUILD)/probes/%.skel.h,$(BPF_SRCS))
 else
-PROBE_SRCS := $(wildcard probes/*nobpf.c)
+PROBE_SRCS := $(wildcard probes/*nobpf.c) probes/phases.c
 SKELS :=
 endif
 LIB_SRCS := $(BENCH_SRCS) $(IMPL_SRCS) $(PROBE_SRCS)

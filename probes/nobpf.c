@@ -8,10 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe_names.h"
 #include "probes.h"
-
-PROBE_NAMES_DEFINE;
 
 /* The Makefile may pass the exact reason with -DSPAWNSCOPE_NOBPF_REASON="\"...\"". */
 #ifndef SPAWNSCOPE_NOBPF_REASON

@@ -24,14 +24,11 @@
 
 #include "libbpf_log.h"
 #include "pidns.h"
-#include "probe_names.h"
 #include "probes.h"
 #include "probes_internal.h"
 #include "spawn_events.h"
 #include "spawn.skel.h"
 #include "spawn_fentry.skel.h"
-
-PROBE_NAMES_DEFINE;
 
 /* One tracepoint's pair of programs. */
 struct tp_pair {

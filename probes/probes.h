@@ -7,18 +7,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "bench/core/opts.h"
+#include "phases.h"
+#include "probes_mode.h"
 
-/* Per-child phases in ns (see README "Probes" for the events that bound each). */
-enum probe_phase {
-	PH_KERNEL_CREATE,   /* parent's clone/fork/vfork/clone3 entry -> sched_process_fork */
-	PH_WAKEUP,	    /* sched_process_fork -> sched_wakeup_new */
-	PH_FIRST_RUN_DELAY, /* sched_wakeup_new -> the child's first sched_switch in */
-	PH_EXEC,	    /* child's execve entry -> sched_process_exec */
-	PH_PARENT_BLOCKED,  /* parent's syscall entry -> its exit */
-	PH_MMAP_LOCK_HOLD,  /* parent's mmap_lock write hold during dup_mmap */
-	PH__N
-};
 /* Per-child values read at fork with BPF_CORE_READ. */
 enum probe_value {
 	PV_PGTABLES_BYTES, /* child mm->pgtables_bytes */
@@ -29,7 +20,6 @@ enum probe_value {
 /* Kernel functions the fentry/fexit programs time per child, where the kernel allows them
  * (the order of enum spawn_kfunc in spawn_events.h). */
 #define PROBE_KFUNCS 6
-extern const char *const probe_phase_names[PH__N];
 extern const char *const probe_kfunc_names[PROBE_KFUNCS]; /* "copy_process", ... */
 extern const char *const probe_value_names[PV__N];
 

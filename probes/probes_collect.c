@@ -15,8 +15,6 @@
 #include "spawn.skel.h"
 #include "spawn_fentry.skel.h"
 
-_Static_assert(PROBE_KFUNCS == SK__N, "probes.h PROBE_KFUNCS and enum spawn_kfunc differ");
-
 /* Fetch and delete one element; falls back to lookup + delete where the kernel lacks
  * BPF_MAP_LOOKUP_AND_DELETE_ELEM for hash maps (before 5.14). */
 static int take(struct bpf_map *map, __u32 key, void *val, size_t size)
@@ -47,14 +45,6 @@ int probes_collect_raw(struct probes *pr, pid_t child, struct probe_raw *out)
 	return 0;
 }
 
-static void phase(struct probe_sample *s, enum probe_phase ph, __u64 from, __u64 to)
-{
-	if (!from || !to || to < from)
-		return;
-	s->phase_ns[ph] = (int64_t)(to - from);
-	s->have_phase |= 1u << ph;
-}
-
 static void value(struct probe_sample *s, enum probe_value v, __u64 x)
 {
 	s->value[v] = (int64_t)x;
@@ -64,27 +54,11 @@ static void value(struct probe_sample *s, enum probe_value v, __u64 x)
 void probes_sample_from_raw(const struct probe_raw *raw, struct probe_sample *out)
 {
 	const struct spawn_record *r = &raw->rec;
-	const __u64 *t = r->t;
 
 	memset(out, 0, sizeof(*out));
-	phase(out, PH_KERNEL_CREATE, t[SE_SYS_ENTER], t[SE_FORK]);
-	phase(out, PH_WAKEUP, t[SE_FORK], t[SE_WAKEUP_NEW]);
-	phase(out, PH_FIRST_RUN_DELAY, t[SE_WAKEUP_NEW], t[SE_FIRST_RUN]);
-	/* sched_switch into the child missed: its own return from the syscall (right after
-	 * its first run, ret_from_fork) bounds the delay from above; flagged as a fallback. */
-	if (!(out->have_phase & (1u << PH_FIRST_RUN_DELAY)) && r->t_child_ret) {
-		phase(out, PH_FIRST_RUN_DELAY, t[SE_WAKEUP_NEW], r->t_child_ret);
-		if (out->have_phase & (1u << PH_FIRST_RUN_DELAY))
-			out->fallback |= 1u << PH_FIRST_RUN_DELAY;
-	}
-	phase(out, PH_EXEC, t[SE_EXEC_ENTER], t[SE_EXEC]);
-	phase(out, PH_PARENT_BLOCKED, t[SE_SYS_ENTER], t[SE_SYS_EXIT]);
-	/* A CLONE_VM child has no mm of its own: no dup_mmap, no lock hold, no values. */
+	probe_phases_compute(r, &out->have_phase, &out->fallback, out->phase_ns);
+	/* A CLONE_VM child has no mm of its own: no mm values. */
 	if (r->flags & SRF_OWN_MM) {
-		if (r->flags & SRF_LOCK_HELD) {
-			out->phase_ns[PH_MMAP_LOCK_HOLD] = (int64_t)r->mmap_lock_hold_ns;
-			out->have_phase |= 1u << PH_MMAP_LOCK_HOLD;
-		}
 		value(out, PV_PGTABLES_BYTES, r->pgtables_bytes);
 		value(out, PV_MAP_COUNT, r->map_count);
 	}

@@ -1,11 +1,12 @@
 #!/bin/bash
 # scripts/phases.gp on a hand-made RUNDIR/phases.csv: both images appear, one panel per
 # parent_rss value, a phase that does not apply (empty field) is fine, and a missing CSV is
-# an error (exit 2). TAP; skipped without gnuplot.
+# an error (exit 2); columns are found by name (another order, an added phase drawn as a
+# marker). TAP; skipped without gnuplot.
 
 set -u
 . "$(dirname "$0")/lib/tap.bash"
-PLAN=5
+PLAN=7
 tap_plan "$PLAN"
 if ! command -v gnuplot >/dev/null; then
 	for i in $(seq 1 $PLAN); do echo "ok $i - phases.gp # SKIP gnuplot not installed"; done
@@ -41,5 +42,22 @@ ok $? "one panel per parent_rss value ($titles panel titles, 1 GiB among them)"
 status=$?
 [ $status -eq 2 ]
 ok $? "a run directory without phases.csv is an error (exit $status)"
+
+# the same phases in another order, plus a phase the script has never heard of
+mkdir -p "$TMP/named/plots"
+cat >"$TMP/named/phases.csv" <<'CSV'
+backend,parent_rss,wakeup,exec,kernel_create,mmap_lock_hold,first_run_delay,parent_blocked,newtask_to_fork
+fork-exec,0,2100,95000,62000,21000,25000,70000,5000
+vfork,0,1900,90000,18000,,15000,130000,3000
+CSV
+(cd "$TMP/named" && gnuplot "$GP") >"$TMP/out" 2>&1
+status=$?
+svg="$TMP/named/plots/phases.svg"
+[ $status -eq 0 ] && grep -q '>fork-exec<' "$svg" && grep -q '>vfork<' "$svg"
+ok $? "columns in another order: rendered with the backends as x labels (exit $status)"
+[ $status -eq 0 ] || sed 's/^/# /' "$TMP/out"
+grep -q 'newtask_to_fork (not stacked)' "$svg" && grep -q 'parent_blocked (not stacked)' "$svg" &&
+	grep -q 'kernel_create: mmap_lock write hold' "$svg"
+ok $? "a phase column the script does not name is drawn as a marker with its header name"
 
 tap_done

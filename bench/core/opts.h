@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum probes_mode { PROBES_AUTO, PROBES_ON, PROBES_OFF };
+#include "probes/probes_mode.h"
 
 struct opts {
 	const char *experiment; /* latency | pagetable | fdtable | contention | all */

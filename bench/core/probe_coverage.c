@@ -9,13 +9,18 @@ static bool has_record(const struct probe_sample *ph)
 	return ph->have_phase || ph->have_value;
 }
 
-/* Whether phase p should exist for this sample of arm a. */
-static bool phase_expected(const struct arm *a, const struct probe_sample *ph, int p)
+/* Whether phase d should exist for this sample of arm a. */
+static bool phase_expected(const struct arm *a, const struct probe_sample *ph,
+			   const struct probe_phase_def *d)
 {
-	if (p == PH_EXEC)
+	switch (d->applies) {
+	case PHASE_IF_EXEC:
 		return a->req.exec;
-	if (p == PH_MMAP_LOCK_HOLD) /* own mm: dup_mmap took the parent's lock */
+	case PHASE_IF_OWN_MM: /* own mm: dup_mmap took the parent's lock */
 		return (ph->have_value >> PV_PGTABLES_BYTES) & 1u;
+	case PHASE_ALWAYS:
+		break;
+	}
 	return true;
 }
 
@@ -33,6 +38,7 @@ void probe_coverage_store(const struct arm *a, const struct probes *pr, json_t *
 			records += has_record(&a->ph[i]);
 		}
 	for (int p = 0; p < PH__N; p++) {
+		const struct probe_phase_def *d = &probe_phases[p];
 		size_t n = 0, expected = 0, fallback = 0;
 		json_t *st;
 
@@ -41,9 +47,9 @@ void probe_coverage_store(const struct arm *a, const struct probes *pr, json_t *
 
 			/* a sample without any record counts as expected, not covered */
 			if (!sample_counts(&a->s[i]) ||
-			    (has_record(ph) && !phase_expected(a, ph, p)))
+			    (has_record(ph) && !phase_expected(a, ph, d)))
 				continue;
-			if (!has_record(ph) && p == PH_MMAP_LOCK_HOLD)
+			if (!has_record(ph) && d->applies == PHASE_IF_OWN_MM)
 				continue; /* unknown whether it has its own mm */
 			expected++;
 			n += (ph->have_phase >> p) & 1u;
@@ -51,19 +57,19 @@ void probe_coverage_store(const struct arm *a, const struct probes *pr, json_t *
 		}
 		if (!expected)
 			continue;
-		st = json_object_get(phases, probe_phase_names[p]);
+		st = json_object_get(phases, d->name);
 		if (!st) {
 			st = json_object();
-			json_object_set_new(phases, probe_phase_names[p], st);
+			json_object_set_new(phases, d->name, st);
 		}
 		json_object_set_new(st, "n", json_integer((json_int_t)n));
 		json_object_set_new(st, "n_expected", json_integer((json_int_t)expected));
 		json_object_set_new(st, "coverage", json_real((double)n / (double)expected));
-		if (p == PH_FIRST_RUN_DELAY)
+		if (d->fallback)
 			json_object_set_new(st, "sources",
-					    json_pack("{s:I, s:I}", "sched_switch",
-						      (json_int_t)(n - fallback),
-						      "child_syscall_exit", (json_int_t)fallback));
+					    json_pack("{s:I, s:I}", d->source,
+						      (json_int_t)(n - fallback), d->fallback,
+						      (json_int_t)fallback));
 	}
 	json_object_set_new(entry, "probe_records",
 			    json_pack("{s:I, s:I, s:f}", "samples", (json_int_t)good, "with_record",
@@ -98,11 +104,13 @@ void probe_coverage_summary(const json_t *run, const char *experiment, FILE *md)
 
 		json_object_foreach((json_t *)phases, name, st)
 		{
-			const json_t *src = json_object_get(st, "sources");
+			const struct probe_phase_def *d = probe_phase_find(name);
+			const json_t *src =
+			    d && d->fallback ? json_object_get(st, "sources") : NULL;
 			double cov = json_number_value(json_object_get(st, "coverage"));
 
 			if (!json_object_get(st, "coverage") ||
-			    (cov >= PROBE_COVERAGE_MIN && !int_of(src, "child_syscall_exit")))
+			    (cov >= PROBE_COVERAGE_MIN && !(src && int_of(src, d->fallback))))
 				continue;
 			header_once(md, &header);
 			fprintf(md, "- %s `%s`: %lld of %lld samples (%.2f %%)",
@@ -110,11 +118,9 @@ void probe_coverage_summary(const json_t *run, const char *experiment, FILE *md)
 				(long long)int_of(st, "n"), (long long)int_of(st, "n_expected"),
 				100 * cov);
 			if (src)
-				fprintf(md,
-					"; %lld from sched_switch, %lld from the child's return "
-					"from the syscall (an upper bound)",
-					(long long)int_of(src, "sched_switch"),
-					(long long)int_of(src, "child_syscall_exit"));
+				fprintf(md, "; %lld from %s, %lld from %s",
+					(long long)int_of(src, d->source), d->source,
+					(long long)int_of(src, d->fallback), d->fallback_what);
 			fprintf(md, "\n");
 		}
 		/* cumulative since the probes were opened: the last result's are the run's */
