@@ -3,45 +3,14 @@
  * the rest. fit_linear refuses non-finite points (-EDOM) and leaves the slope interval NaN
  * for n == 2 (no residual degrees of freedom); t_crit95(0) is NaN; rng_below(r, 0) is 0. */
 #include "stats.h"
+
+#include "quantile.h"
 #include "stats_boot.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	int nx = isnan(x), ny = isnan(y);
-
-	/* NaNs sort after every number and compare equal to each other. */
-	if (nx || ny)
-		return nx - ny;
-	return (x > y) - (x < y);
-}
-
-double quantile_sorted(const double *sorted, size_t n, double q)
-{
-	double h, frac;
-	size_t lo;
-
-	if (n == 0 || isnan(q))
-		return NAN;
-	if (q <= 0)
-		return sorted[0];
-	if (q >= 1)
-		return sorted[n - 1];
-	/* Type 7: h = (n - 1) q, linear between the order statistics around h. */
-	h = (double)(n - 1) * q;
-	lo = (size_t)floor(h);
-	if (lo >= n - 1)
-		return sorted[n - 1];
-	frac = h - (double)lo;
-	if (frac == 0)
-		return sorted[lo];
-	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
-}
 
 static void stats_empty(struct stats *st)
 {
@@ -104,7 +73,7 @@ int stats_compute(const double *x, size_t n, uint64_t seed, struct stats *st)
 	st->p90 = quantile_sorted(sorted, m, 0.90);
 	st->p99 = quantile_sorted(sorted, m, 0.99);
 	mean_stddev(sorted, m, &st->mean, &st->stddev);
-	rc = stats_bootstrap(sorted, m, seed, st);
+	rc = stats_bootstrap(sorted, m, seed, st->ci95_p50, st->ci95_p10);
 	if (rc < 0) {
 		stats_empty(st);
 		goto out;
@@ -269,4 +238,3 @@ int fit_linear(const double *x, const double *y, size_t n, struct fit *f)
 	}
 	return 0;
 }
-

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quantile.h"
 #include "rng.h"
 
 struct stats {
@@ -15,9 +16,6 @@ struct stats {
 	double ci95_p50[2];  /* percentile bootstrap, 2000 resamples, seeded (reproducible) */
 	double ci95_p10[2];
 };
-
-/* Quantile of sorted data, Hyndman & Fan type 7 (R's default, numpy's "linear"). */
-double quantile_sorted(const double *sorted, size_t n, double q);
 
 /* Fill st from x[0..n) (x is not modified). n == 0 gives n = 0 and NaN everywhere.
  * seed makes the bootstrap reproducible. 0 or -ENOMEM. */
@@ -52,8 +50,5 @@ void fit_sd_floor(const double *y, double *sd, size_t n);
 
 /* Two-sided Student t quantile t_{1-alpha/2, dof} (alpha 0.05), for intervals. */
 double t_crit95(size_t dof);
-
-
-int cmp_double(const void *a, const void *b);
 
 #endif

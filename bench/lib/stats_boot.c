@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quantile.h"
+#include "rng.h"
+
 /* The value of rank r (0-based) in a resample held as counts over the sorted data; *pos and
  * *below only move forward, so ranks must be asked for in increasing order. */
 static double counted_rank(const double *sorted, const size_t *count, size_t n, size_t *pos,
@@ -131,7 +134,8 @@ static void drawn_quantiles(struct rng *r, const double *sorted, size_t n, doubl
 	*p50 = f50 == 0 ? val[2] : val[2] + f50 * (val[3] - val[2]);
 }
 
-int stats_bootstrap(const double *sorted, size_t n, uint64_t seed, struct stats *st)
+int stats_bootstrap(const double *sorted, size_t n, uint64_t seed, double ci_p50[2],
+		    double ci_p10[2])
 {
 	double *b50 = malloc(2 * BOOT_RESAMPLES * sizeof(double)), *b10;
 	size_t *count = NULL;
@@ -159,10 +163,10 @@ int stats_bootstrap(const double *sorted, size_t n, uint64_t seed, struct stats 
 	}
 	qsort(b50, BOOT_RESAMPLES, sizeof(*b50), cmp_double);
 	qsort(b10, BOOT_RESAMPLES, sizeof(*b10), cmp_double);
-	st->ci95_p50[0] = quantile_sorted(b50, BOOT_RESAMPLES, 0.025);
-	st->ci95_p50[1] = quantile_sorted(b50, BOOT_RESAMPLES, 0.975);
-	st->ci95_p10[0] = quantile_sorted(b10, BOOT_RESAMPLES, 0.025);
-	st->ci95_p10[1] = quantile_sorted(b10, BOOT_RESAMPLES, 0.975);
+	ci_p50[0] = quantile_sorted(b50, BOOT_RESAMPLES, 0.025);
+	ci_p50[1] = quantile_sorted(b50, BOOT_RESAMPLES, 0.975);
+	ci_p10[0] = quantile_sorted(b10, BOOT_RESAMPLES, 0.025);
+	ci_p10[1] = quantile_sorted(b10, BOOT_RESAMPLES, 0.975);
 	free(b50);
 	free(count);
 	return 0;
