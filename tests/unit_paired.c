@@ -2,7 +2,7 @@
  * one arm lacks are left out, switch samples and failed samples do not count, and a constant
  * ratio comes back exactly. */
 #include "tap.h"
-#include "bench/lib/paired.h"
+#include "bench/core/paired.h"
 
 #include <errno.h>
 #include <math.h>

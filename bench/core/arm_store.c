@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/lib/paired.h"
+#include "bench/core/paired.h"
 #include "probe_coverage.h"
 #include "sampler.h"
 #include "footprint_report.h"

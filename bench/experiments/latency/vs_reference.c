@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "vs_reference.h"
-#include "bench/lib/paired.h"
+#include "bench/core/paired.h"
 #include "bench/core/results.h"
 
 /* The arm of backend name with the same probe state as like, or NULL. */

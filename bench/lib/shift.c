@@ -5,9 +5,10 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "gate.h"
-#include "bench/lib/ranktest.h"
-#include "bench/lib/stats.h"
+#include "shift.h"
+
+#include "ranktest.h"
+#include "stats.h"
 
 static int logs_of(const double *v, size_t n, double *out)
 {

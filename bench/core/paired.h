@@ -5,8 +5,10 @@
 #ifndef SPAWNSCOPE_PAIRED_H
 #define SPAWNSCOPE_PAIRED_H
 
-#include "bench/gate/gate.h"
-#include "bench/core/sampler.h"
+#include <jansson.h>
+
+#include "bench/lib/shift.h"
+#include "sampler.h"
 
 /* The metric the comparisons of a run use: t_first when the arm's target stamps (some
  * counted sample has it), else t_reaped. */

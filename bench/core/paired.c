@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "paired.h"
-#include "stats.h"
+#include "bench/lib/stats.h"
 
 /* q-quantile of metric m of the counted samples of each round of a, indexed by round id
  * (NaN for a round without one) into out[0..rounds). */
