@@ -22,9 +22,6 @@
 
 extern char **environ;
 
-volatile int32_t *volatile g_lab_stop;
-volatile pid_t g_lab_pgrp;
-
 /* How often the driver wakes while the lab measures: every wake-up is a few µs of CPU taken
  * on a machine whose CPUs the lab and its children are using, so it wakes only as often as
  * the sample timeout's precision (a quarter of it) or a progress line (twice a second) needs.

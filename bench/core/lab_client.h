@@ -24,11 +24,7 @@ struct lab {
 	char why[256];		  /* the reason of the last failed command */
 };
 
-/* The stop flag the driver's signal handler raises (NULL until a lab runs), and the lab's
- * pid, which is also its process group: a second signal kills the group, so the lab's
- * children (a hung target, load workers) go with it. 0 when no lab runs. */
-extern volatile int32_t *volatile g_lab_stop;
-extern volatile pid_t g_lab_pgrp;
+/* g_lab_stop and g_lab_pgrp, which lab_start sets for the signal handler: signals.h. */
 
 /* Exec <exe_dir>/spawnscope-lab and wait for its hello. 0, or -errno (message printed).
  * The point timeout is set afterwards (l->point_timeout_ns, 0: none). */

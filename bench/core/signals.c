@@ -2,14 +2,15 @@
  * call: no stdio, no malloc. */
 #include "signals.h"
 
-#include "lab_client.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+volatile int32_t *volatile g_lab_stop;
+volatile pid_t g_lab_pgrp;
 
 static volatile sig_atomic_t *stop_flag;
 static volatile sig_atomic_t signals_seen;

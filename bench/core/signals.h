@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Seconds the run gets after a second SIGINT/SIGTERM/SIGHUP (children already killed) to
  * write what finished before the process exits 130 regardless. */
@@ -18,6 +19,12 @@
  * happens; a caught signal goes back to SIG_DFL in an exec'd child (flush_signal_handlers),
  * an ignored one would not. */
 void signals_install(volatile sig_atomic_t *flag);
+
+/* The lab's stop flag the handler raises (NULL until a lab runs), and the lab's pid, which
+ * is also its process group: a second signal kills the group, so the lab's children (a hung
+ * target, load workers) go with it. 0 when no lab runs. Set by lab_start (lab_client.c). */
+extern volatile int32_t *volatile g_lab_stop;
+extern volatile pid_t g_lab_pgrp;
 /* Only the SIGPIPE / SIGXFSZ part (list, report: a Ctrl-C there may kill at once). */
 void signals_install_write_errors(void);
 
