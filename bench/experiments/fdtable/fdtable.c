@@ -148,8 +148,12 @@ static size_t build_arms(struct fd_run *fr, bool cloexec, struct arm *arms)
 	}
 	if (cloexec)
 		return n;
-	const struct spawn_backend *be = backend_find("clone");
-	if (v[FV_FILES] && be && selected(ctx, be) && (be->caps & SPAWN_CAP_HONOURS_SHARE))
+	/* the first selected backend that lets the caller choose what is shared (clone) */
+	const struct spawn_backend *be = NULL;
+	for (size_t i = 0; v[FV_FILES] && !be && i < ctx->n_backends; i++)
+		if (ctx->backends[i]->caps & SPAWN_CAP_HONOURS_SHARE)
+			be = ctx->backends[i];
+	if (be)
 		add_arm(arms, &n, be, "files")->req.share = SHARE_FILES | SHARE_VM | SHARE_VFORK;
 	static const char *const closers[] = {"fork-exec", "posix-spawn"};
 	for (size_t i = 0; v[FV_CLOSEFROM] && i < sizeof closers / sizeof closers[0]; i++) {
@@ -163,11 +167,19 @@ static size_t build_arms(struct fd_run *fr, bool cloexec, struct arm *arms)
 		    (struct spawn_fd_op){.kind = SPAWN_FD_CLOSE_FROM, .fd = STAMP_FD + 1};
 		a->n_extra_ops = 1;
 	}
-	/* efork when it exists and works, even if --backends left it out */
-	be = backend_find("efork");
-	char why[256];
-	if (v[FV_EFORK] && be && !selected(ctx, be) && be->available(why, sizeof why) == 0)
-		add_arm(arms, &n, be, "blank");
+	/* a backend whose child starts without the parent's fds (efork) when none was selected
+	 * and one works, even if --backends left it out */
+	bool have_blank = false;
+	for (size_t i = 0; i < ctx->n_backends; i++)
+		have_blank |= blank_fds(ctx->backends[i]);
+	for (size_t i = 0; v[FV_EFORK] && !have_blank && i < backend_count(); i++) {
+		char why[256];
+		be = backend_at(i);
+		if (blank_fds(be) && be->available(why, sizeof why) == 0) {
+			add_arm(arms, &n, be, "blank");
+			break;
+		}
+	}
 	return n;
 }
 
