@@ -6,8 +6,6 @@
 
 #define MAX_EXPERIMENTS 16
 
-volatile sig_atomic_t g_interrupted;
-
 static const struct experiment *table[MAX_EXPERIMENTS];
 static size_t n_table;
 

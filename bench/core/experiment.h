@@ -14,8 +14,9 @@
 
 struct probes;
 
-/* Set by SIGINT/SIGTERM: loops finish the sample in flight, reap, and return EXP_INTERRUPTED. */
-extern volatile sig_atomic_t g_interrupted;
+/* g_interrupted, set by SIGINT/SIGTERM: loops finish the sample in flight, reap, and return
+ * EXP_INTERRUPTED. */
+#include "bench/lib/stop.h"
 
 enum exp_status { EXP_OK = 0, EXP_FAILED = 1, EXP_USAGE = 2, EXP_INTERRUPTED = 130 };
 

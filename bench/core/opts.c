@@ -105,19 +105,15 @@ static int usage_error(const char *opt, const char *val, const char *why)
 /* A whole number in [lo, hi]; "1e3" and trailing garbage are refused. */
 static int parse_long(const char *opt, const char *s, long lo, long hi, long *out)
 {
-	char *end;
-	long v;
+	int rc = parse_long_in(s, lo, hi, out);
+	char why[96];
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end)
+	if (rc == -EINVAL)
 		return usage_error(opt, s, "not a whole number");
-	if (v < lo || v > hi) {
-		char why[96];
+	if (rc) {
 		snprintf(why, sizeof(why), "must be between %ld and %ld", lo, hi);
 		return usage_error(opt, s, why);
 	}
-	*out = v;
 	return 0;
 }
 

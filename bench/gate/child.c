@@ -14,13 +14,13 @@
 #include <unistd.h>
 
 #include "gate.h"
+#include "bench/lib/clock.h"
+#include "bench/lib/stop.h"
 #include "bench/core/signals.h"
-
-volatile sig_atomic_t gate_interrupted;
 
 void gate_install_signals(void)
 {
-	signals_install(&gate_interrupted);
+	signals_install(&g_interrupted);
 }
 
 /* The block command runs in a process group of its own, so that what it started (a shell's
@@ -32,7 +32,7 @@ static void stop_child(pid_t pid, int *status)
 	const struct timespec tick = {0, 50 * 1000 * 1000};
 
 	kill(-pid, SIGTERM);
-	for (int i = 0; i < 100 && gate_interrupted < 2; i++) {
+	for (int i = 0; i < 100 && g_interrupted < 2; i++) {
 		pid_t r = waitpid(pid, status, WNOHANG);
 		if (r == pid || (r < 0 && errno != EINTR)) {
 			kill(-pid, SIGKILL);
@@ -46,14 +46,6 @@ static void stop_child(pid_t pid, int *status)
 }
 
 double gate_child_deadline;
-
-static double mono_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 /* The block command, between fork and exec: in a process group of its own (stop_child), dies
  * with the gate (a SIGKILLed gate would otherwise leave it measuring, and its own workers,
@@ -116,10 +108,10 @@ int gate_run_child(char *const *argv, const char *errpath, int *status)
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	for (;;) {
 		struct pollfd p = {.fd = pidfd, .events = POLLIN};
-		double left = gate_child_deadline > 0 ? gate_child_deadline - mono_now() : 1.0;
+		double left = gate_child_deadline > 0 ? gate_child_deadline - now_s() : 1.0;
 		pid_t r;
 
-		if (gate_interrupted) {
+		if (g_interrupted) {
 			stop_child(pid, status);
 			if (pidfd >= 0)
 				close(pidfd);
@@ -150,7 +142,7 @@ int gate_run_child(char *const *argv, const char *errpath, int *status)
 	}
 	if (pidfd >= 0)
 		close(pidfd);
-	return gate_interrupted ? -EINTR : 0;
+	return g_interrupted ? -EINTR : 0;
 }
 
 void gate_print_tail(const char *path, int lines)

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "gate.h"
+#include "bench/lib/clock.h"
 #include "bench/core/results.h"
 
 /* The first component of path that does not exist yet (what mkdir_p will create), copied
@@ -76,12 +77,8 @@ int gate_main(int argc, char **argv)
 	if (g.a_argv)
 		gate_install_signals(); /* before anything is created or started */
 	if (!(rc = resolve_out(&g, out, sizeof(out), created, sizeof(created)))) {
-		if (g.a_argv) {
-			struct timespec t;
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			gate_child_deadline =
-			    (double)t.tv_sec + (double)t.tv_nsec * 1e-9 + g.budget_s;
-		}
+		if (g.a_argv)
+			gate_child_deadline = now_s() + g.budget_s;
 		rc = g.a_argv ? gate_run_paired(&g) : gate_run_saved(&g);
 	}
 	/* a refused input leaves nothing behind: remove the directories this gate created

@@ -226,8 +226,7 @@ int gate_run_saved(const struct gate_opts *o);
 
 /* ---- child commands (child.c) ---- */
 
-/* Set by SIGINT/SIGTERM while the gate runs (its own handler). */
-extern volatile sig_atomic_t gate_interrupted;
+/* g_interrupted (bench/lib/stop.h) is set by SIGINT/SIGTERM while the gate runs. */
 void gate_install_signals(void);
 /* Run argv (execvp) with stdout to /dev/null and stderr to errpath, dying with the gate
  * (PR_SET_PDEATHSIG); wait for it, killing it (SIGTERM, then SIGKILL) if the gate is

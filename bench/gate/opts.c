@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gate.h"
+#include "bench/lib/units.h"
 
 enum {
 	OPT_A = 256,
@@ -264,18 +265,12 @@ int gate_parse_duration(const char *s, double *secs)
 
 static int parse_long(const char *opt, const char *s, long lo, long hi, long *out)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end == s || *end || errno || v < lo || v > hi) {
+	if (parse_long_in(s, lo, hi, out)) {
 		fprintf(stderr,
 			"spawnscope gate: %s: bad value '%s': want an integer from %ld to %ld\n",
 			opt, s, lo, hi);
 		return 2;
 	}
-	*out = v;
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "gate.h"
+#include "bench/lib/clock.h"
 #include "bench/lib/units.h"
 #include "bench/core/results.h"
 #include "bench/lib/stats.h"
@@ -30,14 +31,6 @@ struct paired {
 	/* per-block log */
 	FILE *log;
 };
-
-static double mono_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static bool has_word(char *const *argv, const char *opt)
 {
@@ -270,7 +263,7 @@ static void progress(void *ctx, const struct gate_phase *ph)
 {
 	const struct paired *pp = ctx;
 	const struct gate_opts *o = pp->o;
-	double elapsed = mono_s() - pp->t_start;
+	double elapsed = now_s() - pp->t_start;
 	int dq = gate_decisive_q(o);
 
 	if (o->quiet || !ph->n_series)
@@ -301,7 +294,7 @@ static int source_pair(void *ctx, struct gate_phase *ph, size_t index)
 static double source_now(void *ctx)
 {
 	(void)ctx;
-	return mono_s();
+	return now_s();
 }
 
 static void free_phase(struct gate_phase *ph)
@@ -383,7 +376,7 @@ int gate_run_paired(const struct gate_opts *o)
 	}
 	rng_seed(&pp.rng, pp.seed);
 	gate_install_signals();
-	pp.t_start = mono_s();
+	pp.t_start = now_s();
 
 	r.o = o;
 	r.paired = true;
@@ -398,7 +391,7 @@ int gate_run_paired(const struct gate_opts *o)
 	if (rc == GATE_EXIT_INTERRUPTED)
 		fprintf(stderr, "spawnscope gate: interrupted; block directories removed\n");
 	if (!rc) {
-		r.elapsed_s = mono_s() - pp.t_start;
+		r.elapsed_s = now_s() - pp.t_start;
 		r.exit_status = gate_verdict_exit(r.verdict);
 		r.note = final_note(&r, no_room);
 		rc = gate_write_outputs(&r, out);

@@ -6,24 +6,12 @@
 #include <string.h>
 
 #include "gate.h"
+#include "bench/lib/units.h"
 #include "bench/core/results.h"
 
 int gate_decisive_q(const struct gate_opts *o)
 {
 	return strcmp(o->quantile, "p50") ? GQ_P10 : GQ_P50;
-}
-
-static const char *fmt_ns(double ns, char *buf, size_t len)
-{
-	if (!isfinite(ns))
-		snprintf(buf, len, "n/a");
-	else if (ns >= 1e6)
-		snprintf(buf, len, "%.3f ms", ns / 1e6);
-	else if (ns >= 1e3)
-		snprintf(buf, len, "%.1f µs", ns / 1e3);
-	else
-		snprintf(buf, len, "%.0f ns", ns);
-	return buf;
 }
 
 static const char *fmt_change(const struct gate_shift *s, int err, char *buf, size_t len)

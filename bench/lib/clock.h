@@ -15,5 +15,12 @@ static inline int64_t now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return ts_ns(&t);
 }
+/* The same clock in seconds, for deadlines and elapsed times. */
+static inline double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
 
 #endif

@@ -278,6 +278,37 @@ const char *names_joined(const char *const *valid)
 	return buf;
 }
 
+int parse_long_in(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end)
+		return -EINVAL;
+	if (v < lo || v > hi)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+const char *fmt_ns(double ns, char *buf, size_t len)
+{
+	double a = fabs(ns);
+	if (isnan(ns))
+		snprintf(buf, len, "n/a");
+	else if (a >= 1e9)
+		snprintf(buf, len, "%.3g s", ns / 1e9);
+	else if (a >= 1e6)
+		snprintf(buf, len, "%.3g ms", ns / 1e6);
+	else if (a >= 1e3)
+		snprintf(buf, len, "%.3g µs", ns / 1e3);
+	else
+		snprintf(buf, len, "%.3g ns", ns);
+	return buf;
+}
+
 const char *fmt_bytes(uint64_t b, char *buf, size_t len)
 {
 	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};

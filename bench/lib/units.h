@@ -10,6 +10,9 @@
 /* "4096", "64K", "1M", "1.5G", "2T" (binary multiples, case-insensitive, optional "iB"/"B").
  * 0 or -EINVAL / -ERANGE. */
 int parse_size(const char *s, uint64_t *out);
+/* A whole number in [lo, hi], base 10. 0, -EINVAL (empty, "1e3", trailing garbage, beyond
+ * long) or -ERANGE (outside [lo, hi]); *out is set only on success. */
+int parse_long_in(const char *s, long lo, long hi, long *out);
 /* "1,2,4" or "0,64K,1G" into a malloc'd array; 0 or -EINVAL with *bad set to the element. */
 int parse_size_list(const char *s, uint64_t **out, size_t *n, const char **bad);
 int parse_u64_list(const char *s, uint64_t **out, size_t *n, const char **bad);
@@ -18,6 +21,9 @@ int parse_name_list(const char *s, const char *const *valid, int **out, size_t *
 		    const char **bad);
 /* "a, b, c" made of valid[] for error messages; static buffer. */
 const char *names_joined(const char *const *valid);
+/* Human form of a duration in ns with three significant digits: "950 ns", "12.3 µs",
+ * "1.23 ms", "2.5 s"; "n/a" for NaN. Into buf. */
+const char *fmt_ns(double ns, char *buf, size_t len);
 /* Human form of a byte count: "0", "64 KiB", "1 GiB"; into buf. */
 const char *fmt_bytes(uint64_t b, char *buf, size_t len);
 /* n log-spaced values from lo to hi inclusive (0 allowed as first), rounded to multiple. */

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/lib/clock.h"
 #include "impls/backend.h"
 
 const char *const cont_sharing_names[SH__N + 1] = {"threads", "files", "vm", "processes", NULL};
@@ -35,13 +36,6 @@ unsigned cont_sharing_bits(int sharing)
 	default:
 		return 0;
 	}
-}
-
-static int64_t mono_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
 static long futex(volatile int32_t *addr, int cmd, int val, const struct timespec *ts)
@@ -194,17 +188,17 @@ void cw_go(struct cw_group *g)
 		if (dead)
 			break;
 	}
-	g->t_go = mono_ns();
+	g->t_go = now_ns();
 	__atomic_store_n(&g->ctl->go, 1, __ATOMIC_RELEASE);
 	futex(&g->ctl->go, FUTEX_WAKE, INT_MAX, NULL);
 }
 
 void cw_sleep(double duration_s, volatile int *interrupted)
 {
-	int64_t end = mono_ns() + (int64_t)(duration_s * 1e9);
+	int64_t end = now_ns() + (int64_t)(duration_s * 1e9);
 	int64_t left;
 
-	while (!*interrupted && (left = end - mono_ns()) > 0) {
+	while (!*interrupted && (left = end - now_ns()) > 0) {
 		int64_t step = left < 50000000 ? left : 50000000;
 		struct timespec ts = {0, (long)step};
 		nanosleep(&ts, NULL);
@@ -215,7 +209,7 @@ void cw_stop(struct cw_group *g)
 {
 	if (!g->ctl)
 		return;
-	g->t_stop = mono_ns();
+	g->t_stop = now_ns();
 	__atomic_store_n(&g->ctl->stop, 1, __ATOMIC_RELEASE);
 	if (!__atomic_load_n(&g->ctl->go, __ATOMIC_ACQUIRE)) {
 		/* Never released: let them through so they see stop at once. */

@@ -15,6 +15,7 @@
 #include "lab/state/memkind.h"
 #include "lab/state/parent_state.h"
 #include "bench/core/sampler.h"
+#include "bench/lib/units.h" /* fmt_ns */
 
 /* ---- sample budgets (budget.c) ---- */
 
@@ -68,7 +69,6 @@ int fit_lookup_q(const json_t *run, const char *exp, const char *label, const ch
 		 struct fit *f);
 
 /* "31.2 µs" style from ns. */
-const char *fmt_ns(double ns, char *buf, size_t len);
 /* A table cell: "15.3 µs [15.1, 16.8]" (the slope with its 95% interval), or "–". */
 const char *slope_cell(const struct fit *f, char *buf, size_t len);
 /* The finding of a slope in a few words: "pays", "nothing measurable" (the interval contains

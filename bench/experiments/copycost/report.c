@@ -129,22 +129,6 @@ int series_fit_compute(const json_t *run, const struct series_fit *sf, struct fi
 	return rc;
 }
 
-const char *fmt_ns(double ns, char *buf, size_t len)
-{
-	double a = fabs(ns);
-	if (isnan(ns))
-		snprintf(buf, len, "n/a");
-	else if (a >= 1e9)
-		snprintf(buf, len, "%.3g s", ns / 1e9);
-	else if (a >= 1e6)
-		snprintf(buf, len, "%.3g ms", ns / 1e6);
-	else if (a >= 1e3)
-		snprintf(buf, len, "%.3g µs", ns / 1e3);
-	else
-		snprintf(buf, len, "%.3g ns", ns);
-	return buf;
-}
-
 const char *slope_cell(const struct fit *f, char *buf, size_t len)
 {
 	char s[32], lo[32], hi[32];
