@@ -197,12 +197,14 @@ struct gate_report {
 	uint64_t seed; /* paired: of the coin flips */
 };
 
-/* ---- outputs (report.c, export.c) ---- */
+/* ---- what decided (verdict.c; read by both report.c and export.c) ---- */
 
 /* The phase whose data decided (the confirmation when there was one). */
 const struct gate_phase *gate_deciding_phase(const struct gate_report *r);
 /* GQ_P10 or GQ_P50: the --quantile that decides. */
 int gate_decisive_q(const struct gate_opts *o);
+
+/* ---- outputs (report.c, export.c) ---- */
 
 /* The Markdown table of the deciding phase, to f. */
 void gate_markdown(const struct gate_report *r, FILE *f);

@@ -8,11 +8,6 @@
 #include "gate.h"
 #include "bench/core/results.h"
 
-int gate_decisive_q(const struct gate_opts *o)
-{
-	return strcmp(o->quantile, "p50") ? GQ_P10 : GQ_P50;
-}
-
 static const char *fmt_ns(double ns, char *buf, size_t len)
 {
 	if (!isfinite(ns))
@@ -36,11 +31,6 @@ static const char *fmt_change(const struct gate_shift *s, int err, char *buf, si
 		snprintf(buf, len, "%+.2f%% [%+.2f%%, %+.2f%%]", gate_pct(s->est), gate_pct(s->lo),
 			 gate_pct(s->hi));
 	return buf;
-}
-
-const struct gate_phase *gate_deciding_phase(const struct gate_report *r)
-{
-	return &r->phases[r->n_phases ? r->n_phases - 1 : 0];
 }
 
 void gate_markdown(const struct gate_report *r, FILE *f)

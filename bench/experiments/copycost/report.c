@@ -211,7 +211,8 @@ void slopes_finding(FILE *md, const char *const *labels, const struct fit *fits,
 				continue;
 			if (first)
 				fprintf(md, "%s%c%s: ", said ? "; " : "",
-					said ? said_as[v][0] : said_as[v][0] - 'a' + 'A', said_as[v] + 1);
+					said ? said_as[v][0] : said_as[v][0] - 'a' + 'A',
+					said_as[v] + 1);
 			fprintf(md, "%s%s", first ? "" : ", ", labels[i]);
 			first = false;
 			said = true;
