@@ -60,6 +60,7 @@ struct gate_opts {
 	long max_pairs;	      /* stop a phase after this many pairs */
 	const char *out;      /* the gate's own output directory */
 	uint64_t seed;	      /* coin flips; 0: from the clock */
+	uint64_t exports;     /* bit i set: gate_exports[i] is written (--export) */
 	bool quiet;
 };
 
@@ -210,11 +211,23 @@ int gate_decisive_q(const struct gate_opts *o);
 void gate_markdown(const struct gate_report *r, FILE *f);
 /* verdict.json (schema spawnscope-gate/1): a new reference. */
 json_t *gate_verdict_json(const struct gate_report *r);
-/* Bencher Metric Format and github-action-benchmark ("customSmallerIsBetter"). */
-json_t *gate_export_bmf(const struct gate_report *r);
-json_t *gate_export_gab(const struct gate_report *r);
-/* Write summary.md, verdict.json, bencher.json, github-action-benchmark.json in dir,
- * each atomically, and print the table to stdout. 0, or 2 with a message printed. */
+/* The dashboard exports (export.c): one row each, in the order they are written. --export
+ * selects them by name, --help lists them, gate_write_outputs writes each selected one to
+ * its file; docs/gate.md lists every row (tests/unit_gate_export.c checks). */
+struct gate_export {
+	const char *name;			       /* for --export */
+	const char *file;			       /* in the gate's --out directory */
+	const char *what;			       /* one line for --help */
+	json_t *(*build)(const struct gate_report *r); /* a new reference; NULL: cannot */
+};
+extern const struct gate_export gate_exports[];
+extern const size_t gate_n_exports; /* at most 64: gate_opts.exports is a bit mask */
+/* "all", "none", or names of gate_exports separated by commas, into a mask (bit i: row i).
+ * 0, or -EINVAL with a message naming the unknown export in err. */
+int gate_exports_select(const char *list, uint64_t *mask, char *err, size_t len);
+
+/* Write summary.md, verdict.json and each export --export selected in dir, each
+ * atomically, and print the table to stdout. 0, or 2 with a message printed. */
 int gate_write_outputs(const struct gate_report *r, const char *dir);
 
 /* ---- the sequential design of the paired gate (sequential.c) ---- */
