@@ -133,13 +133,8 @@ int gate_verdict_exit(enum gate_verdict v); /* enum gate_exit */
 /* exp(x) - 1 in percent: a log ratio as a % change. */
 double gate_pct(double log_ratio);
 
-/* ---- run.json access (runjson.c) ---- */
+/* ---- results entries of A and B (pairing.c; run.json is read by bench/core/runjson.h) ---- */
 
-/* Load path with jansson and check it is a spawnscope/1 run with a "results" array.
- * NULL with a message in err (corrupt, truncated, wrong schema, unreadable). */
-json_t *gate_load_run(const char *path, char *err, size_t len);
-/* "experiment/backend" plus " {params}" when params are not empty: malloc'd. */
-char *gate_entry_key(const json_t *entry);
 /* metrics.<metric>.<q> of one results entry; 0 or -EINVAL (missing, not a positive number). */
 int gate_entry_value(const json_t *entry, const char *metric, const char *q, double *out);
 

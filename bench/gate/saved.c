@@ -14,12 +14,13 @@
 #include <string.h>
 
 #include "gate.h"
+#include "bench/core/runjson.h"
 #include "bench/lib/stats.h"
 
 static json_t *load(const char *opt, const char *path, int *rc)
 {
 	char err[4200];
-	json_t *run = gate_load_run(path, err, sizeof(err));
+	json_t *run = runjson_load(path, err, sizeof(err));
 
 	if (!run) {
 		fprintf(stderr, "spawnscope gate: %s %s\n", opt, err);
@@ -105,7 +106,7 @@ static int load_blocks(const struct gate_opts *o, const char *opt, const json_t 
 static const json_t *same_entry(const json_t *run, const json_t *first_run, const json_t *like)
 {
 	json_t *results = json_object_get(run, "results"), *e;
-	char *want = gate_entry_key(like);
+	char *want = runjson_entry_key(like);
 	const json_t *found = NULL;
 	size_t i;
 
@@ -118,7 +119,7 @@ static const json_t *same_entry(const json_t *run, const json_t *first_run, cons
 
 		if (found || !want)
 			break;
-		key = gate_entry_key(e);
+		key = runjson_entry_key(e);
 		if (key && !strcmp(key, want))
 			found = e;
 		free(key);
