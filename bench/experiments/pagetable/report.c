@@ -73,14 +73,14 @@ out:
 /* The entry of the size axis for kind, label and size; NULL if none. */
 static const json_t *find_entry(const json_t *run, const char *kind, const char *label, double size)
 {
-	json_t *results = json_object_get(run, "results");
-	for (size_t i = 0; i < json_array_size(results); i++) {
-		const json_t *e = json_array_get(results, i);
-		const char *exp = json_string_value(json_object_get(e, "experiment"));
+	const json_t *e;
+
+	RESULTS_FOREACH(run, "pagetable", i, e)
+	{
 		const char *k = runjson_param_str(e, "kind"), *a = runjson_param_str(e, "axis");
-		const char *l = json_string_value(json_object_get(e, "backend"));
-		if (exp && k && a && l && !strcmp(exp, "pagetable") && !strcmp(k, kind) &&
-		    !strcmp(a, "size") && !strcmp(l, label) && runjson_param(e, "size") == size)
+		const char *l = runjson_backend(e);
+		if (k && a && l && !strcmp(k, kind) && !strcmp(a, "size") && !strcmp(l, label) &&
+		    runjson_param(e, "size") == size)
 			return e;
 	}
 	return NULL;
@@ -95,15 +95,16 @@ static int cmp_double_asc(const void *a, const void *b)
 /* Median t_reaped per size (ascending) and backend for one kind, and the fork child's VmPTE. */
 static void kind_table(FILE *md, const json_t *run, const json_t *labels, const char *kind)
 {
-	json_t *results = json_object_get(run, "results");
 	double sizes[64];
 	size_t n = 0;
-	for (size_t i = 0; i < json_array_size(results) && n < 64; i++) {
-		const json_t *e = json_array_get(results, i);
-		const char *exp = json_string_value(json_object_get(e, "experiment"));
+	const json_t *e;
+
+	RESULTS_FOREACH(run, "pagetable", i, e)
+	{
 		const char *k = runjson_param_str(e, "kind"), *a = runjson_param_str(e, "axis");
-		if (!exp || strcmp(exp, "pagetable") || !k || strcmp(k, kind) || !a ||
-		    strcmp(a, "size"))
+		if (n == 64)
+			break;
+		if (!k || strcmp(k, kind) || !a || strcmp(a, "size"))
 			continue;
 		double v = runjson_param(e, "size");
 		bool seen = false;
