@@ -138,6 +138,12 @@ double runjson_metric(const json_t *entry, const char *metric, const char *q)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+double runjson_metric_level(const json_t *entry, const char *metric)
+{
+	return runjson_metric(entry, metric,
+			      json_is_object(runjson_metric_stats(entry, metric)) ? "p50" : NULL);
+}
+
 double runjson_num(const json_t *obj, const char *key)
 {
 	const json_t *v = json_object_get(obj, key);

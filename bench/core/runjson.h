@@ -39,6 +39,10 @@ const json_t *runjson_metric_stats(const json_t *entry, const char *metric);
 /* metrics.<metric>.<q> (q NULL: metrics.<metric> itself) when a number, else NaN. */
 double runjson_metric(const json_t *entry, const char *metric, const char *q);
 
+/* The level of metrics.<metric>: its "p50" when a statistics object, the number itself when
+ * a bare number (e.g. a contention point's ops_per_s); NaN otherwise. */
+double runjson_metric_level(const json_t *entry, const char *metric);
+
 /* obj.<key> when a number, else NaN: a quantile of a statistics object, a field of a fit. */
 double runjson_num(const json_t *obj, const char *key);
 /* The interval obj.<key> ([lo, hi], e.g. "ci95_p50"): true when both are numbers; lo and hi
