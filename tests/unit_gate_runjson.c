@@ -154,8 +154,34 @@ static void test_getters(void)
 		   !runjson_interval(runjson_metric_stats(e, "t_reaped"), "ci95_p90", &lo, &hi) &&
 		   isnan(lo) && isnan(hi),
 	       "a half or missing interval: false, NaN where missing");
+	tap_ok(runjson_metric_level(e, "t_reaped") == 1000.5 &&
+		   runjson_metric_level(e, "ops_per_s") == 42 &&
+		   isnan(runjson_metric_level(e, "t_first")) &&
+		   isnan(runjson_metric_level(odd, "ops_per_s")),
+	       "a metric's level: its p50, or the bare number; NaN when neither");
 	json_decref(e);
 	json_decref(odd);
+}
+
+/* Full blocks: at least half the samples of the largest. */
+static void test_blocks(void)
+{
+	json_t *e = json_loads("{\"blocks\":[{\"n\":200},{\"n\":200},{\"n\":100},{\"n\":99},"
+			       "{\"n\":-9223372036854775807}]}",
+			       0, NULL);
+	json_t *none = json_loads("{\"blocks\":{}}", 0, NULL);
+	json_int_t most = runjson_blocks_most(e);
+	const json_t *b = json_object_get(e, "blocks");
+
+	tap_ok(most == 200 && runjson_blocks_most(none) == 0, "the largest block's n (%lld)",
+	       (long long)most);
+	tap_ok(runjson_block_full(json_array_get(b, 0), most) &&
+		   runjson_block_full(json_array_get(b, 2), most) &&
+		   !runjson_block_full(json_array_get(b, 3), most) &&
+		   !runjson_block_full(json_array_get(b, 4), most),
+	       "half the largest is full, below is not, a huge negative n is not (no overflow)");
+	json_decref(e);
+	json_decref(none);
 }
 
 static void test_pairing(void)
@@ -217,10 +243,11 @@ int main(void)
 		return 1;
 	}
 	atexit(cleanup);
-	tap_plan(13 + 5 + 8 + 5);
+	tap_plan(13 + 5 + 9 + 2 + 5);
 	test_load();
 	test_values_and_keys();
 	test_getters();
+	test_blocks();
 	test_pairing();
 	return tap_done();
 }

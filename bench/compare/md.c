@@ -197,20 +197,14 @@ void compare_latency_md(const struct cmp *c, FILE *md)
 static size_t entry_blocks(const json_t *entry, const char *metric, const char *q, double *out,
 			   size_t cap)
 {
-	const json_t *blocks = json_object_get(entry, "blocks");
-	json_int_t most = 0;
+	json_int_t most = runjson_blocks_most(entry);
 	json_t *b;
 	size_t i, n = 0;
 
-	json_array_foreach(blocks, i, b)
+	json_array_foreach(json_object_get(entry, "blocks"), i, b)
 	{
-		json_int_t bn = json_integer_value(json_object_get(b, "n"));
-		most = bn > most ? bn : most;
-	}
-	json_array_foreach(blocks, i, b)
-	{
-		double v = json_number_value(json_object_get(json_object_get(b, metric), q));
-		if (json_integer_value(json_object_get(b, "n")) * 2 < most || !(v > 0) || n == cap)
+		double v = runjson_num(json_object_get(b, metric), q);
+		if (!runjson_block_full(b, most) || !(v > 0) || n == cap)
 			continue;
 		out[n++] = v;
 	}

@@ -144,6 +144,27 @@ double runjson_metric_level(const json_t *entry, const char *metric)
 			      json_is_object(runjson_metric_stats(entry, metric)) ? "p50" : NULL);
 }
 
+json_int_t runjson_blocks_most(const json_t *entry)
+{
+	const json_t *b;
+	json_int_t most = 0;
+	size_t i;
+
+	json_array_foreach(json_object_get(entry, "blocks"), i, b)
+	{
+		json_int_t n = json_integer_value(json_object_get(b, "n"));
+		if (n > most)
+			most = n;
+	}
+	return most;
+}
+
+bool runjson_block_full(const json_t *block, json_int_t most)
+{
+	/* in double: n * 2 overflows for a (corrupt) n near ±2^63 */
+	return (double)json_integer_value(json_object_get(block, "n")) * 2 >= (double)most;
+}
+
 double runjson_num(const json_t *obj, const char *key)
 {
 	const json_t *v = json_object_get(obj, key);

@@ -43,6 +43,12 @@ double runjson_metric(const json_t *entry, const char *metric, const char *q);
  * a bare number (e.g. a contention point's ops_per_s); NaN otherwise. */
 double runjson_metric_level(const json_t *entry, const char *metric);
 
+/* The per-block summaries of an entry ("blocks": [{"n", "<metric>": {"p10", ...}}, ...]):
+ * the largest block's n, and whether a block is full, i.e. has at least half that many
+ * samples (the trailing partial block is left out: its quantiles are much noisier). */
+json_int_t runjson_blocks_most(const json_t *entry);
+bool runjson_block_full(const json_t *block, json_int_t most);
+
 /* obj.<key> when a number, else NaN: a quantile of a statistics object, a field of a fit. */
 double runjson_num(const json_t *obj, const char *key);
 /* The interval obj.<key> ([lo, hi], e.g. "ci95_p50"): true when both are numbers; lo and hi

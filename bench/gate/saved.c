@@ -52,7 +52,7 @@ static int load_blocks(const struct gate_opts *o, const char *opt, const json_t 
 {
 	/* s->name names the comparison in messages; the blocks go to s's b_side. */
 	json_t *blocks = json_object_get(entry, "blocks"), *b;
-	json_int_t most = 0;
+	json_int_t most = runjson_blocks_most(entry);
 	size_t i;
 
 	if (!json_is_array(blocks) || !json_array_size(blocks)) {
@@ -64,17 +64,10 @@ static int load_blocks(const struct gate_opts *o, const char *opt, const json_t 
 	}
 	json_array_foreach(blocks, i, b)
 	{
-		json_int_t n = json_integer_value(json_object_get(b, "n"));
-		if (n > most)
-			most = n;
-	}
-	json_array_foreach(blocks, i, b)
-	{
 		json_t *m = json_object_get(b, o->metric);
 		double p10, p50;
 
-		/* in double: n * 2 overflows for a (corrupt) n near ±2^63 */
-		if ((double)json_integer_value(json_object_get(b, "n")) * 2 < (double)most)
+		if (!runjson_block_full(b, most))
 			continue;
 		if (!json_is_number(json_object_get(m, "p10")) ||
 		    !json_is_number(json_object_get(m, "p50"))) {
