@@ -9,7 +9,7 @@
 #include "bench/gate/gate.h"
 #include "tap.h"
 
-#define DOC "docs/gate.md" /* tests run from the repository root (make test, prove) */
+#define DOC SPAWNSCOPE_SRCDIR "/docs/gate.md" /* the Makefile passes the source tree */
 
 static char *read_all(const char *path)
 {
