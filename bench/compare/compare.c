@@ -12,6 +12,7 @@
 #include "bench/gate/gate.h"
 #include "bench/report/report_html.h"
 #include "bench/core/results.h"
+#include "bench/core/runjson.h"
 
 static void usage(FILE *f)
 {
@@ -39,7 +40,7 @@ static int load_run(struct cmp_run *r)
 		fprintf(stderr, "spawnscope compare: %s: not a regular file\n", path);
 		return 2;
 	}
-	if (!(r->run = gate_load_run(path, err, sizeof(err)))) {
+	if (!(r->run = runjson_load(path, err, sizeof(err)))) {
 		fprintf(stderr, "spawnscope compare: %s\n", err);
 		return 2;
 	}

@@ -13,6 +13,7 @@
 #include "bench/core/experiment.h"
 #include "bench/report/report_plot.h"
 #include "bench/core/results.h"
+#include "bench/core/runjson.h"
 
 struct curve_exp {
 	const char *name, *x_param, *x_label;
@@ -20,20 +21,16 @@ struct curve_exp {
 	bool (*wanted)(const json_t *entry);
 };
 
-static const char *param_str(const json_t *e, const char *key)
-{
-	return json_string_value(json_object_get(json_object_get(e, "params"), key)) ?: "";
-}
-
 static bool pagetable_wanted(const json_t *e)
 {
-	return !strcmp(param_str(e, "axis"), "size") && !strcmp(param_str(e, "kind"), "anon");
+	return !strcmp(runjson_param_str(e, "axis") ?: "", "size") &&
+	       !strcmp(runjson_param_str(e, "kind") ?: "", "anon");
 }
 
 /* inherited fds, and efork's empty table */
 static bool fdtable_wanted(const json_t *e)
 {
-	const char *v = param_str(e, "variant");
+	const char *v = runjson_param_str(e, "variant") ?: "";
 	return !strcmp(v, "inherit") || !strcmp(v, "blank");
 }
 
@@ -52,12 +49,13 @@ struct curves {
  * the log axis, no t_reaped) */
 static bool point(const struct curves *cv, const json_t *e, double *x, double q[3])
 {
-	const json_t *m = json_object_get(json_object_get(e, "metrics"), "t_reaped");
+	const json_t *m = runjson_metric_stats(e, "t_reaped");
 	static const char *const qs[3] = {"p50", "p10", "p90"};
 
-	if (!cv->x->wanted(e) || !json_is_string(json_object_get(e, "backend")))
+	if (!cv->x->wanted(e) || !runjson_backend(e))
 		return false;
-	*x = json_number_value(json_object_get(json_object_get(e, "params"), cv->x->x_param));
+	*x = runjson_param(e, cv->x->x_param); /* NaN when missing: not drawn */
+	/* (a missing p10 or p90 is drawn as 0, as before) */
 	for (int i = 0; i < 3; i++)
 		q[i] = json_number_value(json_object_get(m, qs[i])) / 1000.0;
 	return *x > 0 && q[0] > 0;
@@ -105,8 +103,7 @@ static int fill_csv(FILE *f, void *arg)
 			struct curve_point pt = {.run = r + 1};
 			if (!point(cv, e, &pt.x, pt.q))
 				continue;
-			pt.panel =
-			    backend_index(cv, json_string_value(json_object_get(e, "backend")));
+			pt.panel = backend_index(cv, runjson_backend(e));
 			if (n == cap) {
 				struct curve_point *grown =
 				    realloc(pts, (cap = cap ? 2 * cap : 64) * sizeof(*pts));
@@ -136,8 +133,7 @@ static bool has_line(const struct curves *cv, size_t b, size_t r)
 	RESULTS_FOREACH(cv->c->runs[r].run, cv->x->name, i, e)
 	{
 		double x, q[3];
-		if (point(cv, e, &x, q) &&
-		    backend_index(cv, json_string_value(json_object_get(e, "backend"))) == b)
+		if (point(cv, e, &x, q) && backend_index(cv, runjson_backend(e)) == b)
 			return true;
 	}
 	return false;
@@ -191,7 +187,7 @@ static int one(const struct cmp *c, const struct curve_exp *x, const char *scrip
 		RESULTS_FOREACH(c->runs[r].run, x->name, i, e)
 		{
 			double xv, q[3];
-			const char *b = json_string_value(json_object_get(e, "backend"));
+			const char *b = runjson_backend(e);
 			if (point(&cv, e, &xv, q) && !backend_index(&cv, b))
 				json_array_append_new(cv.backends, json_string(b));
 		}

@@ -9,6 +9,7 @@
 #include "compare.h"
 #include "bench/core/experiment.h"
 #include "bench/gate/gate.h"
+#include "bench/core/runjson.h"
 
 void compare_cell(FILE *md, const char *s)
 {
@@ -46,12 +47,11 @@ void compare_header(const struct cmp *c, FILE *md, const char *first, bool numbe
 
 char *compare_latency_key(const json_t *entry)
 {
-	const json_t *p = json_object_get(entry, "params");
-	const char *be = json_string_value(json_object_get(entry, "backend"));
-	const char *mode = json_string_value(json_object_get(p, "mode"));
-	const char *target = json_string_value(json_object_get(p, "target"));
-	const char *probes = json_string_value(json_object_get(p, "probes"));
-	double rss = json_number_value(json_object_get(p, "parent_rss"));
+	const char *be = runjson_backend(entry);
+	const char *mode = runjson_param_str(entry, "mode");
+	const char *target = runjson_param_str(entry, "target");
+	const char *probes = runjson_param_str(entry, "probes");
+	double rss = runjson_param(entry, "parent_rss"); /* NaN when absent: no size */
 	bool gib = rss >= 1073741824.0;
 	char size[48] = "";
 	char *key;
@@ -131,8 +131,7 @@ const char *compare_latency_metric(const struct cmp *c)
 		json_t *e;
 		RESULTS_FOREACH(c->runs[r].run, "latency", i, e)
 		{
-			const json_t *m = json_object_get(json_object_get(e, "metrics"), "t_first");
-			if (!json_is_number(json_object_get(m, "p50")))
+			if (isnan(runjson_metric(e, "t_first", "p50")))
 				return "t_reaped";
 		}
 	}
@@ -142,16 +141,16 @@ const char *compare_latency_metric(const struct cmp *c)
 /* "43.8 [42.7, 44.3]" in µs, or "–" */
 static void quantile_cell(FILE *md, const json_t *entry, const char *metric, const char *q)
 {
-	const json_t *m = json_object_get(json_object_get(entry, "metrics"), metric);
-	const json_t *v = json_object_get(m, q);
+	const json_t *m = runjson_metric_stats(entry, metric);
+	double v = runjson_num(m, q);
 	char ci_key[32];
 	const json_t *ci;
 
-	if (!json_is_number(v)) {
+	if (isnan(v)) {
 		fprintf(md, " – |");
 		return;
 	}
-	fprintf(md, " %.1f", json_number_value(v) / 1000.0);
+	fprintf(md, " %.1f", v / 1000.0);
 	snprintf(ci_key, sizeof(ci_key), "ci95_%s", q);
 	ci = json_object_get(m, ci_key);
 	if (json_array_size(ci) == 2)
@@ -198,20 +197,14 @@ void compare_latency_md(const struct cmp *c, FILE *md)
 static size_t entry_blocks(const json_t *entry, const char *metric, const char *q, double *out,
 			   size_t cap)
 {
-	const json_t *blocks = json_object_get(entry, "blocks");
-	json_int_t most = 0;
+	json_int_t most = runjson_blocks_most(entry);
 	json_t *b;
 	size_t i, n = 0;
 
-	json_array_foreach(blocks, i, b)
+	json_array_foreach(json_object_get(entry, "blocks"), i, b)
 	{
-		json_int_t bn = json_integer_value(json_object_get(b, "n"));
-		most = bn > most ? bn : most;
-	}
-	json_array_foreach(blocks, i, b)
-	{
-		double v = json_number_value(json_object_get(json_object_get(b, metric), q));
-		if (json_integer_value(json_object_get(b, "n")) * 2 < most || !(v > 0) || n == cap)
+		double v = runjson_num(json_object_get(b, metric), q);
+		if (!runjson_block_full(b, most) || !(v > 0) || n == cap)
 			continue;
 		out[n++] = v;
 	}
@@ -448,14 +441,11 @@ void compare_contention_md(const struct cmp *c, FILE *md)
 			const json_t *p = json_object_get(e, "params");
 			char *key;
 
-			if (json_object_get(p, "backend") ||
-			    !json_object_get(json_object_get(e, "metrics"), "ops_per_s"))
+			if (json_object_get(p, "backend") || !runjson_metric_stats(e, "ops_per_s"))
 				continue; /* spawn-under-load points are spawn latencies */
-			if (asprintf(&key, "%s · %s · %lld",
-				     json_string_value(json_object_get(p, "sharing")) ?: "?",
-				     json_string_value(json_object_get(p, "op")) ?: "?",
-				     (long long)json_integer_value(json_object_get(p, "workers"))) <
-			    0)
+			if (asprintf(&key, "%s · %s · %lld", runjson_param_str(e, "sharing") ?: "?",
+				     runjson_param_str(e, "op") ?: "?",
+				     (long long)runjson_param_int(e, "workers")) < 0)
 				continue;
 			if (json_object_get(seen, key)) {
 				free(key);
@@ -477,16 +467,12 @@ void compare_contention_md(const struct cmp *c, FILE *md)
 					continue;
 				}
 				{
-					const json_t *m = json_object_get(found, "metrics");
-					const json_t *ops = json_object_get(m, "ops_per_s");
-					const json_t *eff = json_object_get(m, "efficiency");
-					double v =
-					    json_is_object(ops)
-						? json_number_value(json_object_get(ops, "p50"))
-						: json_number_value(ops);
-					fprintf(md, " %.3g/s", v);
-					if (json_is_number(eff))
-						fprintf(md, ", eff %.2f", json_number_value(eff));
+					double v = runjson_metric_level(found, "ops_per_s");
+					double eff = runjson_metric(found, "efficiency", NULL);
+					/* (a point without a rate has always shown 0/s) */
+					fprintf(md, " %.3g/s", isnan(v) ? 0 : v);
+					if (!isnan(eff))
+						fprintf(md, ", eff %.2f", eff);
 					fprintf(md, " |");
 				}
 			}

@@ -10,6 +10,7 @@
 #include "compare.h"
 #include "bench/report/report_plot.h"
 #include "bench/core/results.h"
+#include "bench/core/runjson.h"
 
 struct plot_data {
 	const struct cmp *c;
@@ -28,7 +29,7 @@ static int fill_latency_csv(FILE *f, void *arg)
 	for (size_t r = 0; r < d->n_rows; r++)
 		for (size_t i = 0; i < d->c->n; i++) {
 			const json_t *e = compare_latency_entry(&d->c->runs[i], d->rows[r]);
-			const json_t *m = json_object_get(json_object_get(e, "metrics"), d->metric);
+			const json_t *m = runjson_metric_stats(e, d->metric);
 			const json_t *ci = json_object_get(m, "ci95_p50");
 			const json_t *ref = compare_latency_entry(&d->c->runs[0], d->rows[r]);
 			double p50 = json_number_value(json_object_get(m, "p50"));
@@ -69,10 +70,9 @@ static bool has_point(const struct plot_data *d, size_t r, size_t i, bool change
 {
 	const json_t *e = compare_latency_entry(&d->c->runs[i], d->rows[r]);
 	const json_t *ref = compare_latency_entry(&d->c->runs[0], d->rows[r]);
-	const json_t *m = json_object_get(json_object_get(e, "metrics"), d->metric);
 	struct cmp_change ch;
 
-	if (!(json_number_value(json_object_get(m, "p50")) > 0))
+	if (!(runjson_metric(e, d->metric, "p50") > 0))
 		return false;
 	return !change || (i > 0 && ref && !compare_change(ref, e, d->metric, "p50", &ch));
 }

@@ -14,26 +14,19 @@
 #include "bench/core/experiment.h"
 #include "bench/report/report_plot.h"
 #include "bench/core/results.h"
+#include "bench/core/runjson.h"
 
 struct scaling {
 	const struct cmp *c;
 	json_t *ops, *sharings; /* arrays of names, first seen first */
 };
 
-static const char *param(const json_t *e, const char *key)
-{
-	return json_string_value(json_object_get(json_object_get(e, "params"), key));
-}
-
 /* a throughput point: no "backend" param (spawn points have one), ops/s > 0 */
 static bool throughput(const json_t *e, double *ops)
 {
-	const json_t *v = json_object_get(json_object_get(e, "metrics"), "ops_per_s");
-
-	*ops =
-	    json_is_object(v) ? json_number_value(json_object_get(v, "p50")) : json_number_value(v);
-	return !json_object_get(json_object_get(e, "params"), "backend") && param(e, "op") &&
-	       param(e, "sharing") && *ops > 0;
+	*ops = runjson_metric_level(e, "ops_per_s"); /* NaN: not a point */
+	return !json_object_get(json_object_get(e, "params"), "backend") &&
+	       runjson_param_str(e, "op") && runjson_param_str(e, "sharing") && *ops > 0;
 }
 
 static size_t index_of(const json_t *names, const char *name)
@@ -63,11 +56,9 @@ static int fill_csv(FILE *f, void *arg)
 			double ops;
 			if (throughput(e, &ops))
 				fprintf(f, "%zu,%zu,%zu,%lld,%.1f\n",
-					index_of(s->ops, param(e, "op")),
-					index_of(s->sharings, param(e, "sharing")), r + 1,
-					(long long)json_integer_value(json_object_get(
-					    json_object_get(e, "params"), "workers")),
-					ops);
+					index_of(s->ops, runjson_param_str(e, "op")),
+					index_of(s->sharings, runjson_param_str(e, "sharing")),
+					r + 1, (long long)runjson_param_int(e, "workers"), ops);
 		}
 	}
 	return ferror(f) ? -EIO : 0;
@@ -80,8 +71,8 @@ static bool has_line(const struct scaling *s, size_t op, size_t sh, size_t r)
 	RESULTS_FOREACH(s->c->runs[r].run, "contention", i, e)
 	{
 		double ops;
-		if (throughput(e, &ops) && index_of(s->ops, param(e, "op")) == op &&
-		    index_of(s->sharings, param(e, "sharing")) == sh)
+		if (throughput(e, &ops) && index_of(s->ops, runjson_param_str(e, "op")) == op &&
+		    index_of(s->sharings, runjson_param_str(e, "sharing")) == sh)
 			return true;
 	}
 	return false;
@@ -148,8 +139,8 @@ int compare_scaling(const struct cmp *c, const char *scripts, char **svg)
 		{
 			double ops;
 			if (throughput(e, &ops)) {
-				note(s.ops, param(e, "op"));
-				note(s.sharings, param(e, "sharing"));
+				note(s.ops, runjson_param_str(e, "op"));
+				note(s.sharings, runjson_param_str(e, "sharing"));
 			}
 		}
 	}

@@ -11,6 +11,7 @@
 #include "impls/backend.h"
 #include "opts.h"
 #include "results.h"
+#include "runjson.h" /* RESULTS_FOREACH, the getters the summaries use */
 
 struct probes;
 
@@ -62,12 +63,5 @@ const struct experiment *experiment_at(size_t i); /* in order */
 const struct experiment *experiment_find(const char *name);
 /* "latency, pagetable, ..." for messages (static buffer). */
 const char *experiment_names(void);
-
-/* Helpers shared by experiments' summaries: results entries of one experiment. */
-#define RESULTS_FOREACH(run, exp, idx, entry)                                                      \
-	for (size_t idx = 0; idx < json_array_size(json_object_get((run), "results")); idx++)      \
-		if (((entry) = json_array_get(json_object_get((run), "results"), idx)) &&          \
-		    !strcmp(json_string_value(json_object_get((entry), "experiment")) ?: "",       \
-			    (exp)))
 
 #endif

@@ -1,11 +1,13 @@
 /*
- * Exports of the gate's result for dashboards that track a benchmark across commits:
+ * Exports of the gate's result for dashboards that track a benchmark across commits, one
+ * function and one row of gate_exports (at the end) each:
  *   Bencher Metric Format (BMF): {"benchmark": {"measure-slug": {"value", "lower_value",
  *     "upper_value"}}}
  *   github-action-benchmark, tool "customSmallerIsBetter": [{"name", "unit", "value",
  *     "range", "extra"}]
  * The value is B's (the candidate's): the median over blocks of the per-block quantile.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +35,7 @@ static void min_max(const double *v, size_t n, double *lo, double *hi)
 	}
 }
 
-json_t *gate_export_bmf(const struct gate_report *r)
+static json_t *export_bmf(const struct gate_report *r)
 {
 	const struct gate_phase *ph = gate_deciding_phase(r);
 	json_t *bmf = json_object();
@@ -60,7 +62,7 @@ json_t *gate_export_bmf(const struct gate_report *r)
 	return bmf;
 }
 
-json_t *gate_export_gab(const struct gate_report *r)
+static json_t *export_gab(const struct gate_report *r)
 {
 	const struct gate_phase *ph = gate_deciding_phase(r);
 	json_t *arr = json_array();
@@ -98,4 +100,41 @@ json_t *gate_export_gab(const struct gate_report *r)
 		}
 	}
 	return arr;
+}
+
+const struct gate_export gate_exports[] = {
+    {"bencher", "bencher.json", "Bencher Metric Format", export_bmf},
+    {"github-action-benchmark", "github-action-benchmark.json", "tool customSmallerIsBetter",
+     export_gab},
+};
+const size_t gate_n_exports = sizeof(gate_exports) / sizeof(gate_exports[0]);
+
+int gate_exports_select(const char *list, uint64_t *mask, char *err, size_t len)
+{
+	const char *p = list;
+
+	*mask = 0;
+	if (!strcmp(list, "none"))
+		return 0;
+	if (!strcmp(list, "all")) {
+		for (size_t i = 0; i < gate_n_exports && i < 64; i++)
+			*mask |= (uint64_t)1 << i;
+		return 0;
+	}
+	for (;;) {
+		size_t n = strcspn(p, ","), i;
+
+		for (i = 0; i < gate_n_exports && i < 64; i++)
+			if (strlen(gate_exports[i].name) == n &&
+			    !strncmp(p, gate_exports[i].name, n))
+				break;
+		if (i == gate_n_exports || i == 64) {
+			snprintf(err, len, "no export named '%.*s'", (int)n, p);
+			return -EINVAL;
+		}
+		*mask |= (uint64_t)1 << i;
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
 }

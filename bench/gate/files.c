@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "gate.h"
-#include "bench/core/results.h"
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {

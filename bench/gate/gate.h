@@ -62,6 +62,7 @@ struct gate_opts {
 	long max_pairs;	      /* stop a phase after this many pairs */
 	const char *out;      /* the gate's own output directory */
 	uint64_t seed;	      /* coin flips; 0: from the clock */
+	uint64_t exports;     /* bit i set: gate_exports[i] is written (--export) */
 	bool quiet;
 };
 
@@ -108,13 +109,8 @@ int gate_verdict_exit(enum gate_verdict v); /* enum gate_exit */
 /* exp(x) - 1 in percent: a log ratio as a % change. */
 double gate_pct(double log_ratio);
 
-/* ---- run.json access (runjson.c) ---- */
+/* ---- results entries of A and B (pairing.c; run.json is read by bench/core/runjson.h) ---- */
 
-/* Load path with jansson and check it is a spawnscope/1 run with a "results" array.
- * NULL with a message in err (corrupt, truncated, wrong schema, unreadable). */
-json_t *gate_load_run(const char *path, char *err, size_t len);
-/* "experiment/backend" plus " {params}" when params are not empty: malloc'd. */
-char *gate_entry_key(const json_t *entry);
 /* metrics.<metric>.<q> of one results entry; 0 or -EINVAL (missing, not a positive number). */
 int gate_entry_value(const json_t *entry, const char *metric, const char *q, double *out);
 
@@ -173,22 +169,36 @@ struct gate_report {
 	uint64_t seed; /* paired: of the coin flips */
 };
 
-/* ---- outputs (report.c, export.c) ---- */
+/* ---- what decided (verdict.c; read by both report.c and export.c) ---- */
 
 /* The phase whose data decided (the confirmation when there was one). */
 const struct gate_phase *gate_deciding_phase(const struct gate_report *r);
 /* GQ_P10 or GQ_P50: the --quantile that decides. */
 int gate_decisive_q(const struct gate_opts *o);
 
+/* ---- outputs (report.c, export.c) ---- */
+
 /* The Markdown table of the deciding phase, to f. */
 void gate_markdown(const struct gate_report *r, FILE *f);
 /* verdict.json (schema spawnscope-gate/1): a new reference. */
 json_t *gate_verdict_json(const struct gate_report *r);
-/* Bencher Metric Format and github-action-benchmark ("customSmallerIsBetter"). */
-json_t *gate_export_bmf(const struct gate_report *r);
-json_t *gate_export_gab(const struct gate_report *r);
-/* Write summary.md, verdict.json, bencher.json, github-action-benchmark.json in dir,
- * each atomically, and print the table to stdout. 0, or 2 with a message printed. */
+/* The dashboard exports (export.c): one row each, in the order they are written. --export
+ * selects them by name, --help lists them, gate_write_outputs writes each selected one to
+ * its file; docs/gate.md lists every row (tests/unit_gate_export.c checks). */
+struct gate_export {
+	const char *name;			       /* for --export */
+	const char *file;			       /* in the gate's --out directory */
+	const char *what;			       /* one line for --help */
+	json_t *(*build)(const struct gate_report *r); /* a new reference; NULL: cannot */
+};
+extern const struct gate_export gate_exports[];
+extern const size_t gate_n_exports; /* at most 64: gate_opts.exports is a bit mask */
+/* "all", "none", or names of gate_exports separated by commas, into a mask (bit i: row i).
+ * 0, or -EINVAL with a message naming the unknown export in err. */
+int gate_exports_select(const char *list, uint64_t *mask, char *err, size_t len);
+
+/* Write summary.md, verdict.json and each export --export selected in dir, each
+ * atomically, and print the table to stdout. 0, or 2 with a message printed. */
 int gate_write_outputs(const struct gate_report *r, const char *dir);
 
 /* ---- the sequential design of the paired gate (sequential.c) ---- */

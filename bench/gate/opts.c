@@ -25,6 +25,7 @@ enum {
 	OPT_OUT,
 	OPT_SEED,
 	OPT_QUIET,
+	OPT_EXPORT,
 };
 
 static const struct option longopts[] = {
@@ -43,6 +44,7 @@ static const struct option longopts[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"seed", required_argument, NULL, OPT_SEED},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"export", required_argument, NULL, OPT_EXPORT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -73,9 +75,14 @@ static void gate_usage(FILE *f)
 	    "  --max-pairs N      most pairs per phase (default 400)\n"
 	    "  --out DIR          the gate's outputs (default results/gate-<UTC time>)\n"
 	    "  --seed N           coin flips (default: from the clock)   --quiet\n"
-	    "exit status: 0 pass, 1 regression, 2 usage or input error, 3 inconclusive or "
-	    "insufficient replicates, "
-	    "130 interrupted\n");
+	    "  --export LIST      dashboard files in --out, comma-separated names, all "
+	    "(default) or none:\n");
+	for (size_t i = 0; i < gate_n_exports; i++)
+		fprintf(f, "                       %-24s %s: %s\n", gate_exports[i].name,
+			gate_exports[i].file, gate_exports[i].what);
+	fprintf(f, "exit status: 0 pass, 1 regression, 2 usage or input error, 3 inconclusive or "
+		   "insufficient replicates, "
+		   "130 interrupted\n");
 }
 
 void gate_opts_defaults(struct gate_opts *g)
@@ -89,6 +96,7 @@ void gate_opts_defaults(struct gate_opts *g)
 	g->block = 200;
 	g->min_pairs = 8;
 	g->max_pairs = 400;
+	gate_exports_select("all", &g->exports, NULL, 0);
 }
 
 void gate_argv_free(char **argv)
@@ -422,6 +430,19 @@ int gate_opts_parse(int argc, char **argv, struct gate_opts *g)
 		case OPT_QUIET:
 			g->quiet = true;
 			break;
+		case OPT_EXPORT: {
+			char err[160];
+			if (gate_exports_select(optarg, &g->exports, err, sizeof(err))) {
+				fprintf(stderr,
+					"spawnscope gate: --export '%s': %s (valid: all, none",
+					optarg, err);
+				for (size_t i = 0; i < gate_n_exports; i++)
+					fprintf(stderr, ", %s", gate_exports[i].name);
+				fprintf(stderr, ")\n");
+				rc = 2;
+			}
+			break;
+		}
 		case 'h':
 			gate_usage(stdout);
 			return -1;

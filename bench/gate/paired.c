@@ -15,6 +15,7 @@
 
 #include "gate.h"
 #include "bench/lib/clock.h"
+#include "bench/core/runjson.h"
 #include "bench/lib/units.h"
 #include "bench/core/results.h"
 #include "bench/lib/stats.h"
@@ -115,7 +116,7 @@ static json_t *run_block(struct paired *pp, const char *side, char *const *base,
 		return NULL;
 	}
 	unlink(errpath);
-	run = gate_load_run(runpath, err, sizeof(err));
+	run = runjson_load(runpath, err, sizeof(err));
 	if (!run) {
 		fprintf(stderr, "spawnscope gate: %s command (block %s): %s\n", side, tag, err);
 		*rc = 2;
@@ -157,9 +158,9 @@ static int fix_pairing(struct paired *pp, const json_t *ra, const json_t *rb)
 		return 2;
 	}
 	for (size_t i = 0; i < n; i++) {
-		pp->keys_a[i] = gate_entry_key(
+		pp->keys_a[i] = runjson_entry_key(
 		    json_array_get(json_object_get(ra, "results"), pp->pairing.ia[i]));
-		pp->keys_b[i] = gate_entry_key(
+		pp->keys_b[i] = runjson_entry_key(
 		    json_array_get(json_object_get(rb, "results"), pp->pairing.ib[i]));
 		if (!pp->keys_a[i] || !pp->keys_b[i]) {
 			fprintf(stderr, "spawnscope gate: %s\n", strerror(ENOMEM));
@@ -176,7 +177,7 @@ static int row_values(const struct paired *pp, const json_t *run, bool b_side, s
 	size_t idx = b_side ? pp->pairing.ib[i] : pp->pairing.ia[i];
 	const char *want = b_side ? pp->keys_b[i] : pp->keys_a[i];
 	json_t *e = json_array_get(json_object_get(run, "results"), idx);
-	char *key = e ? gate_entry_key(e) : NULL;
+	char *key = e ? runjson_entry_key(e) : NULL;
 	bool same = key && !strcmp(key, want);
 
 	free(key);

@@ -9,11 +9,6 @@
 #include "bench/lib/units.h"
 #include "bench/core/results.h"
 
-int gate_decisive_q(const struct gate_opts *o)
-{
-	return strcmp(o->quantile, "p50") ? GQ_P10 : GQ_P50;
-}
-
 static const char *fmt_change(const struct gate_shift *s, int err, char *buf, size_t len)
 {
 	if (err || !isfinite(s->est))
@@ -24,11 +19,6 @@ static const char *fmt_change(const struct gate_shift *s, int err, char *buf, si
 		snprintf(buf, len, "%+.2f%% [%+.2f%%, %+.2f%%]", gate_pct(s->est), gate_pct(s->lo),
 			 gate_pct(s->hi));
 	return buf;
-}
-
-const struct gate_phase *gate_deciding_phase(const struct gate_report *r)
-{
-	return &r->phases[r->n_phases ? r->n_phases - 1 : 0];
 }
 
 void gate_markdown(const struct gate_report *r, FILE *f)
@@ -208,12 +198,30 @@ static int fill_json(FILE *f, void *arg)
 	return ferror(f) ? -EIO : 0;
 }
 
+/* Build doc and write it to dir/name atomically; 0, or 2 with a message printed. */
+static int write_json(json_t *doc, const char *dir, const char *name)
+{
+	char path[PATH_MAX + 64];
+	int e;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!doc) {
+		fprintf(stderr, "spawnscope gate: %s: cannot build the JSON\n", path);
+		return 2;
+	}
+	e = atomic_write(path, fill_json, doc);
+	json_decref(doc);
+	if (e) {
+		fprintf(stderr, "spawnscope gate: %s: %s\n", path, strerror(-e));
+		return 2;
+	}
+	return 0;
+}
+
 int gate_write_outputs(const struct gate_report *r, const char *dir)
 {
-	static const char *const names[] = {"verdict.json", "bencher.json",
-					    "github-action-benchmark.json"};
-	json_t *docs[3] = {gate_verdict_json(r), gate_export_bmf(r), gate_export_gab(r)};
-	char path[PATH_MAX + 64];
+	char path[PATH_MAX + 64], written[1024] = "summary.md, verdict.json";
+	size_t used = strlen(written);
 	int rc = 0, e;
 
 	gate_markdown(r, stdout);
@@ -223,21 +231,20 @@ int gate_write_outputs(const struct gate_report *r, const char *dir)
 		fprintf(stderr, "spawnscope gate: %s: %s\n", path, strerror(-e));
 		rc = 2;
 	}
-	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (!docs[i]) {
-			fprintf(stderr, "spawnscope gate: %s: cannot build the JSON\n", path);
+	if (write_json(gate_verdict_json(r), dir, "verdict.json"))
+		rc = 2;
+	for (size_t i = 0; i < gate_n_exports; i++) {
+		const struct gate_export *x = &gate_exports[i];
+
+		if (!(r->o->exports >> i & 1))
+			continue;
+		if (write_json(x->build(r), dir, x->file))
 			rc = 2;
-		} else if ((e = atomic_write(path, fill_json, docs[i]))) {
-			fprintf(stderr, "spawnscope gate: %s: %s\n", path, strerror(-e));
-			rc = 2;
-		}
-		json_decref(docs[i]);
+		if (used < sizeof(written))
+			used += (size_t)snprintf(written + used, sizeof(written) - used, ", %s",
+						 x->file);
 	}
 	if (!rc && !r->o->quiet)
-		fprintf(stderr,
-			"gate: outputs in %s (summary.md, verdict.json, bencher.json, "
-			"github-action-benchmark.json)\n",
-			dir);
+		fprintf(stderr, "gate: outputs in %s (%s)\n", dir, written);
 	return rc;
 }

@@ -14,12 +14,13 @@
 #include <string.h>
 
 #include "gate.h"
+#include "bench/core/runjson.h"
 #include "bench/lib/stats.h"
 
 static json_t *load(const char *opt, const char *path, int *rc)
 {
 	char err[4200];
-	json_t *run = gate_load_run(path, err, sizeof(err));
+	json_t *run = runjson_load(path, err, sizeof(err));
 
 	if (!run) {
 		fprintf(stderr, "spawnscope gate: %s %s\n", opt, err);
@@ -51,7 +52,7 @@ static int load_blocks(const struct gate_opts *o, const char *opt, const json_t 
 {
 	/* s->name names the comparison in messages; the blocks go to s's b_side. */
 	json_t *blocks = json_object_get(entry, "blocks"), *b;
-	json_int_t most = 0;
+	json_int_t most = runjson_blocks_most(entry);
 	size_t i;
 
 	if (!json_is_array(blocks) || !json_array_size(blocks)) {
@@ -63,17 +64,10 @@ static int load_blocks(const struct gate_opts *o, const char *opt, const json_t 
 	}
 	json_array_foreach(blocks, i, b)
 	{
-		json_int_t n = json_integer_value(json_object_get(b, "n"));
-		if (n > most)
-			most = n;
-	}
-	json_array_foreach(blocks, i, b)
-	{
 		json_t *m = json_object_get(b, o->metric);
 		double p10, p50;
 
-		/* in double: n * 2 overflows for a (corrupt) n near ±2^63 */
-		if ((double)json_integer_value(json_object_get(b, "n")) * 2 < (double)most)
+		if (!runjson_block_full(b, most))
 			continue;
 		if (!json_is_number(json_object_get(m, "p10")) ||
 		    !json_is_number(json_object_get(m, "p50"))) {
@@ -105,7 +99,7 @@ static int load_blocks(const struct gate_opts *o, const char *opt, const json_t 
 static const json_t *same_entry(const json_t *run, const json_t *first_run, const json_t *like)
 {
 	json_t *results = json_object_get(run, "results"), *e;
-	char *want = gate_entry_key(like);
+	char *want = runjson_entry_key(like);
 	const json_t *found = NULL;
 	size_t i;
 
@@ -118,7 +112,7 @@ static const json_t *same_entry(const json_t *run, const json_t *first_run, cons
 
 		if (found || !want)
 			break;
-		key = gate_entry_key(e);
+		key = runjson_entry_key(e);
 		if (key && !strcmp(key, want))
 			found = e;
 		free(key);

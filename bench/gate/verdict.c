@@ -53,6 +53,16 @@ enum gate_verdict gate_combine(const enum gate_verdict *v, size_t n, bool final)
 	return all_improved ? GV_IMPROVED : GV_PASS;
 }
 
+int gate_decisive_q(const struct gate_opts *o)
+{
+	return strcmp(o->quantile, "p50") ? GQ_P10 : GQ_P50;
+}
+
+const struct gate_phase *gate_deciding_phase(const struct gate_report *r)
+{
+	return &r->phases[r->n_phases ? r->n_phases - 1 : 0];
+}
+
 const char *gate_verdict_name(enum gate_verdict v)
 {
 	switch (v) {

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <regex.h>
 #include <limits.h>
+#include <math.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "bench/core/experiment.h"
 #include "report_plot.h"
 #include "bench/core/results.h"
+#include "bench/core/runjson.h"
 
 extern char **environ;
 
@@ -231,7 +233,7 @@ static void value_file(FILE *f, const json_t *e)
 /* "vfork[probes]" -> "vfork": the twin is drawn in its own panel, in its backend's colour */
 static void value_backend(FILE *f, const json_t *e)
 {
-	const char *b = json_string_value(json_object_get(e, "backend")) ?: "?";
+	const char *b = runjson_backend(e) ?: "?";
 	char *base = strdup(b), *br;
 
 	if (!base)
@@ -244,14 +246,15 @@ static void value_backend(FILE *f, const json_t *e)
 
 static void value_twin(FILE *f, const json_t *e)
 {
-	const char *p = json_string_value(json_object_get(json_object_get(e, "params"), "probes"));
+	const char *p = runjson_param_str(e, "probes");
 	fputs(p && !strcmp(p, "on") ? "1" : "0", f);
 }
 
 static void value_rss(FILE *f, const json_t *e)
 {
-	fprintf(f, "%.0f",
-		json_number_value(json_object_get(json_object_get(e, "params"), "parent_rss")));
+	double rss = runjson_param(e, "parent_rss");
+
+	fprintf(f, "%.0f", isnan(rss) ? 0 : rss);
 }
 
 /* Does the first samples file's header name pos_in_block? (runs before it was added do not) */

@@ -1,5 +1,6 @@
-/* libFuzzer target for the run.json readers: runjson_load (shared by `report` and the gate),
- * the summary every experiment writes from it, and the saved-run gate reading two of them.
+/* libFuzzer target for the run.json reader (bench/core/runjson.c: runjson_load and the entry
+ * getters every reader uses), the summary every experiment writes through it, and the
+ * saved-run gate reading two of them.
  * Built with clang -fsanitize=fuzzer,address,undefined (make fuzz); any crash, sanitizer
  * report, hang or "(null)" in summary.md is a failure. */
 #include <errno.h>

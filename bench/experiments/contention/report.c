@@ -6,22 +6,17 @@
 #include <string.h>
 
 #include "internal.h"
+#include "bench/core/runjson.h"
 
+/* params.<k>, "" when absent */
 static const char *pstr(const json_t *e, const char *k)
 {
-	return json_string_value(json_object_get(json_object_get(e, "params"), k)) ?: "";
+	return runjson_param_str(e, k) ?: "";
 }
 
 static long pworkers(const json_t *e)
 {
-	return (long)json_integer_value(json_object_get(json_object_get(e, "params"), "workers"));
-}
-
-static double metric(const json_t *e, const char *name, const char *field)
-{
-	json_t *m = json_object_get(json_object_get(e, "metrics"), name);
-	json_t *v = field ? json_object_get(m, field) : m;
-	return json_is_number(v) ? json_number_value(v) : NAN;
+	return (long)runjson_param_int(e, "workers");
 }
 
 /* The entry for (op, sharing, workers[, backend]), or NULL. */
@@ -150,13 +145,15 @@ static void worker_op_section(const json_t *run, const char *op, const char **sh
 				fprintf(md, " – |");
 				continue;
 			}
-			fprintf(md, " %s", human_rate(metric(e, "ops_per_s", NULL), b, sizeof(b)));
-			double eff = metric(e, "efficiency", NULL), p50 = metric(e, "op_ns", "p50"),
-			       p99 = metric(e, "op_ns", "p99"),
-			       cpu = metric(e, "cpu_ns_per_op", NULL);
+			fprintf(md, " %s",
+				human_rate(runjson_metric(e, "ops_per_s", NULL), b, sizeof(b)));
+			double eff = runjson_metric(e, "efficiency", NULL),
+			       p50 = runjson_metric(e, "op_ns", "p50"),
+			       p99 = runjson_metric(e, "op_ns", "p99"),
+			       cpu = runjson_metric(e, "cpu_ns_per_op", NULL);
 			if (ws[w] > 1 && !isnan(eff))
 				fprintf(md, ", eff %.2f", eff);
-			double util = metric(e, "cpu_utilization", NULL);
+			double util = runjson_metric(e, "cpu_utilization", NULL);
 			if (!isnan(cpu))
 				fprintf(md, "; %.0f CPU-ns/op", cpu);
 			if (!isnan(util))
@@ -173,8 +170,8 @@ static void worker_op_section(const json_t *run, const char *op, const char **sh
 	 * machine runs), then the throughput ratio. */
 	for (size_t w = 0; w < nw; w++) {
 		const json_t *base = find(run, op, "processes", ws[w], NULL);
-		double bc = base ? metric(base, "cpu_ns_per_op", NULL) : NAN;
-		double bv = base ? metric(base, "ops_per_s", NULL) : NAN;
+		double bc = base ? runjson_metric(base, "cpu_ns_per_op", NULL) : NAN;
+		double bv = base ? runjson_metric(base, "ops_per_s", NULL) : NAN;
 		if (!(bc > 0) || !(bv > 0))
 			continue;
 		fprintf(md, "- %ld worker%s: processes %.0f CPU-ns/op (%s)", ws[w],
@@ -183,8 +180,8 @@ static void worker_op_section(const json_t *run, const char *op, const char **sh
 			if (!strcmp(sh[s], "processes"))
 				continue;
 			e = find(run, op, sh[s], ws[w], NULL);
-			double c = e ? metric(e, "cpu_ns_per_op", NULL) : NAN;
-			double v = e ? metric(e, "ops_per_s", NULL) : NAN;
+			double c = e ? runjson_metric(e, "cpu_ns_per_op", NULL) : NAN;
+			double v = e ? runjson_metric(e, "ops_per_s", NULL) : NAN;
 			if (c > 0 && v > 0)
 				fprintf(md, "; %s (%s) %+.0f %% CPU per op, %+.0f %% ops/s", sh[s],
 					shared_what(sh[s]), (c / bc - 1) * 100, (v / bv - 1) * 100);
@@ -228,12 +225,12 @@ static void spawn_op_section(const json_t *run, const char *op, const char **sh,
 			fprintf(md, "| %ld | %s |", ws[w], backends[b]);
 			for (size_t s = 0; s < nsh; s++) {
 				e = find(run, op, sh[s], ws[w], backends[b]);
-				if (!e || isnan(metric(e, "t_reaped", "p50")))
+				if (!e || isnan(runjson_metric(e, "t_reaped", "p50")))
 					fprintf(md, " – |");
 				else
 					fprintf(md, " %.1f (%.1f) |",
-						metric(e, "t_reaped", "p50") / 1e3,
-						metric(e, "t_reaped", "p99") / 1e3);
+						runjson_metric(e, "t_reaped", "p50") / 1e3,
+						runjson_metric(e, "t_reaped", "p99") / 1e3);
 			}
 			fprintf(md, "\n");
 		}

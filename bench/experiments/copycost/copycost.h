@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 
 #include "bench/core/experiment.h"
+#include "bench/core/runjson.h"
 #include "lab/state/memkind.h"
 #include "lab/state/parent_state.h"
 #include "bench/core/sampler.h"
@@ -52,12 +53,6 @@ int series_fit_compute(const json_t *run, const struct series_fit *sf, struct fi
 /* Distinct string values of params[key] (or "backend" when key is "backend") among entries of
  * exp with params.axis == axis (axis NULL: any), in first-seen order; a new JSON array. */
 json_t *distinct_values(const json_t *run, const char *exp, const char *axis, const char *key);
-
-/* A statistics object's field (e.g. "p50") of entry.metrics[metric]; NaN when absent. */
-double entry_metric(const json_t *entry, const char *metric, const char *field);
-/* Numeric params[key]; NaN when absent. */
-double entry_param(const json_t *entry, const char *key);
-const char *entry_param_str(const json_t *entry, const char *key);
 
 /* The fit of run.json "fits" for exp/label/metric/x_unit of the medians (fits without a
  * "quantile" field count as medians) whose field key equals val (key NULL: any).

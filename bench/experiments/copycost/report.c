@@ -7,24 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-double entry_param(const json_t *entry, const char *key)
+/* params.<key>, or the entry's backend when key is "backend" */
+static const char *param_or_backend(const json_t *entry, const char *key)
 {
-	json_t *v = json_object_get(json_object_get(entry, "params"), key);
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-const char *entry_param_str(const json_t *entry, const char *key)
-{
-	if (!strcmp(key, "backend"))
-		return json_string_value(json_object_get(entry, "backend"));
-	return json_string_value(json_object_get(json_object_get(entry, "params"), key));
-}
-
-double entry_metric(const json_t *entry, const char *metric, const char *field)
-{
-	json_t *m = json_object_get(json_object_get(entry, "metrics"), metric);
-	json_t *v = json_object_get(m, field);
-	return json_is_number(v) ? json_number_value(v) : NAN;
+	return !strcmp(key, "backend") ? runjson_backend(entry) : runjson_param_str(entry, key);
 }
 
 static bool str_eq(const char *a, const char *b)
@@ -34,9 +20,9 @@ static bool str_eq(const char *a, const char *b)
 
 static bool entry_matches(const json_t *e, const char *exp, const char *axis)
 {
-	if (!str_eq(json_string_value(json_object_get(e, "experiment")), exp))
+	if (!str_eq(runjson_experiment(e), exp))
 		return false;
-	return !axis || str_eq(entry_param_str(e, "axis"), axis);
+	return !axis || str_eq(runjson_param_str(e, "axis"), axis);
 }
 
 json_t *distinct_values(const json_t *run, const char *exp, const char *axis, const char *key)
@@ -45,7 +31,7 @@ json_t *distinct_values(const json_t *run, const char *exp, const char *axis, co
 	json_t *results = json_object_get(run, "results");
 	for (size_t i = 0; out && i < json_array_size(results); i++) {
 		json_t *e = json_array_get(results, i);
-		const char *v = entry_matches(e, exp, axis) ? entry_param_str(e, key) : NULL;
+		const char *v = entry_matches(e, exp, axis) ? param_or_backend(e, key) : NULL;
 		if (!v)
 			continue;
 		bool seen = false;
@@ -63,22 +49,18 @@ json_t *distinct_values(const json_t *run, const char *exp, const char *axis, co
  * (se_<q>_rounds). NaN when it has neither. */
 static double point_sd(const json_t *entry, const char *metric, const char *field)
 {
+	const json_t *st = runjson_metric_stats(entry, metric);
 	char key[32];
-	json_t *ci;
-	double lo, hi;
-
-	const json_t *st = json_object_get(json_object_get(entry, "metrics"), metric), *se;
+	double lo, hi, se;
 
 	snprintf(key, sizeof(key), "ci95_%s", field);
-	ci = json_object_get(st, key);
-	lo = json_is_number(json_array_get(ci, 0)) ? json_number_value(json_array_get(ci, 0)) : NAN;
-	hi = json_is_number(json_array_get(ci, 1)) ? json_number_value(json_array_get(ci, 1)) : NAN;
+	runjson_interval(st, key, &lo, &hi);
 	if (hi > lo)
 		return (hi - lo) / 2 / 1.959963984540054;
 	/* Fewer rounds than an interval needs: the spread between rounds. */
 	snprintf(key, sizeof(key), "se_%s_rounds", field);
-	se = json_object_get(st, key);
-	return json_is_number(se) && json_number_value(se) > 0 ? json_number_value(se) : NAN;
+	se = runjson_num(st, key);
+	return se > 0 ? se : NAN;
 }
 
 int series_fit_compute(const json_t *run, const struct series_fit *sf, struct fit *f)
@@ -96,13 +78,12 @@ int series_fit_compute(const json_t *run, const struct series_fit *sf, struct fi
 	}
 	for (size_t i = 0; i < cap; i++) {
 		json_t *e = json_array_get(results, i);
-		if (!entry_matches(e, sf->exp, sf->axis) ||
-		    !str_eq(json_string_value(json_object_get(e, "backend")), sf->label))
+		if (!entry_matches(e, sf->exp, sf->axis) || !str_eq(runjson_backend(e), sf->label))
 			continue;
-		if (sf->series_key && !str_eq(entry_param_str(e, sf->series_key), sf->series_val))
+		if (sf->series_key && !str_eq(param_or_backend(e, sf->series_key), sf->series_val))
 			continue;
-		double xv = entry_param(e, sf->x_param);
-		double yv = entry_metric(e, sf->metric, sf->field ? sf->field : "p50");
+		double xv = runjson_param(e, sf->x_param);
+		double yv = runjson_metric(e, sf->metric, sf->field ? sf->field : "p50");
 		if (isnan(xv) || isnan(yv))
 			continue;
 		x[n] = xv * sf->x_scale;
@@ -195,7 +176,8 @@ void slopes_finding(FILE *md, const char *const *labels, const struct fit *fits,
 				continue;
 			if (first)
 				fprintf(md, "%s%c%s: ", said ? "; " : "",
-					said ? said_as[v][0] : said_as[v][0] - 'a' + 'A', said_as[v] + 1);
+					said ? said_as[v][0] : said_as[v][0] - 'a' + 'A',
+					said_as[v] + 1);
 			fprintf(md, "%s%s", first ? "" : ", ", labels[i]);
 			first = false;
 			said = true;
@@ -227,18 +209,13 @@ int fit_lookup_q(const json_t *run, const char *exp, const char *label, const ch
 		const char *q = json_string_value(json_object_get(o, "quantile"));
 		if (!str_eq(q ? q : "p50", quantile))
 			continue;
-		json_t *ci = json_object_get(o, "slope_ci95");
 		memset(f, 0, sizeof *f);
 		f->n = (size_t)json_integer_value(json_object_get(o, "n"));
 		f->slope = json_number_value(json_object_get(o, "slope_ns"));
 		f->intercept = json_number_value(json_object_get(o, "intercept_ns"));
-		f->r2 = json_number_value(json_object_get(o, "r2"));
-		/* null (no interval: two points) reads as NaN, not as zero */
-		json_t *lo = json_array_get(ci, 0), *hi = json_array_get(ci, 1);
-		f->slope_ci95[0] = json_is_number(lo) ? json_number_value(lo) : NAN;
-		f->slope_ci95[1] = json_is_number(hi) ? json_number_value(hi) : NAN;
-		if (!json_is_number(json_object_get(o, "r2")))
-			f->r2 = NAN;
+		/* null (no interval: two points, or no r2) reads as NaN, not as zero */
+		f->r2 = runjson_num(o, "r2");
+		runjson_interval(o, "slope_ci95", &f->slope_ci95[0], &f->slope_ci95[1]);
 		return 0;
 	}
 	return -ENOENT;

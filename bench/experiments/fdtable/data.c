@@ -54,9 +54,9 @@ static void add_fits(struct run_ctx *ctx)
 					continue;
 				json_t *extra = json_pack(
 				    "{s:s?, s:s?, s:s, s:s, s:o}", "variant",
-				    entry_param_str(any, "variant"), "backend_name",
-				    entry_param_str(any, "backend_name"), "quantile", quantiles[q],
-				    "method", f.method, "scatter",
+				    runjson_param_str(any, "variant"), "backend_name",
+				    runjson_param_str(any, "backend_name"), "quantile",
+				    quantiles[q], "method", f.method, "scatter",
 				    isfinite(f.scatter) ? json_real(f.scatter) : json_null());
 				results_add_fit(ctx->res, "fdtable", label, spawn_metrics[m],
 						"open_fds", "fd", &f, extra);
@@ -97,7 +97,7 @@ static int fill_points(FILE *f, void *arg)
 		const json_t *e = json_array_get(results, i);
 		const char *label = json_string_value(json_object_get(e, "backend"));
 		if (is_fdtable(e) && label)
-			rows[n++] = (struct row){e, label, entry_param(e, "fds")};
+			rows[n++] = (struct row){e, label, runjson_param(e, "fds")};
 	}
 	qsort(rows, n, sizeof *rows, cmp_rows);
 	fputs("label,variant,backend,fds", f);
@@ -107,14 +107,14 @@ static int fill_points(FILE *f, void *arg)
 	fputs(",fit_t_return,fit_t_reaped\n", f);
 	for (size_t i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
-		const char *variant = entry_param_str(r->e, "variant");
-		const char *be = entry_param_str(r->e, "backend_name");
+		const char *variant = runjson_param_str(r->e, "variant");
+		const char *be = runjson_param_str(r->e, "backend_name");
 		fprintf(f, "%s,%s,%s", r->label, variant ? variant : "", be ? be : "");
 		put_num(f, r->fds);
 		for (size_t m = 0; m < N_METRICS; m++) {
-			put_num(f, entry_metric(r->e, spawn_metrics[m], "p10"));
-			put_num(f, entry_metric(r->e, spawn_metrics[m], "p50"));
-			put_num(f, entry_metric(r->e, spawn_metrics[m], "p90"));
+			put_num(f, runjson_metric(r->e, spawn_metrics[m], "p10"));
+			put_num(f, runjson_metric(r->e, spawn_metrics[m], "p50"));
+			put_num(f, runjson_metric(r->e, spawn_metrics[m], "p90"));
 		}
 		static const char *const fitted[] = {"t_return", "t_reaped"};
 		for (size_t m = 0; m < 2; m++) {
@@ -152,9 +152,9 @@ static int fill_gp_vars(FILE *f, void *arg)
 	double lo = INFINITY, hi = 0; /* x range over the fd counts above 0 */
 	for (size_t i = 0; i < json_array_size(results); i++) {
 		const json_t *e = json_array_get(results, i);
-		double fds = entry_param(e, "fds");
-		bool ok = is_fdtable(e) && fds > 0 && entry_metric(e, "t_reaped", "p50") > 0 &&
-			  entry_metric(e, "t_return", "p50") > 0;
+		double fds = runjson_param(e, "fds");
+		bool ok = is_fdtable(e) && fds > 0 && runjson_metric(e, "t_reaped", "p50") > 0 &&
+			  runjson_metric(e, "t_return", "p50") > 0;
 		n += ok;
 		if (ok) {
 			lo = fmin(lo, fds);
@@ -191,7 +191,7 @@ static void p50_table(FILE *md, const json_t *run, const json_t *labels)
 		const json_t *e = json_array_get(results, i);
 		if (!is_fdtable(e))
 			continue;
-		double v = entry_param(e, "fds");
+		double v = runjson_param(e, "fds");
 		bool seen = false;
 		for (size_t j = 0; j < n_fds && !seen; j++)
 			seen = fds[j] == v;
@@ -214,9 +214,9 @@ static void p50_table(FILE *md, const json_t *run, const json_t *labels)
 				const json_t *e = json_array_get(results, i);
 				const char *b = json_string_value(json_object_get(e, "backend"));
 				if (is_fdtable(e) && b && !strcmp(b, label) &&
-				    entry_param(e, "fds") == fds[j]) {
-					v = entry_metric(e, "t_reaped", "p50");
-					v10 = entry_metric(e, "t_reaped", "p10");
+				    runjson_param(e, "fds") == fds[j]) {
+					v = runjson_metric(e, "t_reaped", "p50");
+					v10 = runjson_metric(e, "t_reaped", "p10");
 				}
 			}
 			char buf[32], buf10[32];
@@ -278,12 +278,12 @@ void fd_summarize(const json_t *run, FILE *md)
 	json_t *results = json_object_get(run, "results");
 	for (size_t i = 0; i < json_array_size(results); i++) {
 		const json_t *e = json_array_get(results, i);
-		double asked = entry_param(e, "fds_requested");
+		double asked = runjson_param(e, "fds_requested");
 		if (is_fdtable(e) && !isnan(asked)) {
 			fprintf(md,
 				"\nRLIMIT_NOFILE's hard limit capped the sweep at %.0f fds (%.0f "
 				"asked for).\n",
-				entry_param(e, "fds"), asked);
+				runjson_param(e, "fds"), asked);
 			break;
 		}
 	}

@@ -6,19 +6,9 @@
 
 #include "probes/probes.h"
 #include "internal.h"
+#include "bench/core/runjson.h"
 #include "bench/core/probe_coverage.h"
 #include "bench/lib/units.h"
-
-static const json_t *stat_of(const json_t *entry, const char *group, const char *metric)
-{
-	return json_object_get(json_object_get(entry, group), metric);
-}
-
-static double q(const json_t *st, const char *key)
-{
-	const json_t *v = json_object_get(st, key);
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
 
 /* µs with one decimal, or "–" */
 static const char *us(double ns, char *buf, size_t len)
@@ -32,25 +22,23 @@ static const char *us(double ns, char *buf, size_t len)
 /* The twin arm measured with the probes attached (see build_arms in latency.c). */
 static bool is_probed(const json_t *e)
 {
-	const char *p = json_string_value(json_object_get(json_object_get(e, "params"), "probes"));
+	const char *p = runjson_param_str(e, "probes");
 	return p && !strcmp(p, "on");
 }
 
 static json_int_t rss_of(const json_t *e)
 {
-	return json_integer_value(json_object_get(json_object_get(e, "params"), "parent_rss"));
+	return runjson_param_int(e, "parent_rss");
 }
 
 /* "1.02× [0.97, 1.08]" from a vs_reference / probe_overhead object (or its "p10"). */
 static const char *ratio_ci(const json_t *o, char *buf, size_t len)
 {
-	const json_t *ci = json_object_get(o, "ci95");
-	double est = q(o, "estimate"), lo = json_number_value(json_array_get(ci, 0)),
-	       hi = json_number_value(json_array_get(ci, 1));
+	double est = runjson_num(o, "estimate"), lo, hi;
 
 	if (!isfinite(est))
 		return "–";
-	if (json_is_number(json_array_get(ci, 0)) && json_is_number(json_array_get(ci, 1)))
+	if (runjson_interval(o, "ci95", &lo, &hi))
 		snprintf(buf, len, "%.2f× [%.2f, %.2f]", est, lo, hi);
 	else
 		snprintf(buf, len, "%.2f× [too few rounds]", est);
@@ -61,17 +49,15 @@ static const char *ratio_ci(const json_t *o, char *buf, size_t len)
 static const char *us_ci(const json_t *st, const char *key, char *buf, size_t len)
 {
 	char cikey[16], a[16], b[16], c[16];
-	const json_t *ci;
+	double lo, hi;
 
 	snprintf(cikey, sizeof(cikey), "ci95_%s", key);
-	ci = json_object_get(st, cikey);
 	/* a null bound is "no interval" (fewer rounds than the bootstrap needs), never 0 */
-	if (!json_is_number(json_array_get(ci, 0)) || !json_is_number(json_array_get(ci, 1)))
-		snprintf(buf, len, "%s [too few rounds]", us(q(st, key), a, sizeof(a)));
+	if (!runjson_interval(st, cikey, &lo, &hi))
+		snprintf(buf, len, "%s [too few rounds]", us(runjson_num(st, key), a, sizeof(a)));
 	else
-		snprintf(buf, len, "%s [%s, %s]", us(q(st, key), a, sizeof(a)),
-			 us(json_number_value(json_array_get(ci, 0)), b, sizeof(b)),
-			 us(json_number_value(json_array_get(ci, 1)), c, sizeof(c)));
+		snprintf(buf, len, "%s [%s, %s]", us(runjson_num(st, key), a, sizeof(a)),
+			 us(lo, b, sizeof(b)), us(hi, c, sizeof(c)));
 	return buf;
 }
 
@@ -110,21 +96,21 @@ static void table(const json_t *run, json_int_t rss, FILE *md)
 
 		if (rss_of(e) != rss || json_object_get(e, "skipped") || is_probed(e))
 			continue;
-		ret = stat_of(e, "metrics", "t_return");
-		first = stat_of(e, "metrics", "t_first");
-		reap = stat_of(e, "metrics", "t_reaped");
+		ret = runjson_metric_stats(e, "t_return");
+		first = runjson_metric_stats(e, "t_first");
+		reap = runjson_metric_stats(e, "t_reaped");
 		vs = json_object_get(e, "vs_reference");
 		modes = json_object_get(e, "modes");
-		snprintf(rp, sizeof(rp), "%s / %s", us(q(ret, "p10"), b[0], 48),
-			 us(q(ret, "p50"), b[1], 48));
-		snprintf(fp, sizeof(fp), "%s / %s", us(q(reap, "p10"), b[0], 48),
-			 us(q(reap, "p50"), b[1], 48));
+		snprintf(rp, sizeof(rp), "%s / %s", us(runjson_num(ret, "p10"), b[0], 48),
+			 us(runjson_num(ret, "p50"), b[1], 48));
+		snprintf(fp, sizeof(fp), "%s / %s", us(runjson_num(reap, "p10"), b[0], 48),
+			 us(runjson_num(reap, "p50"), b[1], 48));
 		fprintf(
 		    md, "| %s | %lld | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-		    json_string_value(json_object_get(e, "backend")),
-		    (long long)json_integer_value(json_object_get(reap, "n")), rp,
-		    us_ci(first, "p10", ci10, sizeof(ci10)),
-		    us_ci(first, "p50", ci50, sizeof(ci50)), us(q(first, "p99"), b[4], 48), fp,
+		    runjson_backend(e), (long long)json_integer_value(json_object_get(reap, "n")),
+		    rp, us_ci(first, "p10", ci10, sizeof(ci10)),
+		    us_ci(first, "p50", ci50, sizeof(ci50)),
+		    us(runjson_num(first, "p99"), b[4], 48), fp,
 		    vs ? ratio_ci(json_object_get(vs, "p10"), b[5], 48) : (ref ? "reference" : "–"),
 		    vs ? ratio_ci(vs, b[6], 48) : (ref ? "reference" : "–"),
 		    json_is_true(json_object_get(modes, "two_groups")) ? "**two groups**" : "one");
@@ -160,14 +146,17 @@ static void cpu_table(const json_t *run, json_int_t rss, FILE *md)
 			    "block medians: low / high group, share high |\n|---|---:|---:|---:|\n",
 			    json_string_value(json_object_get(split, "metric")));
 		header = true;
-		fprintf(md, "| %s | %.0f %%, %s / %s | %.0f %%, %s / %s | ",
-			json_string_value(json_object_get(e, "backend")),
-			100.0 * (double)ns / (double)(ns + no), us(q(same, "p10"), b[0], 32),
-			us(q(same, "p50"), b[1], 32), 100.0 * (double)no / (double)(ns + no),
-			us(q(other, "p10"), b[2], 32), us(q(other, "p50"), b[3], 32));
+		fprintf(
+		    md, "| %s | %.0f %%, %s / %s | %.0f %%, %s / %s | ", runjson_backend(e),
+		    100.0 * (double)ns / (double)(ns + no), us(runjson_num(same, "p10"), b[0], 32),
+		    us(runjson_num(same, "p50"), b[1], 32), 100.0 * (double)no / (double)(ns + no),
+		    us(runjson_num(other, "p10"), b[2], 32),
+		    us(runjson_num(other, "p50"), b[3], 32));
 		if (json_is_true(json_object_get(modes, "two_groups")))
-			fprintf(md, "%s / %s, %.0f %% |\n", us(q(modes, "low_ns"), b[4], 32),
-				us(q(modes, "high_ns"), b[5], 32), 100 * q(modes, "share_high"));
+			fprintf(md, "%s / %s, %.0f %% |\n",
+				us(runjson_num(modes, "low_ns"), b[4], 32),
+				us(runjson_num(modes, "high_ns"), b[5], 32),
+				100 * runjson_num(modes, "share_high"));
 		else
 			fprintf(md, "one group |\n");
 	}
@@ -187,11 +176,10 @@ static void not_measured(const json_t *run, json_int_t rss, FILE *md)
 		if (rss_of(e) != rss)
 			continue;
 		if (skip)
-			fprintf(md, "- not measured: %s — %s\n",
-				json_string_value(json_object_get(e, "backend")), skip);
+			fprintf(md, "- not measured: %s — %s\n", runjson_backend(e), skip);
 		else if (fails)
 			fprintf(md, "- %s: %lld samples failed (%s) and are excluded\n",
-				json_string_value(json_object_get(e, "backend")), (long long)fails,
+				runjson_backend(e), (long long)fails,
 				json_string_value(json_object_get(e, "first_error")) ?: "?");
 	}
 }
@@ -219,17 +207,17 @@ static void phases_table(const json_t *run, json_int_t rss, FILE *md)
 	RESULTS_FOREACH(run, "latency", i, e)
 	{
 		const json_t *ph = json_object_get(e, "phases");
-		double kc = q(json_object_get(ph, "kernel_create"), "p50");
-		double ret = q(stat_of(e, "metrics", "t_return"), "p50");
+		double kc = runjson_num(json_object_get(ph, "kernel_create"), "p50");
+		double ret = runjson_num(runjson_metric_stats(e, "t_return"), "p50");
 
 		if (rss_of(e) != rss || !json_object_size(ph))
 			continue;
-		fprintf(md, "| %s |", json_string_value(json_object_get(e, "backend")));
+		fprintf(md, "| %s |", runjson_backend(e));
 		for (int p = 0; p < PH__N; p++) {
 			const json_t *st = json_object_get(ph, probe_phase_names[p]);
 
-			fprintf(md, " %s / %s |", us(q(st, "p10"), b10, sizeof(b10)),
-				us(q(st, "p50"), b, sizeof(b)));
+			fprintf(md, " %s / %s |", us(runjson_num(st, "p10"), b10, sizeof(b10)),
+				us(runjson_num(st, "p50"), b, sizeof(b)));
 		}
 		if (isfinite(kc) && ret > 0)
 			fprintf(md, " %.0f%% |\n", 100.0 * kc / ret);
@@ -337,7 +325,7 @@ static int fill_phases(FILE *f, void *arg)
 			continue;
 		fprintf(f, "%.*s,%lld", (int)len, name, (long long)rss_of(e));
 		for (int p = 0; p < PH__N; p++) {
-			double v = q(json_object_get(ph, probe_phase_names[p]), "p50");
+			double v = runjson_num(json_object_get(ph, probe_phase_names[p]), "p50");
 			if (isfinite(v))
 				fprintf(f, ",%.0f", v);
 			else

@@ -149,11 +149,12 @@ static int fill_points(FILE *f, void *arg)
 		const char *exp = json_string_value(json_object_get(e, "experiment"));
 		if (!exp || strcmp(exp, "pagetable") || json_object_get(e, "skipped"))
 			continue;
-		const char *axis = entry_param_str(e, "axis"), *kind = entry_param_str(e, "kind");
+		const char *axis = runjson_param_str(e, "axis"),
+			   *kind = runjson_param_str(e, "kind");
 		const char *label = json_string_value(json_object_get(e, "backend"));
 		if (!axis || !kind || !label)
 			continue;
-		double x = entry_param(e, !strcmp(axis, "vmas") ? "vmas" : "size");
+		double x = runjson_param(e, !strcmp(axis, "vmas") ? "vmas" : "size");
 		rows[n++] = (struct row_sort){e, axis, kind, label, x};
 	}
 	qsort(rows, n, sizeof *rows, cmp_rows);
@@ -167,14 +168,14 @@ static int fill_points(FILE *f, void *arg)
 		const struct row_sort *r = &rows[i];
 		bool vmas = !strcmp(r->axis, "vmas");
 		fprintf(f, "%s,%s,%s", r->axis, r->kind, r->label);
-		put_num(f, entry_param(r->e, "size"));
-		put_num(f, entry_param(r->e, "size") / MIB);
-		put_num(f, entry_param(r->e, "vmas"));
-		put_num(f, entry_param(r->e, "thp_bytes"));
+		put_num(f, runjson_param(r->e, "size"));
+		put_num(f, runjson_param(r->e, "size") / MIB);
+		put_num(f, runjson_param(r->e, "vmas"));
+		put_num(f, runjson_param(r->e, "thp_bytes"));
 		for (size_t m = 0; m < N_OF(csv_metrics); m++) {
-			put_num(f, entry_metric(r->e, csv_metrics[m], "p10"));
-			put_num(f, entry_metric(r->e, csv_metrics[m], "p50"));
-			put_num(f, entry_metric(r->e, csv_metrics[m], "p90"));
+			put_num(f, runjson_metric(r->e, csv_metrics[m], "p10"));
+			put_num(f, runjson_metric(r->e, csv_metrics[m], "p50"));
+			put_num(f, runjson_metric(r->e, csv_metrics[m], "p90"));
 		}
 		for (size_t m = 0; m < N_OF(csv_fits); m++) {
 			struct series_fit sf = {.exp = "pagetable",
@@ -187,7 +188,7 @@ static int fill_points(FILE *f, void *arg)
 						.axis = r->axis};
 			struct fit fit;
 			double v = NAN;
-			if (!isnan(entry_metric(r->e, csv_fits[m], "p50")) &&
+			if (!isnan(runjson_metric(r->e, csv_fits[m], "p50")) &&
 			    !series_fit_compute(run, &sf, &fit))
 				v = fit.intercept + fit.slope * r->x;
 			put_num(f, v);
@@ -233,27 +234,28 @@ static void count_points(const json_t *run, const char *main_kind, const char *r
 	for (size_t i = 0; i < json_array_size(results); i++) {
 		const json_t *e = json_array_get(results, i);
 		const char *exp = json_string_value(json_object_get(e, "experiment"));
-		const char *axis = entry_param_str(e, "axis"), *kind = entry_param_str(e, "kind");
+		const char *axis = runjson_param_str(e, "axis"),
+			   *kind = runjson_param_str(e, "kind");
 		const char *label = json_string_value(json_object_get(e, "backend"));
 		if (!exp || strcmp(exp, "pagetable") || !axis || !kind || !label)
 			continue;
 		bool pf = is_postfork(label), is_ref = ref && !strcmp(label, ref);
 		if (!strcmp(axis, "vmas")) {
-			double v = entry_param(e, "vmas");
-			n_vmas += !pf && entry_metric(e, "t_reaped", "p50") > 0;
+			double v = runjson_param(e, "vmas");
+			n_vmas += !pf && runjson_metric(e, "t_reaped", "p50") > 0;
 			vma_lo = fmin(vma_lo, v);
 			vma_hi = fmax(vma_hi, v);
 			continue;
 		}
-		if (!(entry_param(e, "size") > 0))
+		if (!(runjson_param(e, "size") > 0))
 			continue;
-		mib_lo = fmin(mib_lo, entry_param(e, "size") / MIB);
-		mib_hi = fmax(mib_hi, entry_param(e, "size") / MIB);
+		mib_lo = fmin(mib_lo, runjson_param(e, "size") / MIB);
+		mib_hi = fmax(mib_hi, runjson_param(e, "size") / MIB);
 		bool main = main_kind && !strcmp(kind, main_kind);
-		double reaped = entry_metric(e, "t_reaped", "p50");
+		double reaped = runjson_metric(e, "t_reaped", "p50");
 		n_main += main && !pf && reaped > 0;
 		n_post += main && ((is_ref && reaped > 0) ||
-				   (pf && entry_metric(e, "post_fork_ns", "p50") > 0));
+				   (pf && runjson_metric(e, "post_fork_ns", "p50") > 0));
 		n_kinds += is_ref && reaped > 0;
 	}
 	fprintf(f, "pt_n_main = %ld\npt_n_postfork = %ld\npt_n_kinds = %ld\npt_n_vmas = %ld\n",

@@ -73,14 +73,14 @@ out:
 /* The entry of the size axis for kind, label and size; NULL if none. */
 static const json_t *find_entry(const json_t *run, const char *kind, const char *label, double size)
 {
-	json_t *results = json_object_get(run, "results");
-	for (size_t i = 0; i < json_array_size(results); i++) {
-		const json_t *e = json_array_get(results, i);
-		const char *exp = json_string_value(json_object_get(e, "experiment"));
-		const char *k = entry_param_str(e, "kind"), *a = entry_param_str(e, "axis");
-		const char *l = json_string_value(json_object_get(e, "backend"));
-		if (exp && k && a && l && !strcmp(exp, "pagetable") && !strcmp(k, kind) &&
-		    !strcmp(a, "size") && !strcmp(l, label) && entry_param(e, "size") == size)
+	const json_t *e;
+
+	RESULTS_FOREACH(run, "pagetable", i, e)
+	{
+		const char *k = runjson_param_str(e, "kind"), *a = runjson_param_str(e, "axis");
+		const char *l = runjson_backend(e);
+		if (k && a && l && !strcmp(k, kind) && !strcmp(a, "size") && !strcmp(l, label) &&
+		    runjson_param(e, "size") == size)
 			return e;
 	}
 	return NULL;
@@ -95,17 +95,18 @@ static int cmp_double_asc(const void *a, const void *b)
 /* Median t_reaped per size (ascending) and backend for one kind, and the fork child's VmPTE. */
 static void kind_table(FILE *md, const json_t *run, const json_t *labels, const char *kind)
 {
-	json_t *results = json_object_get(run, "results");
 	double sizes[64];
 	size_t n = 0;
-	for (size_t i = 0; i < json_array_size(results) && n < 64; i++) {
-		const json_t *e = json_array_get(results, i);
-		const char *exp = json_string_value(json_object_get(e, "experiment"));
-		const char *k = entry_param_str(e, "kind"), *a = entry_param_str(e, "axis");
-		if (!exp || strcmp(exp, "pagetable") || !k || strcmp(k, kind) || !a ||
-		    strcmp(a, "size"))
+	const json_t *e;
+
+	RESULTS_FOREACH(run, "pagetable", i, e)
+	{
+		const char *k = runjson_param_str(e, "kind"), *a = runjson_param_str(e, "axis");
+		if (n == 64)
+			break;
+		if (!k || strcmp(k, kind) || !a || strcmp(a, "size"))
 			continue;
-		double v = entry_param(e, "size");
+		double v = runjson_param(e, "size");
 		bool seen = false;
 		for (size_t j = 0; j < n && !seen; j++)
 			seen = sizes[j] == v;
@@ -130,7 +131,7 @@ static void kind_table(FILE *md, const json_t *run, const json_t *labels, const 
 		for (size_t l = 0; l < json_array_size(labels) && isnan(thp); l++) {
 			const json_t *e = find_entry(
 			    run, kind, json_string_value(json_array_get(labels, l)), sizes[i]);
-			thp = e ? entry_param(e, "thp_bytes") : NAN;
+			thp = e ? runjson_param(e, "thp_bytes") : NAN;
 		}
 		/* a size from run.json outside uint64_t (negative, 1e308) has no conversion */
 		bool size_ok = sizes[i] >= 0 && sizes[i] < 0x1p64,
@@ -146,10 +147,10 @@ static void kind_table(FILE *md, const json_t *run, const json_t *labels, const 
 			char t10[32];
 			fprintf(
 			    md, " %s / %s |",
-			    fmt_ns(e ? entry_metric(e, "t_reaped", "p10") : NAN, t10, sizeof t10),
-			    fmt_ns(e ? entry_metric(e, "t_reaped", "p50") : NAN, t, sizeof t));
+			    fmt_ns(e ? runjson_metric(e, "t_reaped", "p10") : NAN, t10, sizeof t10),
+			    fmt_ns(e ? runjson_metric(e, "t_reaped", "p50") : NAN, t, sizeof t));
 		}
-		double vmpte = pf ? entry_metric(pf, "vmpte_kb", "p50") : NAN;
+		double vmpte = pf ? runjson_metric(pf, "vmpte_kb", "p50") : NAN;
 		if (isnan(vmpte))
 			fputs(" n/a |\n", md);
 		else

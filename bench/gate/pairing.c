@@ -1,4 +1,5 @@
-/* Reading run.json files for the gate: validation, entry keys, values, pairing A with B. */
+/* Which results entry of a run A pairs with which of a run B, and the value the gate reads
+ * from an entry; run.json itself is read by bench/core/runjson.c. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,34 +8,11 @@
 
 #include "gate.h"
 #include "bench/core/runjson.h"
-#include "bench/core/results.h"
-
-json_t *gate_load_run(const char *path, char *err, size_t len)
-{
-	return runjson_load(path, err, len);
-}
-
-char *gate_entry_key(const json_t *entry)
-{
-	const char *exp = json_string_value(json_object_get(entry, "experiment"));
-	const char *be = json_string_value(json_object_get(entry, "backend"));
-	json_t *params = json_object_get(entry, "params");
-	char *p = NULL, *key = NULL;
-
-	if (json_is_object(params) && json_object_size(params))
-		p = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
-	if (asprintf(&key, "%s/%s%s%s", exp ? exp : "?", be ? be : "?", p ? " " : "", p ? p : "") <
-	    0)
-		key = NULL;
-	free(p);
-	return key;
-}
 
 /* "experiment/backend": malloc'd. */
 static char *short_key(const json_t *entry)
 {
-	const char *exp = json_string_value(json_object_get(entry, "experiment"));
-	const char *be = json_string_value(json_object_get(entry, "backend"));
+	const char *exp = runjson_experiment(entry), *be = runjson_backend(entry);
 	char *key = NULL;
 
 	if (asprintf(&key, "%s/%s", exp ? exp : "?", be ? be : "?") < 0)
@@ -44,12 +22,8 @@ static char *short_key(const json_t *entry)
 
 int gate_entry_value(const json_t *entry, const char *metric, const char *q, double *out)
 {
-	json_t *v = json_object_get(json_object_get(json_object_get(entry, "metrics"), metric), q);
-	double x;
+	double x = runjson_metric(entry, metric, q);
 
-	if (!json_is_number(v))
-		return -EINVAL;
-	x = json_number_value(v);
 	if (!isfinite(x) || x <= 0)
 		return -EINVAL;
 	*out = x;
@@ -107,8 +81,7 @@ static void explain_mismatch(const json_t *ra, const json_t *rb, char *why, size
 			pa = json_object_get(a, "params");
 			pb = json_object_get(b, "params");
 			used = (size_t)snprintf(why, len, ": e.g. %s/%s differs in params",
-						json_string_value(json_object_get(a, "experiment")),
-						json_string_value(json_object_get(a, "backend")));
+						runjson_experiment(a), runjson_backend(a));
 			json_object_foreach((json_t *)pa, k, v)
 			{
 				if (used < len && !json_equal(v, json_object_get(pb, k)))
@@ -154,9 +127,9 @@ int gate_pair_entries(const json_t *run_a, const json_t *run_b, struct gate_pair
 		rc = pair_push(p, 0, 0, name);
 	} else {
 		for (size_t i = 0; i < na && !rc; i++) {
-			char *ka = gate_entry_key(json_array_get(ra, i));
+			char *ka = runjson_entry_key(json_array_get(ra, i));
 			for (size_t j = 0; j < nb && ka; j++) {
-				char *kb = gate_entry_key(json_array_get(rb, j));
+				char *kb = runjson_entry_key(json_array_get(rb, j));
 				bool same = kb && !strcmp(ka, kb);
 				free(kb);
 				if (same) {
@@ -180,7 +153,7 @@ int gate_pair_entries(const json_t *run_a, const json_t *run_b, struct gate_pair
 			char *full;
 			if (!dup[i])
 				continue;
-			if (!(full = gate_entry_key(json_array_get(ra, p->ia[i])))) {
+			if (!(full = runjson_entry_key(json_array_get(ra, p->ia[i])))) {
 				rc = -ENOMEM;
 				break;
 			}
