@@ -1,4 +1,5 @@
-/* `spawnscope report DIR`: summary.md and plots/ rebuilt from run.json alone. */
+/* `spawnscope report DIR`: the experiments' data files, summary.md and plots/ rebuilt from
+ * run.json alone. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -97,15 +98,6 @@ static void summary_header(const json_t *run, FILE *md)
 		    "quantiles over n samples, [95%% bootstrap interval] of the median.\n\n");
 }
 
-static bool has_experiment(const json_t *run, const char *name)
-{
-	json_t *e;
-
-	RESULTS_FOREACH(run, name, i, e)
-	return true;
-	return false;
-}
-
 struct summary_arg {
 	const json_t *run;
 	const char *plot_failures; /* "" or "latency (why); phases (why)" */
@@ -122,7 +114,7 @@ static int fill_summary(FILE *md, void *arg)
 			sa->plot_failures);
 	for (size_t i = 0; i < experiment_count(); i++) {
 		const struct experiment *e = experiment_at(i);
-		if (e->summarize && has_experiment(run, e->name)) {
+		if (e->summarize && experiment_in_run(run, e->name)) {
 			e->summarize(run, md);
 			footprint_summary(run, e->name, md);
 		}
@@ -192,7 +184,7 @@ static int render_plots(const json_t *run, const char *dir, bool quiet, char *fa
 		char list[256], why[PATH_MAX + 96], *save = NULL;
 		int wrc;
 
-		if (!e->plot || !has_experiment(run, e->name))
+		if (!e->plot || !experiment_in_run(run, e->name))
 			continue;
 		snprintf(list, sizeof(list), "%s", e->plot);
 		for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
@@ -301,7 +293,7 @@ static int write_html(const json_t *run, const char *dir)
 		const struct experiment *e = experiment_at(i);
 		char list[256], *save = NULL;
 
-		if (!e->plot || !has_experiment(run, e->name))
+		if (!e->plot || !experiment_in_run(run, e->name))
 			continue;
 		snprintf(list, sizeof(list), "%s", e->plot);
 		for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save))
@@ -316,12 +308,28 @@ static int write_html(const json_t *run, const char *dir)
 
 /* Plot failures are warnings: summary.md says which plots are missing and why, and the exit
  * status stays that of the measurement (0 when it is complete). */
-int results_report(const char *dir, bool quiet)
+/* Every experiment's data files, from run.json (messages printed). 0 or the first -errno. */
+static int write_data(const json_t *run, const char *dir)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < experiment_count(); i++) {
+		const struct experiment *e = experiment_at(i);
+		int rc;
+
+		if (e->write_data && experiment_in_run(run, e->name) &&
+		    (rc = e->write_data(run, dir)) && !status)
+			status = rc;
+	}
+	return status;
+}
+
+int results_report(const char *dir, bool quiet, bool data)
 {
 	char path[PATH_MAX + 16], err[PATH_MAX + 256], failed[PATH_MAX + 4096];
 	json_t *run;
 	struct summary_arg arg;
-	int rc;
+	int rc, data_rc = 0;
 
 	snprintf(path, sizeof(path), "%s/run.json", dir);
 	run = runjson_load(path, err, sizeof(err));
@@ -329,6 +337,8 @@ int results_report(const char *dir, bool quiet)
 		fprintf(stderr, "spawnscope: report: %s\n", err);
 		return 2;
 	}
+	if (data)
+		data_rc = write_data(run, dir);
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	if (mkdir(path, 0755) && errno != EEXIST) {
 		snprintf(failed, sizeof(failed), "%s: %s", path, strerror(errno));
@@ -346,5 +356,5 @@ int results_report(const char *dir, bool quiet)
 	if (!rc && write_html(run, dir))
 		fprintf(stderr, "spawnscope: warning: report.html not written (see above)\n");
 	json_decref(run);
-	return rc ? 1 : 0;
+	return rc || data_rc ? 1 : 0;
 }
