@@ -28,7 +28,7 @@
 
 #define SPAWNSCOPE_VERSION "0.1.0"
 
-static void usage_run(FILE *f)
+static void usage_exit_status(FILE *f)
 {
 	fprintf(f, "exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 "
 		   "interrupted\n");
@@ -45,7 +45,16 @@ static void usage(FILE *f)
 		"\n",
 		experiment_names());
 	opts_usage_run(f, NULL);
-	usage_run(f);
+	usage_exit_status(f);
+}
+
+/* `spawnscope run --help`, `run NAME --help`: NAME's options only. */
+static void usage_run(FILE *f, const char *experiment)
+{
+	fprintf(f, "usage: spawnscope run EXPERIMENT [options]   (EXPERIMENT: %s, all)\n\n",
+		experiment_names());
+	opts_usage_run(f, experiment);
+	usage_exit_status(f);
 }
 
 static int cmd_list(void)
@@ -180,13 +189,8 @@ static int cmd_run(int argc, char **argv)
 	opts_defaults(&o);
 	rc = opts_parse_run(argc, argv, &o);
 	if (rc) {
-		if (rc < 0) {
-			printf("usage: spawnscope run EXPERIMENT [options]   (EXPERIMENT: %s, "
-			       "all)\n\n",
-			       experiment_names());
-			opts_usage_run(stdout, o.experiment);
-			usage_run(stdout);
-		}
+		if (rc < 0)
+			usage_run(stdout, o.experiment);
 		free(argv_copy);
 		return rc < 0 ? 0 : rc;
 	}

@@ -42,7 +42,7 @@ expect_exit 2 "--fds: bad value '0,,1'" "run all takes every experiment's option
 out=$("$SS" run --help)
 [ $? -eq 0 ] && grep -q '^  --samples N ' <<<"$out" && grep -q '^latency options:' <<<"$out" &&
 	grep -q '^  --parent-rss LIST ' <<<"$out" && grep -q '^contention options:' <<<"$out" &&
-	grep -q '^  --duration S .*(default' <<<"$out"
+	grep -q '^  --max-workers N .*(default 4 x online CPUs)' <<<"$out"
 ok $? "run --help lists the common options, then every experiment's"
 out=$("$SS" run pagetable --help)
 grep -q '^  --sizes LIST ' <<<"$out" && ! grep -q -- '--fds' <<<"$out"

@@ -14,6 +14,7 @@
 #define SAMPLES_MAX 10000000L
 #define MAX_ROWS 128
 #define HELP_COLUMN 28
+#define HELP_WIDTH 96
 
 int opts_bad_value(const char *opt, const char *val, const char *why)
 {
@@ -342,19 +343,67 @@ int opts_parse_run(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+int opts_check_rows(char *why, size_t len)
+{
+	struct mounted *m = calloc(1, sizeof(*m));
+	int rc = 0;
+
+	if (!m)
+		return -ENOMEM;
+	mount_all(m);
+	for (size_t i = 0; i < m->n && !rc; i++) {
+		const struct opt_row *r = m->row[i];
+		const char *owner = m->owner[i] ? m->owner[i]->name : "the core";
+
+		rc = -EINVAL;
+		if (!r->help || !*r->help || !r->parse)
+			snprintf(why, len, "--%s (%s): no help line or no parser", r->name, owner);
+		else if ((r->parse == opt_flag) != !r->metavar)
+			snprintf(why, len, "--%s (%s): a flag has no metavar, a value has one",
+				 r->name, owner);
+		else if (m->owner[i] && (!m->owner[i]->opts || !m->owner[i]->opts_size))
+			snprintf(why, len, "--%s (%s): no options struct to parse into", r->name,
+				 owner);
+		else
+			rc = 0;
+		for (size_t j = 0; j < i && !rc; j++)
+			if (!strcmp(m->row[j]->name, r->name)) {
+				snprintf(why, len, "--%s is both %s's and %s's", r->name,
+					 m->owner[j] ? m->owner[j]->name : "the core's", owner);
+				rc = -EINVAL;
+			}
+	}
+	free(m);
+	return rc;
+}
+
 /* ---- the usage text ---- */
 
+/* "  --name METAVAR     help (default X)", the default on a line of its own when the line
+ * would pass HELP_WIDTH. */
 static void usage_rows(FILE *f, const struct opt_row *rows)
 {
 	for (; rows && rows->name; rows++) {
 		int w = fprintf(f, "  --%s%s%s", rows->name, rows->metavar ? " " : "",
 				rows->metavar ? rows->metavar : "");
-		if (w >= HELP_COLUMN)
+		if (w >= HELP_COLUMN - 1)
 			fprintf(f, "\n%*s", HELP_COLUMN, "");
 		else
 			fprintf(f, "%*s", HELP_COLUMN - w, "");
-		fprintf(f, "%s", rows->help);
-		if (rows->shown_default)
+		/* a '\n' in the help continues it under the column */
+		const char *last = rows->help;
+		for (const char *p = rows->help; *p; p++) {
+			if (*p != '\n') {
+				fputc(*p, f);
+				continue;
+			}
+			fprintf(f, "\n%*s", HELP_COLUMN, "");
+			last = p + 1;
+		}
+		if (rows->shown_default &&
+		    HELP_COLUMN + strlen(last) + strlen(rows->shown_default) + 11 > HELP_WIDTH)
+			fprintf(f, "\n%*s(default %s)", HELP_COLUMN, "", rows->shown_default);
+		else if (rows->shown_default)
 			fprintf(f, " (default %s)", rows->shown_default);
 		fputc('\n', f);
 	}

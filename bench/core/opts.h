@@ -79,6 +79,10 @@ int opts_bad_value(const char *opt, const char *val, const char *why);
  * 0 ok; 2 usage error (message already printed); -1 --help (opts_usage_run). */
 int opts_parse_run(int argc, char **argv, struct opts *o);
 void opts_defaults(struct opts *o);
+/* The rows agree with each other: every name once among the core's and every experiment's,
+ * each row with a help line and a parser, a metavar on every row but opt_flag's, options
+ * storage on every experiment with rows. 0, or -EINVAL with the first problem in why. */
+int opts_check_rows(char *why, size_t len);
 /* The options of `spawnscope run`, grouped: the common ones, then each experiment's (only
  * those of experiment when it names one). */
 void opts_usage_run(FILE *f, const char *experiment);

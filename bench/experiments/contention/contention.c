@@ -48,8 +48,9 @@ static const struct opt_row cont_rows[] = {
     {OPT_ROW("sharing", "LIST", "threads,files,vm,processes: what the workers share", "all",
 	     offsetof(struct cont_opts, sharing), opt_list)},
     {OPT_ROW("ops", "LIST",
-	     "dup-close,open-close,pipe-close,read-shared,getrlimit,setrlimit,prlimit-sibling,"
-	     "spawn-faults,spawn-fds",
+	     "the workers' operation: dup-close,open-close,pipe-close,read-shared,\n"
+	     "getrlimit,setrlimit,prlimit-sibling;\n"
+	     "spawn under load: spawn-faults,spawn-fds",
 	     "all", offsetof(struct cont_opts, ops), opt_list)},
     {OPT_ROW("workers", "LIST", "worker counts, one point each", "1, 2, 4 … 2 x online CPUs",
 	     offsetof(struct cont_opts, workers), opt_list)},
