@@ -34,6 +34,19 @@ struct run_ctx {
 	uint64_t seed;
 };
 
+/* One figure of an experiment: scripts/NAME.gp, run in the run directory, draws
+ * plots/NAME.svg and .png (and NAME-*.svg for more figures of one script) from data. */
+struct exp_plot {
+	const char *name;
+	const char *data; /* the file it reads, written by write_data (or by series) */
+	bool optional;	  /* no data: skipped without a word (e.g. phases without probes) */
+	/* For data that needs more than run.json (the samples CSVs): write it just before
+	 * drawing; the number of series, 0 (nothing to draw: "no NEEDS" is said) or -errno.
+	 * May be NULL. */
+	int (*series)(const json_t *run, const char *dir);
+	const char *needs; /* what the data is made from, for the note when it is missing */
+};
+
 /* An experiment: its options, how it runs, what it writes. The framework (bench/main.c's
  * `run`, `spawnscope report`) calls, for each experiment selected: prepare once after the
  * options are parsed and before the lab and the probes start; run; write_data after its run
@@ -60,8 +73,8 @@ struct experiment {
 	int (*write_data)(const json_t *run, const char *dir);
 	/* Write this experiment's section of summary.md from a parsed run.json. May be NULL. */
 	void (*summarize)(const json_t *run, FILE *md);
-	/* Comma-separated basenames of its gnuplot scripts in scripts/ (without .gp), or NULL. */
-	const char *plot;
+	/* Its figures: rows ending with {NULL} (or NULL: none). */
+	const struct exp_plot *plots;
 	/* Keep the spawn-phase probes detached while it runs: their syscall hooks put every
 	 * syscall of the machine on the kernel's tracing slow path, which would bias workloads
 	 * made of syscalls (contention). Otherwise they are attached (arms may still toggle). */

@@ -449,6 +449,11 @@ out:
 	return g_interrupted ? EXP_INTERRUPTED : status;
 }
 
+static const struct exp_plot contention_plots[] = {
+    {.name = "contention", .data = "points-contention.csv"},
+    {.name = NULL},
+};
+
 static const struct experiment contention_experiment = {
     .name = "contention",
     .summary = "what sharing an fd table, memory or limits costs concurrent workers",
@@ -460,7 +465,7 @@ static const struct experiment contention_experiment = {
     .run = contention_run,
     .write_data = cont_write_data,
     .summarize = contention_summarize,
-    .plot = "contention",
+    .plots = contention_plots,
     .detach_probes = true,
 };
 EXPERIMENT_REGISTER(contention_experiment)

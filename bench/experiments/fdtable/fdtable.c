@@ -343,6 +343,11 @@ static int fd_run(struct run_ctx *ctx)
 	return g_interrupted ? EXP_INTERRUPTED : status;
 }
 
+static const struct exp_plot fdtable_plots[] = {
+    {.name = "fdtable", .data = "points-fdtable.csv"},
+    {.name = NULL},
+};
+
 static const struct experiment fdtable_experiment = {
     .name = "fdtable",
     .summary = "fork's copy cost against open fds: inheritable, CLOEXEC, CLONE_FILES, "
@@ -355,6 +360,6 @@ static const struct experiment fdtable_experiment = {
     .run = fd_run,
     .write_data = fd_write_data,
     .summarize = fd_summarize,
-    .plot = "fdtable",
+    .plots = fdtable_plots,
 };
 EXPERIMENT_REGISTER(fdtable_experiment)

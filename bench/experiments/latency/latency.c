@@ -11,6 +11,7 @@
 #include "bench/core/sampler.h"
 #include "bench/lib/rng.h"
 #include "bench/lib/units.h"
+#include "bench/report/report_plot.h"
 #include "impls/clone.h"
 #include "impls/registry.h"
 #include "internal.h"
@@ -332,6 +333,17 @@ static int latency_run(struct run_ctx *ctx)
 	return g_interrupted ? EXP_INTERRUPTED : status;
 }
 
+/* latency.gp reads the samples CSVs through latency-series.gp; phases.gp exists only with
+ * probes. */
+static const struct exp_plot latency_plots[] = {
+    {.name = "latency",
+     .data = "latency-series.gp",
+     .series = plot_write_latency_series,
+     .needs = "samples/latency-*.csv"},
+    {.name = "phases", .data = "phases.csv", .optional = true},
+    {.name = NULL},
+};
+
 static const struct experiment latency_experiment = {
     .name = "latency",
     .summary = "spawn latency of every backend: call to return, first instruction, reaped",
@@ -343,6 +355,6 @@ static const struct experiment latency_experiment = {
     .run = latency_run,
     .write_data = latency_write_data,
     .summarize = latency_summarize,
-    .plot = "latency,phases",
+    .plots = latency_plots,
 };
 EXPERIMENT_REGISTER(latency_experiment)

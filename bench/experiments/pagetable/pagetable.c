@@ -297,6 +297,11 @@ static int pt_run(struct run_ctx *ctx)
 	return g_interrupted ? EXP_INTERRUPTED : status;
 }
 
+static const struct exp_plot pagetable_plots[] = {
+    {.name = "pagetable", .data = "points-pagetable.csv"},
+    {.name = NULL},
+};
+
 static const struct experiment pagetable_experiment = {
     .name = "pagetable",
     .summary = "fork's copy cost against parent memory (per kind, THP) and VMAs; post-fork "
@@ -309,6 +314,6 @@ static const struct experiment pagetable_experiment = {
     .run = pt_run,
     .write_data = pt_write_data,
     .summarize = pt_summarize,
-    .plot = "pagetable",
+    .plots = pagetable_plots,
 };
 EXPERIMENT_REGISTER(pagetable_experiment)
