@@ -18,7 +18,6 @@
 #include "bench/core/footprint_report.h"
 #include "bench/gate/gate.h"
 #include "bench/core/machine.h"
-#include "bench/core/membudget.h"
 #include "lab/state/memkind.h"
 #include "bench/core/opts.h"
 #include "bench/core/results.h"
@@ -29,33 +28,33 @@
 
 #define SPAWNSCOPE_VERSION "0.1.0"
 
+static void usage_exit_status(FILE *f)
+{
+	fprintf(f, "exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 "
+		   "interrupted\n");
+}
+
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: spawnscope list\n"
-	    "       spawnscope run EXPERIMENT [options]   (EXPERIMENT: %s, all)\n"
-	    "       spawnscope report DIR\n"
-	    "       spawnscope compare DIR DIR... [--label NAME=DIR] [--out DIR]\n"
-	    "       spawnscope gate --a CMD --b CMD [options] | --baseline OLD --current NEW\n"
-	    "\n"
-	    "run options:\n"
-	    "  --backends a,b,...     default: every available one (plugin:PATH loads a plug-in)\n"
-	    "  --samples N --warmup N --block N\n"
-	    "  --target stamp|exit0|PATH   (default stamp)   --mode exec|noexec\n"
-	    "  --parent-rss LIST      touched anonymous memory held while measuring (e.g. 0,1G)\n"
-	    "  --share LIST           clone backend: vm,files,fs,sighand,io,vfork\n"
-	    "  --reference NAME       latency: the backend the others are compared with (vfork)\n"
-	    "  --sizes LIST --kinds LIST --vmas LIST            (pagetable)\n"
-	    "  --fds LIST --variants LIST                        (fdtable)\n"
-	    "  --sharing LIST --ops LIST --workers LIST --max-workers N --duration S (contention)\n"
-	    "  --probes auto|on|off   --probe-overhead   --cpu N   --out DIR   --seed N\n"
-	    "  --sample-timeout S     kill a child whose spawn-to-reap exceeds S seconds (10)\n"
-	    "  --point-timeout S      stop a point's run after S seconds, keep its samples (600)\n"
-	    "  --quick   --quiet   --force (reuse a non-empty --out: its old results are removed)\n"
-	    "exit status: 0 success, 1 measurement failed, 2 usage or input error, 130 "
-	    "interrupted\n",
-	    experiment_names());
+	fprintf(f,
+		"usage: spawnscope list\n"
+		"       spawnscope run EXPERIMENT [options]   (EXPERIMENT: %s, all)\n"
+		"       spawnscope report DIR\n"
+		"       spawnscope compare DIR DIR... [--label NAME=DIR] [--out DIR]\n"
+		"       spawnscope gate --a CMD --b CMD [options] | --baseline OLD --current NEW\n"
+		"\n",
+		experiment_names());
+	opts_usage_run(f, NULL);
+	usage_exit_status(f);
+}
+
+/* `spawnscope run --help`, `run NAME --help`: NAME's options only. */
+static void usage_run(FILE *f, const char *experiment)
+{
+	fprintf(f, "usage: spawnscope run EXPERIMENT [options]   (EXPERIMENT: %s, all)\n\n",
+		experiment_names());
+	opts_usage_run(f, experiment);
+	usage_exit_status(f);
 }
 
 static int cmd_list(void)
@@ -115,31 +114,6 @@ static int exe_dir(char *buf, size_t len)
 	return 0;
 }
 
-/* Refuse before allocating: each --parent-rss must fit in the memory budget (MemAvailable
- * or the memory cgroup's room, the tighter) with a margin, and an unknown budget is refused:
- * an OOM kill mid-run would lose the run. */
-static int check_parent_rss(const struct opts *o)
-{
-	struct membudget b;
-	char b1[32], what[320];
-
-	membudget_read(&b);
-	for (size_t i = 0; i < o->n_parent_rss; i++) {
-		if (!o->parent_rss[i])
-			continue;
-		if (b.bytes && o->parent_rss[i] + (256ull << 20) <= b.bytes)
-			continue;
-		fprintf(stderr, "spawnscope: --parent-rss %s: %s (%s%s)\n",
-			fmt_bytes(o->parent_rss[i], b1, sizeof(b1)),
-			b.bytes ? "more than the memory available"
-				: "cannot tell how much memory is available",
-			membudget_describe(&b, what, sizeof(what)),
-			b.bytes ? ", 256 MiB kept free" : "");
-		return 2;
-	}
-	return 0;
-}
-
 static int pin_cpu(int cpu)
 {
 	cpu_set_t set;
@@ -180,13 +154,28 @@ static uint64_t fresh_seed(void)
 	       ((uint64_t)getpid() << 32);
 }
 
+/* An experiment's data files from run.json as it stands after its run: a failure stops the
+ * run (a full disk), as any failed write into the run directory. */
+static int write_data(const struct experiment *e, struct results *res)
+{
+	int rc;
+
+	if (!e->write_data)
+		return 0;
+	rc = e->write_data(results_root(res), results_dir(res));
+	if (rc)
+		results_write_failed(res, rc);
+	return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct opts o;
 	struct run_ctx ctx;
 	struct results *res = NULL;
 	struct probes *pr = NULL;
-	const struct experiment *selected[16];
+	struct target target;
+	const struct experiment *selected[MAX_EXPERIMENTS];
 	size_t n_selected = 0;
 	char dir[PATH_MAX], why[512] = "";
 	char **argv_copy;
@@ -201,24 +190,20 @@ static int cmd_run(int argc, char **argv)
 	rc = opts_parse_run(argc, argv, &o);
 	if (rc) {
 		if (rc < 0)
-			usage(stdout);
+			usage_run(stdout, o.experiment);
 		free(argv_copy);
 		return rc < 0 ? 0 : rc;
 	}
 	o.argv = argv_copy;
-	if (!strcmp(o.experiment, "all")) {
-		for (size_t i = 0; i < experiment_count() && n_selected < 16; i++)
-			selected[n_selected++] = experiment_at(i);
-	} else if ((selected[0] = experiment_find(o.experiment))) {
-		n_selected = 1;
-	} else {
+	n_selected = experiment_select(o.experiment, selected, MAX_EXPERIMENTS);
+	if (!n_selected) {
 		fprintf(stderr, "spawnscope: unknown experiment '%s' (valid: %s, all)\n",
 			o.experiment, experiment_names());
 		free(argv_copy);
 		return 2;
 	}
 	for (size_t i = 0; i < n_selected; i++)
-		if (selected[i]->check && (rc = selected[i]->check(&o))) {
+		if (selected[i]->prepare && (rc = selected[i]->prepare(&o))) {
 			free(argv_copy);
 			return rc;
 		}
@@ -234,20 +219,17 @@ static int cmd_run(int argc, char **argv)
 	ctx.seed = o.seed ? o.seed : fresh_seed();
 	o.seed = ctx.seed;
 
-	if ((rc = check_parent_rss(&o)) || (o.cpu >= 0 && (rc = pin_cpu(o.cpu))) ||
+	if ((o.cpu >= 0 && (rc = pin_cpu(o.cpu))) ||
 	    (rc = backends_select(o.backends, &ctx.backends, &ctx.n_backends))) {
 		free(argv_copy);
 		return rc;
 	}
-	{
-		struct target t;
-		if ((rc = target_resolve(o.target, dir, &t)) || (rc = rundir_check(&o))) {
-			free(ctx.backends);
-			free(argv_copy);
-			return rc;
-		}
+	if ((rc = target_resolve(o.target, dir, &target)) || (rc = rundir_check(&o))) {
+		free(ctx.backends);
+		free(argv_copy);
+		return rc;
 	}
-
+	ctx.target = &target;
 	/* The lab first: the probes watch its tgid, and it holds none of their fds. */
 	rc = lab_start(dir, (int64_t)(o.sample_timeout * 1e9), &ctx.lab);
 	if (rc) {
@@ -319,6 +301,9 @@ static int cmd_run(int argc, char **argv)
 		json_object_set_new(json_object_get(results_root(res), "driver_rss_anon_bytes"),
 				    selected[i]->name, json_integer(driver_rss_anon()));
 		rc = selected[i]->run(&ctx);
+		/* its data files from whatever finished, interrupted or not */
+		if (write_data(selected[i], res) && rc != EXP_INTERRUPTED)
+			rc = EXP_FAILED;
 		if (rc == EXP_INTERRUPTED || g_interrupted) {
 			status = EXP_INTERRUPTED;
 			break;
@@ -344,7 +329,7 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "spawnscope: results in %s\n", results_dir(res));
 	/* Ctrl-C keeps what finished: the summary and plots are still rendered */
 	g_interrupted = 0;
-	rc = results_report(results_dir(res), o.quiet);
+	rc = results_report(results_dir(res), o.quiet, false);
 	if (rc && status == EXP_OK)
 		status = rc;
 	if (!o.quiet)
@@ -378,7 +363,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "usage: spawnscope report DIR\n");
 			return 2;
 		}
-		return results_report(argv[2], false);
+		return results_report(argv[2], false, true);
 	}
 	if (!strcmp(argv[1], "gate"))
 		return gate_main(argc - 1, argv + 1);

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib/tap.bash"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-tap_plan 15
+tap_plan 19
 
 out=$("$SS" list 2>&1)
 ok $? "list exits 0"
@@ -32,6 +32,21 @@ expect_exit 2 "--parent-rss: bad value '12Q'" "parent-rss with a bad suffix" \
 expect_exit 2 "--out $tmp/file/x: cannot create a writable run directory: Not a directory" \
 	"unwritable --out" -- "$SS" run latency --samples 5 --out "$tmp/file/x"
 expect_exit 2 "--mode: bad value 'sideways'" "bad --mode" -- "$SS" run latency --mode sideways --out "$tmp/a"
+# each experiment owns its options: mounted when it is selected (every one under `all`),
+# refused by name otherwise; --help is made from the same rows
+expect_exit 2 "--fds is an option of the fdtable experiment, not of latency" \
+	"an option of another experiment is refused, naming its owner" \
+	-- "$SS" run latency --fds 10 --out "$tmp/a"
+expect_exit 2 "--fds: bad value '0,,1'" "run all takes every experiment's options" \
+	-- "$SS" run all --fds 0,,1 --out "$tmp/a"
+out=$("$SS" run --help)
+[ $? -eq 0 ] && grep -q '^  --samples N ' <<<"$out" && grep -q '^latency options:' <<<"$out" &&
+	grep -q '^  --parent-rss LIST ' <<<"$out" && grep -q '^contention options:' <<<"$out" &&
+	grep -q '^  --max-workers N .*(default 4 x online CPUs)' <<<"$out"
+ok $? "run --help lists the common options, then every experiment's"
+out=$("$SS" run pagetable --help)
+grep -q '^  --sizes LIST ' <<<"$out" && ! grep -q -- '--fds' <<<"$out"
+ok $? "run pagetable --help lists pagetable's options and no other experiment's"
 [ ! -e "$tmp/a" ]
 ok $? "no run directory is created for rejected input"
 tap_done

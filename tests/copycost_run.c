@@ -14,6 +14,7 @@
 #include "bench/core/lab_client.h"
 #include "lab/state/parent_state.h"
 #include "bench/core/results.h"
+#include "bench/core/sampler.h"
 #include "tap.h"
 
 static char out_dir[] = "/tmp/copycost_run.XXXXXX";
@@ -24,38 +25,52 @@ struct lab_view {
 	struct rlimit nofile_before, nofile_after;
 };
 
-/* Run experiment name with o into a fresh subdirectory of out_dir, in a fresh lab; its exit
+/* Run `spawnscope run WORDS...` in-process (the experiment and its options parsed as the
+ * command line would be) into a fresh subdirectory of out_dir, in a fresh lab; its exit
  * status. */
-static int run_exp(const char *name, struct opts *o, const char *sub, struct lab_view *v)
+static int run_exp(const char *const *words, const char *sub, struct lab_view *v)
 {
 	char dir[256], exe[4096];
+	char *argv[32];
+	int argc = 0;
+	struct opts o;
 	struct results *res = NULL;
 	struct run_ctx ctx;
+	struct target t;
 	const char *build = getenv("SPAWNSCOPE_BUILD");
 	snprintf(dir, sizeof dir, "%s/%s", out_dir, sub);
 	snprintf(exe, sizeof exe, "%s", build ? build : ".");
-	o->out = dir;
-	o->experiment = name;
-	o->quiet = true;
-	o->probes = PROBES_OFF;
-	const struct experiment *e = experiment_find(name);
-	if (!e || results_open(o, &res))
+	argv[argc++] = "run";
+	for (; *words && argc < 28; words++)
+		argv[argc++] = (char *)*words;
+	argv[argc++] = "--out";
+	argv[argc++] = dir;
+	argv[argc++] = "--quiet";
+	argv[argc++] = "--probes=off";
+	argv[argc] = NULL;
+	opts_defaults(&o);
+	if (opts_parse_run(argc, argv, &o))
+		return -1;
+	const struct experiment *e = experiment_find(o.experiment);
+	int rc = e && e->prepare ? e->prepare(&o) : 0;
+	if (!e || rc)
+		return e ? rc : -1;
+	if (target_resolve(o.target, exe, &t) || results_open(&o, &res))
 		return -1;
 	memset(&ctx, 0, sizeof ctx);
-	ctx.o = o;
+	ctx.o = &o;
 	ctx.res = res;
 	ctx.exe_dir = exe;
+	ctx.target = &t;
 	ctx.seed = 42;
-	if (backends_select(o->backends, &ctx.backends, &ctx.n_backends) ||
+	if (backends_select(o.backends, &ctx.backends, &ctx.n_backends) ||
 	    lab_start(exe, 10000000000, &ctx.lab)) {
 		results_close(res);
 		return -1;
 	}
 	lab_footprint(ctx.lab, &v->before);
 	prlimit(ctx.lab->pid, RLIMIT_NOFILE, NULL, &v->nofile_before);
-	int rc = e->check ? e->check(o) : 0;
-	if (!rc)
-		rc = e->run(&ctx);
+	rc = e->run(&ctx);
 	lab_footprint(ctx.lab, &v->after);
 	prlimit(ctx.lab->pid, RLIMIT_NOFILE, NULL, &v->nofile_after);
 	lab_stop(ctx.lab);
@@ -74,7 +89,6 @@ static int rm_tree(void)
 
 int main(void)
 {
-	struct opts o;
 	struct rlimit before, after;
 	if (!getenv("SPAWNSCOPE_BUILD")) {
 		fprintf(stderr, "SPAWNSCOPE_BUILD must name the build directory\n");
@@ -95,12 +109,10 @@ int main(void)
 	}
 	long fds_before = count_open_fds();
 	struct lab_view v;
-	opts_defaults(&o);
-	o.backends = "fork-exec,vfork,clone";
-	o.fds = "0,3000,50000";
-	o.samples = 4;
-	o.warmup = 0;
-	int rc = run_exp("fdtable", &o, "fd", &v);
+	int rc =
+	    run_exp((const char *const[]){"fdtable", "--backends", "fork-exec,vfork,clone", "--fds",
+					  "0,3000,50000", "--samples", "4", "--warmup", "0", NULL},
+		    "fd", &v);
 	tap_ok(rc == 0, "fdtable (0, 3000, 50000 fds) runs: %d", rc);
 	tap_ok(v.after.fds == v.before.fds && count_open_fds() == fds_before,
 	       "every fd opened for the sweep is closed (lab %lld, was %lld; driver %ld, was %ld)",
@@ -113,12 +125,10 @@ int main(void)
 	       (unsigned long long)v.nofile_after.rlim_max);
 
 	/* an interrupt: the run stops early, still restores the limit and closes its fds */
-	opts_defaults(&o);
-	o.backends = "fork-exec";
-	o.fds = "100,2000";
-	o.samples = 3;
 	g_interrupted = 1;
-	rc = run_exp("fdtable", &o, "fd-int", &v);
+	rc = run_exp((const char *const[]){"fdtable", "--backends", "fork-exec", "--fds",
+					   "100,2000", "--samples", "3", NULL},
+		     "fd-int", &v);
 	g_interrupted = 0;
 	tap_ok(rc == EXP_INTERRUPTED, "interrupted fdtable returns %d (got %d)", EXP_INTERRUPTED,
 	       rc);
@@ -138,14 +148,10 @@ int main(void)
 	getrlimit(RLIMIT_NOFILE, &after);
 	tap_ok(after.rlim_cur == before.rlim_cur, "nofile_restore puts the soft limit back");
 
-	opts_defaults(&o);
-	o.backends = "vfork";
-	o.sizes = "0,128M";
-	o.kinds = "anon,shared,file_ro";
-	o.vmas = "1,64";
-	o.samples = 3;
-	o.warmup = 0;
-	rc = run_exp("pagetable", &o, "pt", &v);
+	rc = run_exp((const char *const[]){"pagetable", "--backends", "vfork", "--sizes", "0,128M",
+					   "--kinds", "anon,shared,file_ro", "--vmas", "1,64",
+					   "--samples", "3", "--warmup", "0", NULL},
+		     "pt", &v);
 	tap_ok(rc == 0, "pagetable (anon, shared, file_ro; 64 VMAs) runs: %d", rc);
 	tap_ok(v.after.rss_anon_bytes - v.before.rss_anon_bytes < 16 << 20 &&
 		   v.after.vmas <= v.before.vmas + 8,

@@ -3,8 +3,7 @@
 #include <string.h>
 
 #include "experiment.h"
-
-#define MAX_EXPERIMENTS 16
+#include "sampler.h"
 
 static const struct experiment *table[MAX_EXPERIMENTS];
 static size_t n_table;
@@ -50,4 +49,32 @@ const char *experiment_names(void)
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? ", " : "",
 					table[i]->name);
 	return buf;
+}
+
+size_t experiment_select(const char *name, const struct experiment **out, size_t max)
+{
+	size_t n = 0;
+
+	if (!strcmp(name, "all")) {
+		for (size_t i = 0; i < n_table && n < max; i++)
+			out[n++] = table[i];
+		return n;
+	}
+	if (max && (out[0] = experiment_find(name)))
+		n = 1;
+	return n;
+}
+
+bool experiment_in_run(const json_t *run, const char *name)
+{
+	json_t *e;
+
+	RESULTS_FOREACH(run, name, i, e)
+	return true;
+	return false;
+}
+
+void run_sampler_open(const struct run_ctx *ctx, struct sampler *sp)
+{
+	sampler_open(sp, ctx->lab, ctx->probes, ctx->o->quiet);
 }

@@ -351,18 +351,31 @@ int results_flush(struct results *r, bool complete)
 	return rc;
 }
 
-int results_write_file(struct results *r, const char *relpath, int (*fill)(FILE *f, void *arg),
-		       void *arg)
+int write_data_file(const char *dir, const char *relpath, int (*fill)(FILE *f, void *arg),
+		    void *arg)
 {
 	char path[PATH_MAX + 256];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", r->dir, relpath);
+	snprintf(path, sizeof(path), "%s/%s", dir, relpath);
 	rc = atomic_write(path, fill, arg);
 	if (rc)
 		fprintf(stderr, "spawnscope: writing %s: %s\n", path, strerror(-rc));
+	return rc;
+}
+
+int results_write_file(struct results *r, const char *relpath, int (*fill)(FILE *f, void *arg),
+		       void *arg)
+{
+	int rc = write_data_file(r->dir, relpath, fill, arg);
+
 	stop_on_write_error(r, rc);
 	return rc;
+}
+
+void results_write_failed(struct results *r, int rc)
+{
+	stop_on_write_error(r, rc);
 }
 
 void results_close(struct results *r)

@@ -44,11 +44,20 @@ int results_write_file(struct results *r, const char *relpath, int (*fill)(FILE 
 		       void *arg);
 /* The same for any path. */
 int atomic_write(const char *path, int (*fill)(FILE *f, void *arg), void *arg);
+/* DIR/relpath written atomically (an experiment's data files, from `run` or `report`); a
+ * failure is printed ("writing PATH: reason"). 0 or -errno. */
+int write_data_file(const char *dir, const char *relpath, int (*fill)(FILE *f, void *arg),
+		    void *arg);
+/* An experiment's data files could not be written (rc: -errno): the run stops, as after a
+ * failed results_write_file. */
+void results_write_failed(struct results *r, int rc);
 /* mkdir -p (mode 0755 for the directories it creates). 0 or -errno. */
 int mkdir_p(const char *path);
 
-/* Rebuild summary.md and plots/ from DIR/run.json (`spawnscope report`). 0, 1, or 2. */
-int results_report(const char *dir, bool quiet);
+/* Rebuild summary.md, plots/ and report.html from DIR/run.json; with data, every
+ * experiment's data files first (`spawnscope report`; a run wrote them as it went). 0, 1 (a
+ * file not written), or 2 (no valid run.json). */
+int results_report(const char *dir, bool quiet, bool data);
 /* summary.md of a loaded run.json (runjson_load) into md, without plots. 0 or -errno. */
 int report_write_summary(const json_t *run, FILE *md);
 

@@ -1,4 +1,5 @@
-/* `spawnscope report DIR`: summary.md and plots/ rebuilt from run.json alone. */
+/* `spawnscope report DIR`: the experiments' data files, summary.md and plots/ rebuilt from
+ * run.json alone. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -97,15 +98,6 @@ static void summary_header(const json_t *run, FILE *md)
 		    "quantiles over n samples, [95%% bootstrap interval] of the median.\n\n");
 }
 
-static bool has_experiment(const json_t *run, const char *name)
-{
-	json_t *e;
-
-	RESULTS_FOREACH(run, name, i, e)
-	return true;
-	return false;
-}
-
 struct summary_arg {
 	const json_t *run;
 	const char *plot_failures; /* "" or "latency (why); phases (why)" */
@@ -122,7 +114,7 @@ static int fill_summary(FILE *md, void *arg)
 			sa->plot_failures);
 	for (size_t i = 0; i < experiment_count(); i++) {
 		const struct experiment *e = experiment_at(i);
-		if (e->summarize && has_experiment(run, e->name)) {
+		if (e->summarize && experiment_in_run(run, e->name)) {
 			e->summarize(run, md);
 			footprint_summary(run, e->name, md);
 		}
@@ -166,7 +158,6 @@ static void no_data(const char *dir, const char *plot, const char *file)
 		plot, file, dir);
 }
 
-/* Render every plot of the run; the names of those not drawn, with why, go to failed. */
 /* Add "name (why)" to the list of plots not drawn. */
 static void note_failure(char *failed, size_t flen, const char *name, const char *why)
 {
@@ -175,6 +166,55 @@ static void note_failure(char *failed, size_t flen, const char *name, const char
 	snprintf(failed + used, flen - used, "%s%s (%s)", used ? "; " : "", name, why);
 }
 
+/* One figure: its data written or checked, its variables file checked, gnuplot run, both
+ * outputs checked. 0, or 1 with the reason added to failed; missing data is not a failure. */
+static int render_plot(const struct exp_plot *p, const char *dir, const json_t *run,
+		       const char *scripts, bool quiet, char *failed, size_t flen)
+{
+	char data[PATH_MAX + 64], why[PATH_MAX + 96];
+	int wrc;
+
+	if (p->series) {
+		if ((wrc = p->series(run, dir)) < 0) {
+			snprintf(why, sizeof(why), "writing %s: %s", p->data, strerror(-wrc));
+			fprintf(stderr, "spawnscope: plots: %s/%s\n", dir, why);
+			note_failure(failed, flen, p->name, why);
+			return 1;
+		}
+		if (wrc == 0) {
+			no_data(dir, p->name, p->needs ? p->needs : p->data);
+			return 0;
+		}
+	} else {
+		snprintf(data, sizeof(data), "%s/%s", dir, p->data);
+		if (access(data, R_OK)) {
+			if (!p->optional)
+				no_data(dir, p->name, p->needs ? p->needs : p->data);
+			return 0;
+		}
+	}
+	snprintf(data, sizeof(data), "%s/points-%s.gp", dir, p->name);
+	if ((wrc = plot_vars_check(data, why, sizeof(why)))) {
+		if (wrc != -EPERM)
+			snprintf(why, sizeof(why), "%s", strerror(-wrc));
+		fprintf(stderr, "spawnscope: plots: %s not loaded: %s\n", data, why);
+		note_failure(failed, flen, p->name, why);
+		return 1;
+	}
+	why[0] = 0;
+	if (plot_render(scripts, dir, p->name) ||
+	    (check_outputs(dir, p->name, why, sizeof(why)) &&
+	     fprintf(stderr, "spawnscope: plots: %s\n", why))) {
+		note_failure(failed, flen, p->name,
+			     why[0] ? why : "not drawn by gnuplot: its message went to stderr");
+		return 1;
+	}
+	if (!quiet)
+		fprintf(stderr, "spawnscope: plot %s/plots/%s.svg\n", dir, p->name);
+	return 0;
+}
+
+/* Render every plot of the run; the names of those not drawn, with why, go to failed. */
 static int render_plots(const json_t *run, const char *dir, bool quiet, char *failed, size_t flen)
 {
 	char scripts[PATH_MAX];
@@ -189,59 +229,12 @@ static int render_plots(const json_t *run, const char *dir, bool quiet, char *fa
 	}
 	for (size_t i = 0; i < experiment_count(); i++) {
 		const struct experiment *e = experiment_at(i);
-		char list[256], why[PATH_MAX + 96], *save = NULL;
-		int wrc;
 
-		if (!e->plot || !has_experiment(run, e->name))
+		if (!experiment_in_run(run, e->name))
 			continue;
-		snprintf(list, sizeof(list), "%s", e->plot);
-		for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-			char data[PATH_MAX + 64];
-			/* a plot whose data the experiment did not write (e.g. phases without
-			 * probes) is skipped, not failed */
-			snprintf(data, sizeof(data), "%s/%s.csv", dir, p);
-			if (!strcmp(p, "phases") && access(data, R_OK))
-				continue;
-			if (!strcmp(p, "latency") &&
-			    (wrc = plot_write_latency_series(run, dir)) <= 0) {
-				if (wrc < 0) {
-					snprintf(why, sizeof(why), "writing latency-series.gp: %s",
-						 strerror(-wrc));
-					fprintf(stderr, "spawnscope: plots: %s/%s\n", dir, why);
-					note_failure(failed, flen, p, why);
-					status = 1;
-				} else {
-					no_data(dir, p, "samples/latency-*.csv");
-				}
-				continue;
-			}
-			snprintf(data, sizeof(data), "%s/points-%s.csv", dir, p);
-			if (strcmp(p, "latency") && strcmp(p, "phases") && access(data, R_OK)) {
-				no_data(dir, p, data + strlen(dir) + 1);
-				continue;
-			}
-			snprintf(data, sizeof(data), "%s/points-%s.gp", dir, p);
-			if ((wrc = plot_vars_check(data, why, sizeof(why)))) {
-				if (wrc != -EPERM)
-					snprintf(why, sizeof(why), "%s", strerror(-wrc));
-				fprintf(stderr, "spawnscope: plots: %s not loaded: %s\n", data,
-					why);
-				note_failure(failed, flen, p, why);
+		for (const struct exp_plot *p = e->plots; p && p->name; p++)
+			if (render_plot(p, dir, run, scripts, quiet, failed, flen))
 				status = 1;
-				continue;
-			}
-			why[0] = 0;
-			if (plot_render(scripts, dir, p) ||
-			    (check_outputs(dir, p, why, sizeof(why)) &&
-			     fprintf(stderr, "spawnscope: plots: %s\n", why))) {
-				note_failure(
-				    failed, flen, p,
-				    why[0] ? why
-					   : "not drawn by gnuplot: its message went to stderr");
-				status = 1;
-			} else if (!quiet)
-				fprintf(stderr, "spawnscope: plot %s/plots/%s.svg\n", dir, p);
-		}
 	}
 	return status;
 }
@@ -299,13 +292,11 @@ static int write_html(const json_t *run, const char *dir)
 
 	for (size_t i = 0; i < experiment_count(); i++) {
 		const struct experiment *e = experiment_at(i);
-		char list[256], *save = NULL;
 
-		if (!e->plot || !has_experiment(run, e->name))
+		if (!experiment_in_run(run, e->name))
 			continue;
-		snprintf(list, sizeof(list), "%s", e->plot);
-		for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save))
-			add_plots_of(&l, dir, p);
+		for (const struct exp_plot *p = e->plots; p && p->name; p++)
+			add_plots_of(&l, dir, p->name);
 	}
 	rc = report_html_write(dir, "spawnscope run", "summary.md", l.svgs, l.n);
 	if (rc)
@@ -314,14 +305,30 @@ static int write_html(const json_t *run, const char *dir)
 	return rc ? 1 : 0;
 }
 
+/* Every experiment's data files, from run.json (messages printed). 0 or the first -errno. */
+static int write_data(const json_t *run, const char *dir)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < experiment_count(); i++) {
+		const struct experiment *e = experiment_at(i);
+		int rc;
+
+		if (e->write_data && experiment_in_run(run, e->name) &&
+		    (rc = e->write_data(run, dir)) && !status)
+			status = rc;
+	}
+	return status;
+}
+
 /* Plot failures are warnings: summary.md says which plots are missing and why, and the exit
  * status stays that of the measurement (0 when it is complete). */
-int results_report(const char *dir, bool quiet)
+int results_report(const char *dir, bool quiet, bool data)
 {
 	char path[PATH_MAX + 16], err[PATH_MAX + 256], failed[PATH_MAX + 4096];
 	json_t *run;
 	struct summary_arg arg;
-	int rc;
+	int rc, data_rc = 0;
 
 	snprintf(path, sizeof(path), "%s/run.json", dir);
 	run = runjson_load(path, err, sizeof(err));
@@ -329,6 +336,8 @@ int results_report(const char *dir, bool quiet)
 		fprintf(stderr, "spawnscope: report: %s\n", err);
 		return 2;
 	}
+	if (data)
+		data_rc = write_data(run, dir);
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	if (mkdir(path, 0755) && errno != EEXIST) {
 		snprintf(failed, sizeof(failed), "%s: %s", path, strerror(errno));
@@ -346,5 +355,5 @@ int results_report(const char *dir, bool quiet)
 	if (!rc && write_html(run, dir))
 		fprintf(stderr, "spawnscope: warning: report.html not written (see above)\n");
 	json_decref(run);
-	return rc ? 1 : 0;
+	return rc || data_rc ? 1 : 0;
 }

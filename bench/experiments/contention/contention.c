@@ -23,6 +23,8 @@
 #define QUICK_DURATION 0.08
 #define WORKER_BUDGET 100.0 /* s for the worker points of a default run */
 #define QUICK_WORKER_BUDGET 4.0
+#define DURATION_MIN_S 0.01
+#define DURATION_MAX_S 3600.0
 #define SPAWN_SAMPLES 100 /* per backend per spawn point */
 #define QUICK_SPAWN_SAMPLES 10
 
@@ -32,7 +34,38 @@ static long online_cpus(void)
 	return n > 0 ? n : 1;
 }
 
-static long worker_cap(const struct opts *o)
+/* Its options (zero: the defaults), and the plan prepare made of them. */
+static struct cont_opts {
+	const char *sharing; /* --sharing */
+	const char *ops;     /* --ops */
+	const char *workers; /* --workers */
+	long max_workers;    /* --max-workers; 0: 4 x online CPUs */
+	double duration;     /* --duration, seconds per point; 0: the default */
+} cont_opts;
+static struct cont_plan cont_plan;
+
+static const struct opt_row cont_rows[] = {
+    {OPT_ROW("sharing", "LIST", "threads,files,vm,processes: what the workers share", "all",
+	     offsetof(struct cont_opts, sharing), opt_list)},
+    {OPT_ROW("ops", "LIST",
+	     "the workers' operation: dup-close,open-close,pipe-close,read-shared,\n"
+	     "getrlimit,setrlimit,prlimit-sibling;\n"
+	     "spawn under load: spawn-faults,spawn-fds",
+	     "all", offsetof(struct cont_opts, ops), opt_list)},
+    {OPT_ROW("workers", "LIST", "worker counts, one point each", "1, 2, 4 … 2 x online CPUs",
+	     offsetof(struct cont_opts, workers), opt_list)},
+    {OPT_ROW("max-workers", "N", "the cap on --workers", "4 x online CPUs",
+	     offsetof(struct cont_opts, max_workers), opt_long),
+     .lo = 1, .hi = 4096},
+    /* below 10 ms a point is mostly start-up and the barrier */
+    {OPT_ROW("duration", "S", "seconds per worker point", "1, shortened to fit the run's budget",
+	     offsetof(struct cont_opts, duration), opt_seconds),
+     .min_s = DURATION_MIN_S, .max_s = DURATION_MAX_S,
+     .range_why = "expected seconds, at least 0.01 and at most 3600"},
+    OPT_ROWS_END,
+};
+
+static long worker_cap(const struct cont_opts *o)
 {
 	long cap = o->max_workers > 0 ? o->max_workers : 4 * online_cpus();
 	return cap > CW_MAX_WORKERS ? CW_MAX_WORKERS : cap;
@@ -69,7 +102,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int parse_workers(const struct opts *o, uint64_t **out, size_t *n)
+static int parse_workers(const struct cont_opts *o, uint64_t **out, size_t *n)
 {
 	long cap = worker_cap(o);
 	const char *bad = NULL;
@@ -114,24 +147,24 @@ static void plan_free(struct cont_plan *pl)
 	memset(pl, 0, sizeof(*pl));
 }
 
-static int plan_build(const struct opts *o, struct cont_plan *pl)
+static int plan_build(const struct cont_opts *co, const struct opts *o, struct cont_plan *pl)
 {
 	int rc;
 	size_t worker_points = 0;
 
 	memset(pl, 0, sizeof(*pl));
-	if ((rc = parse_names("--sharing", o->sharing, cont_sharing_names, &pl->sharing,
+	if ((rc = parse_names("--sharing", co->sharing, cont_sharing_names, &pl->sharing,
 			      &pl->n_sharing)) ||
-	    (rc = parse_names("--ops", o->ops, cont_op_names, &pl->ops, &pl->n_ops)) ||
-	    (rc = parse_workers(o, &pl->workers, &pl->n_workers))) {
+	    (rc = parse_names("--ops", co->ops, cont_op_names, &pl->ops, &pl->n_ops)) ||
+	    (rc = parse_workers(co, &pl->workers, &pl->n_workers))) {
 		plan_free(pl);
 		return rc;
 	}
 	for (size_t i = 0; i < pl->n_ops; i++)
 		if (!cont_op_is_spawn(pl->ops[i]))
 			worker_points += pl->n_sharing * pl->n_workers;
-	if (o->duration > 0) {
-		pl->duration = o->duration;
+	if (co->duration > 0) {
+		pl->duration = co->duration;
 	} else {
 		/* Keep the default grid inside its share of `run all`'s budget. */
 		double budget = o->quick ? QUICK_WORKER_BUDGET : WORKER_BUDGET;
@@ -147,12 +180,10 @@ static int plan_build(const struct opts *o, struct cont_plan *pl)
 	return 0;
 }
 
-static int contention_check(const struct opts *o)
+static int contention_prepare(const struct opts *o)
 {
-	struct cont_plan pl;
-	int rc = plan_build(o, &pl);
-	plan_free(&pl);
-	return rc == EXP_USAGE ? EXP_USAGE : 0;
+	plan_free(&cont_plan);
+	return plan_build(&cont_opts, o, &cont_plan);
 }
 
 /* Per-op latency samples of every worker, as doubles for the statistics. */
@@ -308,12 +339,11 @@ static void record_lockstat(struct cont_run *cr)
 
 static int contention_run(struct run_ctx *ctx)
 {
-	struct cont_plan pl;
+	struct cont_plan pl = cont_plan;
 	struct cont_run cr;
 	int rc, status = EXP_OK;
 
-	if ((rc = plan_build(ctx->o, &pl)))
-		return rc;
+	memset(&cont_plan, 0, sizeof(cont_plan)); /* pl owns it now */
 	memset(&cr, 0, sizeof(cr));
 	cr.ctx = ctx;
 	if (ctx->o->probes == PROBES_OFF) {
@@ -346,8 +376,6 @@ static int contention_run(struct run_ctx *ctx)
 		}
 	}
 out:
-	if (cont_write_csvs(ctx->res) && status == EXP_OK)
-		status = EXP_FAILED;
 	if (cr.sp_open)
 		sampler_close(&cr.sp);
 	lockstat_close(cr.ls);
@@ -355,14 +383,23 @@ out:
 	return g_interrupted ? EXP_INTERRUPTED : status;
 }
 
+static const struct exp_plot contention_plots[] = {
+    {.name = "contention", .data = "points-contention.csv"},
+    {.name = NULL},
+};
+
 static const struct experiment contention_experiment = {
     .name = "contention",
     .summary = "what sharing an fd table, memory or limits costs concurrent workers",
     .order = 40,
-    .check = contention_check,
+    .options = cont_rows,
+    .opts = &cont_opts,
+    .opts_size = sizeof(cont_opts),
+    .prepare = contention_prepare,
     .run = contention_run,
+    .write_data = cont_write_data,
     .summarize = contention_summarize,
-    .plot = "contention",
+    .plots = contention_plots,
     .detach_probes = true,
 };
 EXPERIMENT_REGISTER(contention_experiment)

@@ -194,9 +194,8 @@ static int fill_mmap(FILE *f, void *arg)
 	return ferror(f) ? -EIO : 0;
 }
 
-int cont_write_csvs(struct results *res)
+int cont_write_data(const json_t *run, const char *dir)
 {
-	json_t *run = results_root(res);
 	static const struct {
 		const char *name;
 		int (*fill)(FILE *, void *);
@@ -209,12 +208,9 @@ int cont_write_csvs(struct results *res)
 	int status = 0;
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
-		int rc = results_write_file(res, files[i].name, files[i].fill, run);
-		if (rc) {
-			fprintf(stderr, "spawnscope: contention: writing %s/%s: %s\n",
-				results_dir(res), files[i].name, strerror(-rc));
+		int rc = write_data_file(dir, files[i].name, files[i].fill, (void *)run);
+		if (rc && !status)
 			status = rc;
-		}
 	}
 	return status;
 }

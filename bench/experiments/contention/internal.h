@@ -32,8 +32,6 @@ struct cont_run {
 	char ls_why[256];
 	struct sampler sp; /* spawn-under-load only */
 	bool sp_open;
-	struct target target;
-	bool target_ok;
 };
 
 /* params {"sharing", "op", "workers"} (+ "backend" for spawn points). */
@@ -46,8 +44,9 @@ void cont_attach_locks(struct cont_run *cr, json_t **entries, size_t n);
 int cont_spawn_point(struct cont_run *cr, const struct cont_plan *pl, int sharing, int op,
 		     int workers);
 
-/* RUNDIR/points-contention.csv, RUNDIR/lockstat.csv, RUNDIR/mmap_lock.csv from run.json. */
-int cont_write_csvs(struct results *res);
+/* DIR/points-contention.csv, lockstat.csv, lockstat-top.csv and mmap_lock.csv from
+ * run.json. 0 or -errno. */
+int cont_write_data(const json_t *run, const char *dir);
 
 /* Contended wait per "lock via caller" summed over the run's points (of one sharing
  * configuration, or all when sharing is NULL): malloc'd, by wait descending. */

@@ -18,17 +18,8 @@ static const char *const spawn_backends[] = {"fork-exec", "posix-spawn", "vfork"
 
 static int open_sampler(struct cont_run *cr)
 {
-	int rc;
-
-	if (cr->sp_open)
-		return 0;
-	if (!cr->target_ok) {
-		if ((rc = target_resolve(cr->ctx->o->target ? cr->ctx->o->target : "stamp",
-					 cr->ctx->exe_dir, &cr->target)))
-			return rc;
-		cr->target_ok = true;
-	}
-	sampler_open(&cr->sp, cr->ctx->lab, cr->ctx->probes, cr->ctx->o->quiet);
+	if (!cr->sp_open)
+		run_sampler_open(cr->ctx, &cr->sp);
 	cr->sp_open = true;
 	return 0;
 }
@@ -113,7 +104,7 @@ int cont_spawn_point(struct cont_run *cr, const struct cont_plan *pl, int sh, in
 		return rc;
 	n = build_arms(cr, arms);
 	for (size_t i = 0; i < n; i++)
-		if ((rc = sampler_prepare(&cr->sp, &arms[i], &cr->target, ctx->o->exec,
+		if ((rc = sampler_prepare(&cr->sp, &arms[i], ctx->target, ctx->o->exec,
 					  plan.samples))) {
 			fprintf(stderr, "spawnscope: contention: preparing %s: %s\n", arms[i].label,
 				strerror(-rc));
@@ -133,6 +124,7 @@ int cont_spawn_point(struct cont_run *cr, const struct cont_plan *pl, int sh, in
 	}
 	cr->sp.what = what;
 	status = n ? sampler_run(&cr->sp, arms, n, &plan) : EXP_OK;
+	cr->sp.what = NULL; /* what is this point's */
 	if (load && lab_stop_load(ctx->lab, what, &g))
 		status = EXP_FAILED, load = false;
 	if (status == EXP_INTERRUPTED) {

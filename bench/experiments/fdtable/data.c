@@ -29,7 +29,7 @@ static int fit_of(const json_t *run, const char *label, const char *metric, cons
 	return series_fit_compute(run, &sf, f);
 }
 
-static void add_fits(struct run_ctx *ctx)
+void fd_add_fits(struct run_ctx *ctx)
 {
 	const json_t *run = results_root(ctx->res);
 	json_t *labels = distinct_values(run, "fdtable", NULL, "backend");
@@ -170,13 +170,11 @@ static int fill_gp_vars(FILE *f, void *arg)
 	return 0;
 }
 
-int fd_write_outputs(struct run_ctx *ctx)
+int fd_write_data(const json_t *run, const char *dir)
 {
-	add_fits(ctx);
-	json_t *run = results_root(ctx->res);
-	int rc = results_write_file(ctx->res, "points-fdtable.csv", fill_points, run);
+	int rc = write_data_file(dir, "points-fdtable.csv", fill_points, (void *)run);
 	if (!rc)
-		rc = results_write_file(ctx->res, "points-fdtable.gp", fill_gp_vars, run);
+		rc = write_data_file(dir, "points-fdtable.gp", fill_gp_vars, (void *)run);
 	return rc;
 }
 

@@ -35,9 +35,24 @@ struct fd_grid {
 struct fd_run {
 	struct run_ctx *ctx;
 	struct sampler sp;
-	struct target t;
+	const struct target *t;
 	const struct budget *b;
-	struct fd_grid g;
+	struct fd_grid *g;
+};
+
+/* Its options (zero: the defaults), and the grid prepare made of them. */
+static struct fd_opts {
+	const char *fds;      /* --fds: open fd counts */
+	const char *variants; /* --variants */
+} fd_opts;
+static struct fd_grid fd_grid;
+
+static const struct opt_row fd_rows[] = {
+    {OPT_ROW("fds", "LIST", "open fds in the parent, one point each",
+	     "log-spaced 0 … 65536 (quick: 16384)", offsetof(struct fd_opts, fds), opt_list)},
+    {OPT_ROW("variants", "LIST", "inherit,cloexec,files,closefrom,efork", "all",
+	     offsetof(struct fd_opts, variants), opt_list)},
+    OPT_ROWS_END,
 };
 
 static void grid_free(struct fd_grid *g)
@@ -47,13 +62,13 @@ static void grid_free(struct fd_grid *g)
 	memset(g, 0, sizeof *g);
 }
 
-static int grid_parse(const struct opts *o, struct fd_grid *g)
+static int grid_parse(const struct fd_opts *fo, bool quick, struct fd_grid *g)
 {
 	const char *bad;
 	int rc;
 	memset(g, 0, sizeof *g);
-	if (o->fds) {
-		rc = parse_u64_list(o->fds, &g->fds, &g->n_fds, &bad);
+	if (fo->fds) {
+		rc = parse_u64_list(fo->fds, &g->fds, &g->n_fds, &bad);
 		if (rc) {
 			fprintf(stderr, "spawnscope: fdtable: --fds: bad value '%s': %s\n",
 				bad ? bad : "", strerror(-rc));
@@ -61,11 +76,11 @@ static int grid_parse(const struct opts *o, struct fd_grid *g)
 		}
 	} else {
 		/* log-spaced 0 … 65,536 (0 … 16,384 with --quick) */
-		size_t n = o->quick ? 4 : 6;
+		size_t n = quick ? 4 : 6;
 		g->fds = calloc(n, sizeof *g->fds);
 		if (!g->fds)
 			return EXP_FAILED;
-		g->n_fds = log_space(0, o->quick ? 16384 : 65536, n, 1, g->fds);
+		g->n_fds = log_space(0, quick ? 16384 : 65536, n, 1, g->fds);
 	}
 	g->requested = calloc(g->n_fds ? g->n_fds : 1, sizeof *g->requested);
 	if (!g->requested) {
@@ -73,10 +88,10 @@ static int grid_parse(const struct opts *o, struct fd_grid *g)
 		return EXP_FAILED;
 	}
 	memcpy(g->requested, g->fds, g->n_fds * sizeof *g->fds);
-	if (o->variants) {
+	if (fo->variants) {
 		int *idx;
 		size_t n;
-		rc = parse_name_list(o->variants, fd_variant_names, &idx, &n, &bad);
+		rc = parse_name_list(fo->variants, fd_variant_names, &idx, &n, &bad);
 		if (rc) {
 			fprintf(stderr,
 				"spawnscope: fdtable: --variants: bad value '%s': %s (valid: %s)\n",
@@ -94,13 +109,10 @@ static int grid_parse(const struct opts *o, struct fd_grid *g)
 	return 0;
 }
 
-static int fd_check(const struct opts *o)
+static int fd_prepare(const struct opts *o)
 {
-	struct fd_grid g;
-	int rc = grid_parse(o, &g);
-	if (!rc)
-		grid_free(&g);
-	return rc;
+	grid_free(&fd_grid);
+	return grid_parse(&fd_opts, o->quick, &fd_grid);
 }
 
 /* ---- arms ---- */
@@ -133,7 +145,7 @@ static struct arm *add_arm(struct arm *arms, size_t *n, const struct spawn_backe
 static size_t build_arms(struct fd_run *fr, bool cloexec, struct arm *arms)
 {
 	struct run_ctx *ctx = fr->ctx;
-	const bool *v = fr->g.variant;
+	const bool *v = fr->g->variant;
 	size_t n = 0;
 	for (size_t i = 0; i < ctx->n_backends; i++) {
 		const struct spawn_backend *be = ctx->backends[i];
@@ -188,16 +200,16 @@ static json_t *point_params(const struct fd_run *fr, const struct arm *a, size_t
 {
 	json_t *p = json_object();
 	const char *variant = strchr(a->label, '[') + 1;
-	json_object_set_new(p, "fds", json_integer((json_int_t)fr->g.fds[i_fds]));
-	if (fr->g.fds[i_fds] != fr->g.requested[i_fds])
+	json_object_set_new(p, "fds", json_integer((json_int_t)fr->g->fds[i_fds]));
+	if (fr->g->fds[i_fds] != fr->g->requested[i_fds])
 		json_object_set_new(p, "fds_requested",
-				    json_integer((json_int_t)fr->g.requested[i_fds]));
+				    json_integer((json_int_t)fr->g->requested[i_fds]));
 	json_object_set_new(p, "variant", json_stringn(variant, strlen(variant) - 1));
 	json_object_set_new(p, "backend_name", json_string(a->be->name));
 	json_object_set_new(p, "cloexec", json_boolean(cloexec));
 	if (a->req.share)
 		json_object_set_new(p, "share", json_integer(a->req.share));
-	json_object_set_new(p, "target", json_string(fr->t.name));
+	json_object_set_new(p, "target", json_string(fr->t->name));
 	json_object_set_new(p, "mode", json_string(fr->ctx->o->exec ? "exec" : "noexec"));
 	return p;
 }
@@ -224,7 +236,7 @@ static int run_point(struct fd_run *fr, size_t i_fds)
 
 	if (!arms)
 		return EXP_FAILED;
-	snprintf(what, sizeof what, "fdtable %llu fds", (unsigned long long)fr->g.fds[i_fds]);
+	snprintf(what, sizeof what, "fdtable %llu fds", (unsigned long long)fr->g->fds[i_fds]);
 	size_t n_inherit = build_arms(fr, false, arms);
 	size_t n = n_inherit + build_arms(fr, true, arms + n_inherit), n_ok = n;
 	size_t cap = budget_capacity(fr->b, ctx->o);
@@ -232,16 +244,16 @@ static int run_point(struct fd_run *fr, size_t i_fds)
 		arms[i].parent_fds = i < n_inherit ? ARM_FDS_INHERIT : ARM_FDS_CLOEXEC;
 		arms[i].probes_attached = ctx->probes ? 0 : -1; /* headline arms: no probes */
 		if (status == EXP_OK &&
-		    sampler_prepare(&fr->sp, &arms[i], &fr->t, ctx->o->exec, cap))
+		    sampler_prepare(&fr->sp, &arms[i], fr->t, ctx->o->exec, cap))
 			status = EXP_FAILED;
 	}
-	if (status == EXP_OK && lab_hold_fds(ctx->lab, what, fr->g.fds[i_fds], false))
+	if (status == EXP_OK && lab_hold_fds(ctx->lab, what, fr->g->fds[i_fds], false))
 		status = EXP_FAILED;
 	fr->sp.what = what;
 	struct sampler_plan plan;
 	if (status == EXP_OK && n)
 		status = budget_plan(&fr->sp, arms, &n_ok, fr->b, ctx->o,
-				     ctx->seed ^ (fr->g.fds[i_fds] << 1), &plan);
+				     ctx->seed ^ (fr->g->fds[i_fds] << 1), &plan);
 	if (status == EXP_OK && n) {
 		status = sampler_run(&fr->sp, arms, n_ok, &plan);
 		for (size_t i = 0; i < n && status != EXP_INTERRUPTED; i++) {
@@ -259,7 +271,7 @@ static int run_point(struct fd_run *fr, size_t i_fds)
 						      (json_int_t)plan.samples, "warmup",
 						      (json_int_t)plan.warmup, "block",
 						      (json_int_t)plan.block));
-			csv_name(csv, sizeof csv, fr->g.fds[i_fds], arms[i].label);
+			csv_name(csv, sizeof csv, fr->g->fds[i_fds], arms[i].label);
 			if (arm_store(ctx, &arms[i], e, csv))
 				status = EXP_FAILED;
 			if (arms[i].failures)
@@ -284,47 +296,45 @@ static int run_point(struct fd_run *fr, size_t i_fds)
 static int fit_to_limit(struct fd_run *fr)
 {
 	uint64_t want = 0, room, hard;
-	for (size_t i = 0; i < fr->g.n_fds; i++)
-		if (fr->g.fds[i] > want)
-			want = fr->g.fds[i];
+	for (size_t i = 0; i < fr->g->n_fds; i++)
+		if (fr->g->fds[i] > want)
+			want = fr->g->fds[i];
 	if (lab_fds_room(fr->ctx->lab, "fdtable: RLIMIT_NOFILE", want, &room, &hard))
 		return EXP_FAILED;
-	for (size_t i = 0; i < fr->g.n_fds; i++)
-		if (fr->g.fds[i] > room) {
+	for (size_t i = 0; i < fr->g->n_fds; i++)
+		if (fr->g->fds[i] > room) {
 			if (!fr->ctx->o->quiet)
 				fprintf(stderr,
 					"spawnscope: fdtable: RLIMIT_NOFILE's hard limit (%llu) "
 					"leaves room for %llu fds: %llu clamped to %llu\n",
 					(unsigned long long)hard, (unsigned long long)room,
-					(unsigned long long)fr->g.fds[i], (unsigned long long)room);
-			fr->g.fds[i] = room;
+					(unsigned long long)fr->g->fds[i],
+					(unsigned long long)room);
+			fr->g->fds[i] = room;
 		}
 	return EXP_OK;
 }
 
 static int fd_run(struct run_ctx *ctx)
 {
-	struct fd_run fr = {.ctx = ctx, .b = ctx->o->quick ? &quick_budget : &full_budget};
-	int rc = grid_parse(ctx->o, &fr.g);
-	if (rc)
-		return rc;
-	if ((rc = target_resolve(ctx->o->target, ctx->exe_dir, &fr.t))) {
-		grid_free(&fr.g);
-		return rc;
-	}
-	sampler_open(&fr.sp, ctx->lab, ctx->probes, ctx->o->quiet);
+	struct fd_run fr = {.ctx = ctx,
+			    .t = ctx->target,
+			    .b = ctx->o->quick ? &quick_budget : &full_budget,
+			    .g = &fd_grid};
+	int rc;
+	run_sampler_open(ctx, &fr.sp);
 	int status = fit_to_limit(&fr);
 	/* the points in a seeded random order: drift on the machine spreads over every size
 	 * instead of tilting the fit, and no size always runs first */
-	size_t *order = calloc(fr.g.n_fds ? fr.g.n_fds : 1, sizeof *order);
+	size_t *order = calloc(fr.g->n_fds ? fr.g->n_fds : 1, sizeof *order);
 	if (!order)
 		status = EXP_FAILED;
 	if (status == EXP_OK) {
 		struct rng rng;
 		rng_seed(&rng, ctx->seed ^ 0xfd7ab1eULL);
-		rng_permutation(&rng, order, fr.g.n_fds);
+		rng_permutation(&rng, order, fr.g->n_fds);
 	}
-	for (size_t k = 0; status != EXP_FAILED && order && k < fr.g.n_fds; k++) {
+	for (size_t k = 0; status != EXP_FAILED && order && k < fr.g->n_fds; k++) {
 		if (g_interrupted) {
 			status = EXP_INTERRUPTED;
 			break;
@@ -339,21 +349,29 @@ static int fd_run(struct run_ctx *ctx)
 	}
 	free(order);
 	sampler_close(&fr.sp);
-	grid_free(&fr.g);
-	if (fd_write_outputs(ctx) < 0 && status == EXP_OK)
-		status = EXP_FAILED;
+	grid_free(&fd_grid);
+	fd_add_fits(ctx);
 	results_flush(ctx->res, false);
 	return g_interrupted ? EXP_INTERRUPTED : status;
 }
+
+static const struct exp_plot fdtable_plots[] = {
+    {.name = "fdtable", .data = "points-fdtable.csv"},
+    {.name = NULL},
+};
 
 static const struct experiment fdtable_experiment = {
     .name = "fdtable",
     .summary = "fork's copy cost against open fds: inheritable, CLOEXEC, CLONE_FILES, "
 	       "close_range, efork",
     .order = 30,
-    .check = fd_check,
+    .options = fd_rows,
+    .opts = &fd_opts,
+    .opts_size = sizeof(fd_opts),
+    .prepare = fd_prepare,
     .run = fd_run,
+    .write_data = fd_write_data,
     .summarize = fd_summarize,
-    .plot = "fdtable",
+    .plots = fdtable_plots,
 };
 EXPERIMENT_REGISTER(fdtable_experiment)

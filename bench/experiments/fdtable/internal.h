@@ -17,9 +17,11 @@ enum fd_variant {
 };
 extern const char *const fd_variant_names[FV__N + 1];
 
-/* After the points: fits into run.json "fits", points-fdtable.csv and points-fdtable.gp
- * for scripts/fdtable.gp. 0 or -errno. */
-int fd_write_outputs(struct run_ctx *ctx);
+/* After the points: the ns-per-fd fits into run.json "fits". */
+void fd_add_fits(struct run_ctx *ctx);
+/* DIR/points-fdtable.csv and DIR/points-fdtable.gp (the variables of scripts/fdtable.gp)
+ * from run.json. 0 or -errno. */
+int fd_write_data(const json_t *run, const char *dir);
 void fd_summarize(const json_t *run, FILE *md);
 
 #endif

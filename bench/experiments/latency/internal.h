@@ -9,8 +9,8 @@
 
 /* summary.md section: one table per parent RSS, phases and probe overhead when present. */
 void latency_summarize(const json_t *run, FILE *md);
-/* RUNDIR/phases.csv (medians of every probe phase per backend and parent RSS) for
- * scripts/phases.gp; written only when some entry has phases. */
-void latency_write_phases(struct run_ctx *ctx);
+/* DIR/phases.csv (medians of every probe phase per backend and parent RSS) for
+ * scripts/phases.gp, from run.json; written only when some entry has phases. 0 or -errno. */
+int latency_write_data(const json_t *run, const char *dir);
 
 #endif

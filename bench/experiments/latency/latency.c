@@ -6,18 +6,77 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "impls/clone.h"
-#include "impls/registry.h"
 #include "bench/core/experiment.h"
-#include "internal.h"
-#include "vs_reference.h"
-#include "lab/state/memkind.h"
+#include "bench/core/membudget.h"
 #include "bench/core/sampler.h"
 #include "bench/lib/rng.h"
 #include "bench/lib/units.h"
+#include "bench/report/report_plot.h"
+#include "impls/clone.h"
+#include "impls/registry.h"
+#include "internal.h"
+#include "lab/state/memkind.h"
+#include "vs_reference.h"
 
 #define GIB (1ull << 30)
 #define MIB (1ull << 20)
+#define MAX_RSS_POINTS 8
+
+/* Its options (zero: the defaults). */
+static struct latency_opts {
+	uint64_t parent_rss[MAX_RSS_POINTS]; /* --parent-rss: one point per size */
+	size_t n_parent_rss;		     /* 0: not given */
+	const char *reference;		     /* --reference; NULL: vfork */
+} lat_opts;
+
+/* What prepare decided: the parent sizes, one point each. */
+static struct {
+	uint64_t rss[MAX_RSS_POINTS];
+	size_t n_rss;
+} lat_plan;
+
+static int parse_parent_rss(const struct opt_row *r, const char *val, void *dest)
+{
+	struct latency_opts *lo = (struct latency_opts *)((char *)dest - r->offset);
+	const char *list, *bad;
+	uint64_t *v64;
+	size_t n;
+	int rc = opt_list(r, val, &list);
+
+	if (rc)
+		return rc;
+	if (parse_size_list(val, &v64, &n, &bad))
+		return opts_bad_value("--parent-rss", bad ? bad : val,
+				      "expected sizes like 0,256M,1G");
+	if (n > MAX_RSS_POINTS) {
+		rc = opts_bad_value("--parent-rss", val, "at most 8 sizes");
+	} else {
+		memcpy(lo->parent_rss, v64, n * sizeof(*v64));
+		lo->n_parent_rss = n;
+	}
+	free(v64);
+	return rc;
+}
+
+/* A plug-in's name is known only once --backends loads it: an unknown name is reported when
+ * the latency point has no such arm. */
+static int parse_reference(const struct opt_row *r, const char *val, void *dest)
+{
+	(void)r;
+	if (!*val)
+		return opts_bad_value("--reference", val, "expected a backend name");
+	*(const char **)dest = val;
+	return 0;
+}
+
+static const struct opt_row latency_rows[] = {
+    {OPT_ROW("parent-rss", "LIST", "touched anonymous memory held while measuring, e.g. 0,1G",
+	     "0; run all: 0,1G when MemAvailable exceeds 4 GiB",
+	     offsetof(struct latency_opts, parent_rss), parse_parent_rss)},
+    {OPT_ROW("reference", "NAME", "the backend the others are compared with, round by round",
+	     "vfork", offsetof(struct latency_opts, reference), parse_reference)},
+    OPT_ROWS_END,
+};
 
 /* Samples per arm: a fork of a big parent costs ≈ 30 µs per MiB here (REFERENCE.md), so
  * large RSS points take fewer samples to keep `run all` within its time budget. */
@@ -50,9 +109,9 @@ static size_t default_warmup(const struct opts *o, size_t samples)
  * fork's page-table copy dominates) when MemAvailable leaves room. */
 static size_t rss_points(const struct opts *o, uint64_t *v)
 {
-	if (o->n_parent_rss) {
-		memcpy(v, o->parent_rss, o->n_parent_rss * sizeof(*v));
-		return o->n_parent_rss;
+	if (lat_opts.n_parent_rss) {
+		memcpy(v, lat_opts.parent_rss, lat_opts.n_parent_rss * sizeof(*v));
+		return lat_opts.n_parent_rss;
 	}
 	v[0] = 0;
 	if (!strcmp(o->experiment, "all") && !o->quick && mem_available_bytes() > 4 * GIB) {
@@ -200,7 +259,8 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 					arms[i].label, arms[i].failures, arms[i].n,
 					sample_error_str(arms[i].first_err));
 		}
-		latency_store_paired(ctx, entries, arms, n, rss);
+		latency_store_paired(ctx, lat_opts.reference ? lat_opts.reference : "vfork",
+				     entries, arms, n, rss);
 	}
 	for (size_t i = 0; i < n; i++)
 		arm_free(&arms[i]);
@@ -208,29 +268,60 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 		status = EXP_FAILED;
 	free(arms);
 	free(entries);
-	latency_write_phases(ctx);
 	results_flush(ctx->res, false);
 	return status;
+}
+
+/* Refuse before allocating: each --parent-rss must fit in the memory budget (MemAvailable
+ * or the memory cgroup's room, the tighter) with a margin, and an unknown budget is refused:
+ * an OOM kill mid-run would lose the run. */
+static int check_parent_rss(void)
+{
+	struct membudget b;
+	char b1[32], what[320];
+
+	membudget_read(&b);
+	for (size_t i = 0; i < lat_opts.n_parent_rss; i++) {
+		uint64_t rss = lat_opts.parent_rss[i];
+		if (!rss)
+			continue;
+		if (b.bytes && rss + (256ull << 20) <= b.bytes)
+			continue;
+		fprintf(stderr, "spawnscope: --parent-rss %s: %s (%s%s)\n",
+			fmt_bytes(rss, b1, sizeof(b1)),
+			b.bytes ? "more than the memory available"
+				: "cannot tell how much memory is available",
+			membudget_describe(&b, what, sizeof(what)),
+			b.bytes ? ", 256 MiB kept free" : "");
+		return EXP_USAGE;
+	}
+	return 0;
+}
+
+static int latency_prepare(const struct opts *o)
+{
+	int rc = check_parent_rss();
+
+	if (!rc)
+		lat_plan.n_rss = rss_points(o, lat_plan.rss);
+	return rc;
 }
 
 static int latency_run(struct run_ctx *ctx)
 {
 	struct sampler sp;
-	struct target t;
-	uint64_t rss[8];
-	size_t n_rss = rss_points(ctx->o, rss);
+	const uint64_t *rss = lat_plan.rss;
+	size_t n_rss = lat_plan.n_rss;
 	int rc, status = EXP_OK;
 
-	if ((rc = target_resolve(ctx->o->target, ctx->exe_dir, &t)))
-		return rc;
-	sampler_open(&sp, ctx->lab, ctx->probes, ctx->o->quiet);
+	run_sampler_open(ctx, &sp);
 	/* the parent sizes in a seeded random order, as every sweep: no size always runs first */
-	size_t order[8];
+	size_t order[MAX_RSS_POINTS];
 	struct rng rng;
 	rng_seed(&rng, ctx->seed ^ 0x1a7e9c7ULL);
 	rng_permutation(&rng, order, n_rss);
 	for (size_t k = 0; k < n_rss && !g_interrupted; k++) {
-		rc = run_point(ctx, &sp, &t, rss[order[k]]);
+		rc = run_point(ctx, &sp, ctx->target, rss[order[k]]);
 		if (rc == EXP_INTERRUPTED) {
 			status = rc;
 			break;
@@ -242,13 +333,28 @@ static int latency_run(struct run_ctx *ctx)
 	return g_interrupted ? EXP_INTERRUPTED : status;
 }
 
+/* latency.gp reads the samples CSVs through latency-series.gp; phases.gp exists only with
+ * probes. */
+static const struct exp_plot latency_plots[] = {
+    {.name = "latency",
+     .data = "latency-series.gp",
+     .series = plot_write_latency_series,
+     .needs = "samples/latency-*.csv"},
+    {.name = "phases", .data = "phases.csv", .optional = true},
+    {.name = NULL},
+};
+
 static const struct experiment latency_experiment = {
     .name = "latency",
     .summary = "spawn latency of every backend: call to return, first instruction, reaped",
     .order = 10,
-    .check = NULL,
+    .options = latency_rows,
+    .opts = &lat_opts,
+    .opts_size = sizeof(lat_opts),
+    .prepare = latency_prepare,
     .run = latency_run,
+    .write_data = latency_write_data,
     .summarize = latency_summarize,
-    .plot = "latency,phases",
+    .plots = latency_plots,
 };
 EXPERIMENT_REGISTER(latency_experiment)

@@ -336,9 +336,8 @@ static int fill_phases(FILE *f, void *arg)
 	return ferror(f) ? -EIO : 0;
 }
 
-void latency_write_phases(struct run_ctx *ctx)
+int latency_write_data(const json_t *run, const char *dir)
 {
-	const json_t *run = results_root(ctx->res);
 	struct phases_arg arg = {run};
 	json_t *e;
 	bool any = false;
@@ -348,6 +347,5 @@ void latency_write_phases(struct run_ctx *ctx)
 		if (json_object_size(json_object_get(e, "phases")))
 			any = true;
 	}
-	if (any)
-		results_write_file(ctx->res, "phases.csv", fill_phases, &arg);
+	return any ? write_data_file(dir, "phases.csv", fill_phases, &arg) : 0;
 }

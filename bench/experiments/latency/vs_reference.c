@@ -97,10 +97,10 @@ static void store_probe_cost(struct run_ctx *ctx, json_t **entries, const struct
 	}
 }
 
-void latency_store_paired(struct run_ctx *ctx, json_t **entries, struct arm *arms, size_t n,
-			  uint64_t rss)
+void latency_store_paired(struct run_ctx *ctx, const char *reference, json_t **entries,
+			  struct arm *arms, size_t n, uint64_t rss)
 {
-	store_vs_reference(ctx->o->reference ? ctx->o->reference : "vfork", entries, arms, n, rss);
+	store_vs_reference(reference, entries, arms, n, rss);
 	if (ctx->probes)
 		store_probe_cost(ctx, entries, arms, n, rss);
 }

@@ -298,13 +298,16 @@ static int fill_gp_vars(FILE *f, void *arg)
 	return 0;
 }
 
-int pt_write_outputs(struct run_ctx *ctx)
+void pt_add_fits(struct run_ctx *ctx)
 {
 	fit_size_axis(ctx);
 	fit_vma_axis(ctx);
-	json_t *run = results_root(ctx->res);
-	int rc = results_write_file(ctx->res, "points-pagetable.csv", fill_points, run);
+}
+
+int pt_write_data(const json_t *run, const char *dir)
+{
+	int rc = write_data_file(dir, "points-pagetable.csv", fill_points, (void *)run);
 	if (!rc)
-		rc = results_write_file(ctx->res, "points-pagetable.gp", fill_gp_vars, run);
+		rc = write_data_file(dir, "points-pagetable.gp", fill_gp_vars, (void *)run);
 	return rc;
 }

@@ -61,17 +61,17 @@ static uint64_t vma_room(void)
 	return max > margin ? max - margin : 1;
 }
 
-static int parse_sizes(const struct opts *o, struct pt_grid *g, uint64_t top)
+static int parse_sizes(const struct pt_opts *po, bool quick, struct pt_grid *g, uint64_t top)
 {
 	const char *bad;
 	int rc;
-	if (o->sizes) {
-		rc = parse_size_list(o->sizes, &g->sizes, &g->n_sizes, &bad);
+	if (po->sizes) {
+		rc = parse_size_list(po->sizes, &g->sizes, &g->n_sizes, &bad);
 		return rc ? bad_list("--sizes", bad, rc) : 0;
 	}
 	/* log-spaced from 0 to the top, one MiB apart at least */
-	size_t n = o->quick ? 4 : 6;
-	uint64_t hi = o->quick && top > 128 * MIB ? 128 * MIB : top;
+	size_t n = quick ? 4 : 6;
+	uint64_t hi = quick && top > 128 * MIB ? 128 * MIB : top;
 	g->sizes = calloc(n, sizeof *g->sizes);
 	if (!g->sizes)
 		return EXP_FAILED;
@@ -79,11 +79,11 @@ static int parse_sizes(const struct opts *o, struct pt_grid *g, uint64_t top)
 	return 0;
 }
 
-static int parse_kinds(const struct opts *o, struct pt_grid *g)
+static int parse_kinds(const struct pt_opts *po, struct pt_grid *g)
 {
 	const char *bad;
-	if (o->kinds) {
-		int rc = parse_name_list(o->kinds, memkind_names, &g->kinds, &g->n_kinds, &bad);
+	if (po->kinds) {
+		int rc = parse_name_list(po->kinds, memkind_names, &g->kinds, &g->n_kinds, &bad);
 		if (rc) {
 			fprintf(stderr,
 				"spawnscope: pagetable: --kinds: bad value '%s': %s (valid: %s)\n",
@@ -100,12 +100,13 @@ static int parse_kinds(const struct opts *o, struct pt_grid *g)
 	return 0;
 }
 
-static int parse_vmas(const struct opts *o, struct pt_grid *g, bool quiet)
+static int parse_vmas(const struct pt_opts *po, bool quick, struct pt_grid *g, bool quiet)
 {
-	static const uint64_t full[] = {1, 16, 256, 4096, 65536}, quick[] = {1, 256, 4096};
+	static const uint64_t full_vmas[] = {1, 16, 256, 4096, 65536},
+			      quick_vmas[] = {1, 256, 4096};
 	const char *bad;
-	if (o->vmas) {
-		int rc = parse_u64_list(o->vmas, &g->vmas, &g->n_vmas, &bad);
+	if (po->vmas) {
+		int rc = parse_u64_list(po->vmas, &g->vmas, &g->n_vmas, &bad);
 		if (rc)
 			return bad_list("--vmas", bad, rc);
 		if (g->n_vmas == 1 && g->vmas[0] == 0)
@@ -118,8 +119,9 @@ static int parse_vmas(const struct opts *o, struct pt_grid *g, bool quiet)
 				return EXP_USAGE;
 			}
 	} else {
-		const uint64_t *src = o->quick ? quick : full;
-		size_t n = o->quick ? sizeof quick / sizeof quick[0] : sizeof full / sizeof full[0];
+		const uint64_t *src = quick ? quick_vmas : full_vmas;
+		size_t n = quick ? sizeof quick_vmas / sizeof quick_vmas[0]
+				 : sizeof full_vmas / sizeof full_vmas[0];
 		g->vmas = calloc(n, sizeof *g->vmas);
 		if (!g->vmas)
 			return EXP_FAILED;
@@ -144,20 +146,20 @@ static int parse_vmas(const struct opts *o, struct pt_grid *g, bool quiet)
 	return 0;
 }
 
-int pt_grid_parse(const struct opts *o, struct pt_grid *g, bool quiet)
+int pt_grid_parse(const struct pt_opts *po, bool quick, struct pt_grid *g, bool quiet)
 {
 	memset(g, 0, sizeof *g);
 	uint64_t top = default_top();
-	int rc = parse_sizes(o, g, top);
+	int rc = parse_sizes(po, quick, g, top);
 	if (!rc)
-		rc = parse_kinds(o, g);
+		rc = parse_kinds(po, g);
 	if (!rc)
-		rc = parse_vmas(o, g, quiet);
+		rc = parse_vmas(po, quick, g, quiet);
 	if (rc) {
 		pt_grid_free(g);
 		return rc;
 	}
-	uint64_t vma_size = o->quick ? 128 * MIB : GIB;
+	uint64_t vma_size = quick ? 128 * MIB : GIB;
 	g->vma_size = top && vma_size > top ? top : vma_size;
 	if (g->vma_size < 64 * MIB)
 		g->vma_size = 64 * MIB;

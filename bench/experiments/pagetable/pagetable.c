@@ -28,10 +28,25 @@ struct pt_point {
 	uint64_t nvmas, nvmas_requested;
 };
 
+/* Its options, and the grid prepare made of them. */
+static struct pt_opts pt_opts;
+static struct pt_grid pt_grid;
+
+static const struct opt_row pt_rows[] = {
+    {OPT_ROW("sizes", "LIST", "parent memory sizes, e.g. 0,64M,1G",
+	     "log-spaced 0 … min(4 GiB, MemAvailable/4)", offsetof(struct pt_opts, sizes),
+	     opt_list)},
+    {OPT_ROW("kinds", "LIST", "memory kinds: anon,thp,untouched,shared,file_ro,dontfork,wipeonfork",
+	     "all", offsetof(struct pt_opts, kinds), opt_list)},
+    {OPT_ROW("vmas", "LIST", "VMA counts of the mapping axis (0 alone: no such axis)",
+	     "1,16,256,4096,65536", offsetof(struct pt_opts, vmas), opt_list)},
+    OPT_ROWS_END,
+};
+
 struct pt_run {
 	struct run_ctx *ctx;
 	struct sampler sp;
-	struct target t;
+	const struct target *t;
 	const struct budget *b;
 	uint64_t postfork_max; /* largest size whose post-fork passes are measured */
 };
@@ -57,7 +72,7 @@ static json_t *point_params(const struct pt_run *pr, const struct pt_point *pt,
 				    json_integer((json_int_t)pt->nvmas_requested));
 	json_object_set_new(p, "map_size", json_integer((json_int_t)r->map_size));
 	json_object_set_new(p, "thp_bytes", json_integer((json_int_t)r->thp_bytes));
-	json_object_set_new(p, "target", json_string(pr->t.name));
+	json_object_set_new(p, "target", json_string(pr->t->name));
 	json_object_set_new(p, "mode", json_string(pr->ctx->o->exec ? "exec" : "noexec"));
 	return p;
 }
@@ -160,7 +175,7 @@ static int sample_point(struct pt_run *pr, const struct pt_point *pt, struct lab
 		arms[i].req.share =
 		    (ctx->backends[i]->caps & SPAWN_CAP_HONOURS_SHARE) ? ctx->o->share : 0;
 		snprintf(arms[i].label, sizeof arms[i].label, "%s", ctx->backends[i]->name);
-		if (sampler_prepare(&pr->sp, &arms[i], &pr->t, ctx->o->exec, cap))
+		if (sampler_prepare(&pr->sp, &arms[i], pr->t, ctx->o->exec, cap))
 			status = EXP_FAILED;
 	}
 	char what[128], b[32];
@@ -219,13 +234,10 @@ static int run_point(struct pt_run *pr, const struct pt_point *pt)
 	return status;
 }
 
-static int pt_check(const struct opts *o)
+static int pt_prepare(const struct opts *o)
 {
-	struct pt_grid g;
-	int rc = pt_grid_parse(o, &g, true);
-	if (!rc)
-		pt_grid_free(&g);
-	return rc;
+	pt_grid_free(&pt_grid);
+	return pt_grid_parse(&pt_opts, o->quick, &pt_grid, o->quiet);
 }
 
 /* Every point of both axes, in a seeded random order: drift on the machine (other load,
@@ -271,36 +283,37 @@ static int run_grid(struct pt_run *pr, const struct pt_grid *g)
 
 static int pt_run(struct run_ctx *ctx)
 {
-	struct pt_grid g;
 	struct pt_run pr = {.ctx = ctx,
+			    .t = ctx->target,
 			    .b = ctx->o->quick ? &quick_budget : &full_budget,
 			    .postfork_max = ctx->o->quick ? 128 * MIB : 1024 * MIB};
-	int rc = pt_grid_parse(ctx->o, &g, ctx->o->quiet);
-	if (rc)
-		return rc;
-	if ((rc = target_resolve(ctx->o->target, ctx->exe_dir, &pr.t))) {
-		pt_grid_free(&g);
-		return rc;
-	}
-	sampler_open(&pr.sp, ctx->lab, ctx->probes, ctx->o->quiet);
-	int status = run_grid(&pr, &g);
+	run_sampler_open(ctx, &pr.sp);
+	int status = run_grid(&pr, &pt_grid);
 	sampler_close(&pr.sp);
-	pt_grid_free(&g);
-	/* fits and plot data from whatever finished, interrupted or not */
-	if (pt_write_outputs(ctx) < 0 && status == EXP_OK)
-		status = EXP_FAILED;
+	pt_grid_free(&pt_grid);
+	/* fits from whatever finished, interrupted or not */
+	pt_add_fits(ctx);
 	results_flush(ctx->res, false);
 	return g_interrupted ? EXP_INTERRUPTED : status;
 }
+
+static const struct exp_plot pagetable_plots[] = {
+    {.name = "pagetable", .data = "points-pagetable.csv"},
+    {.name = NULL},
+};
 
 static const struct experiment pagetable_experiment = {
     .name = "pagetable",
     .summary = "fork's copy cost against parent memory (per kind, THP) and VMAs; post-fork "
 	       "copy-on-write",
     .order = 20,
-    .check = pt_check,
+    .options = pt_rows,
+    .opts = &pt_opts,
+    .opts_size = sizeof(pt_opts),
+    .prepare = pt_prepare,
     .run = pt_run,
+    .write_data = pt_write_data,
     .summarize = pt_summarize,
-    .plot = "pagetable",
+    .plots = pagetable_plots,
 };
 EXPERIMENT_REGISTER(pagetable_experiment)
