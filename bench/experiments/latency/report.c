@@ -6,6 +6,7 @@
 
 #include "probes/probes.h"
 #include "internal.h"
+#include "vs_reference.h"
 #include "bench/core/probe_coverage.h"
 #include "bench/lib/units.h"
 
@@ -297,6 +298,7 @@ void latency_summarize(const json_t *run, FILE *md)
 		table(run, rss, md);
 		not_measured(run, rss, md);
 		fprintf(md, "\n");
+		latency_level_summary(run, rss, md);
 		cpu_table(run, rss, md);
 		phases_table(run, rss, md);
 	}

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "bench/core/experiment.h"
 #include "bench/core/sampler.h"
@@ -15,5 +16,10 @@
  * appended to the run's top-level list). */
 void latency_store_paired(struct run_ctx *ctx, json_t **entries, struct arm *arms, size_t n,
 			  uint64_t rss);
+/* The machine's level through the point (bench/lib/stats_level.h), appended to run.json's
+ * "machine_level" list (latency_store_paired calls it). */
+void latency_store_level(struct run_ctx *ctx, const struct arm *arms, size_t n, uint64_t rss);
+/* Its line in summary.md for the point at parent RSS rss. */
+void latency_level_summary(const json_t *run, json_int_t rss, FILE *md);
 
 #endif

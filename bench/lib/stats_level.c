@@ -1,0 +1,81 @@
+/* The machine's level through one run (bench/lib/stats_level.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "stats.h"
+#include "stats_level.h"
+
+/* Median of the finite values of v[0..n) (reordered), NaN when there is none. */
+static double finite_median(double *v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(v[i]))
+			v[k++] = v[i];
+	if (!k)
+		return NAN;
+	qsort(v, k, sizeof(*v), cmp_double);
+	return quantile_sorted(v, k, 0.5);
+}
+
+int stats_level_course(const double *lq, size_t n_arms, size_t n_rounds, struct level_course *out)
+{
+	size_t big = n_arms > n_rounds ? n_arms : n_rounds, used = 0;
+	double *own = malloc((n_arms ? n_arms : 1) * sizeof(*own));
+	double *level = malloc((n_rounds ? n_rounds : 1) * sizeof(*level));
+	double *buf = malloc((big ? big : 1) * sizeof(*buf));
+	int rc = 0;
+
+	out->arms = out->rounds = 0;
+	out->range = NAN;
+	for (size_t p = 0; p < LEVEL_PARTS; p++)
+		out->part[p] = NAN;
+	if (!own || !level || !buf) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	/* each arm's own median over rounds: what the arm costs, taken out of its rounds */
+	for (size_t a = 0; a < n_arms; a++) {
+		for (size_t r = 0; r < n_rounds; r++)
+			buf[r] = lq[a * n_rounds + r];
+		own[a] = finite_median(buf, n_rounds);
+		if (isfinite(own[a]))
+			out->arms++;
+	}
+	for (size_t r = 0; r < n_rounds; r++) {
+		for (size_t a = 0; a < n_arms; a++)
+			buf[a] = lq[a * n_rounds + r] - own[a];
+		level[r] = finite_median(buf, n_arms);
+		if (isfinite(level[r]))
+			level[used++] = level[r];
+	}
+	out->rounds = used;
+	if (used < 2 * LEVEL_PARTS) {
+		rc = -ERANGE;
+		goto done;
+	}
+	{
+		double whole, lo = INFINITY, hi = -INFINITY;
+
+		for (size_t r = 0; r < used; r++)
+			buf[r] = level[r];
+		whole = finite_median(buf, used);
+		for (size_t p = 0; p < LEVEL_PARTS; p++) {
+			size_t from = used * p / LEVEL_PARTS, to = used * (p + 1) / LEVEL_PARTS;
+
+			for (size_t r = from; r < to; r++)
+				buf[r - from] = level[r];
+			out->part[p] = expm1(finite_median(buf, to - from) - whole);
+			lo = fmin(lo, out->part[p]);
+			hi = fmax(hi, out->part[p]);
+		}
+		out->range = hi - lo;
+	}
+done:
+	free(own);
+	free(level);
+	free(buf);
+	return rc;
+}
