@@ -17,10 +17,23 @@ struct level_course {
 	double part[LEVEL_PARTS]; /* median level of each quarter of the rounds, as a
 				   * fraction relative to the whole run's (0.05 = 5 % slower) */
 	double range;		  /* max - min of part[] */
+	/* How far the level wanders between quarter-runs beyond what round-to-round noise
+	 * explains, on the log scale: the parts' sample variance less (pi/2) s^2 / m, the
+	 * variance a median of m independent rounds of spread s would have (s: the rounds'
+	 * level spread, 1.4826 MAD), floored at 0; the square root. A steady machine gives
+	 * about 0: the block bootstrap has already counted its round-to-round noise. */
+	double sd;
 };
 
 /* lq[a * n_rounds + r]: log of arm a's block quantile in round r (NaN: no block). 0, or
  * -ERANGE when fewer than 2 * LEVEL_PARTS rounds have a level, -ENOMEM. */
 int stats_level_course(const double *lq, size_t n_arms, size_t n_rounds, struct level_course *out);
+
+/* Widen a 95 % interval [ci[0], ci[1]] of a quantile est (> 0) by the level's wander: on the
+ * log scale each side's half-width h becomes sqrt(h^2 + (1.96 sd)^2). A run's quantile is the
+ * arm's cost at the level the machine held during the run; another run, at another time,
+ * holds another level, and the spread of the level between a run's quarters is the evidence
+ * of how far it wanders. NaN bounds stay NaN. */
+void stats_level_widen(double est, double ci[2], double sd);
 
 #endif

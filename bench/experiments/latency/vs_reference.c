@@ -106,5 +106,5 @@ void latency_store_paired(struct run_ctx *ctx, json_t **entries, struct arm *arm
 			   ctx->o->reference != NULL, entries, arms, n, rss);
 	if (ctx->probes)
 		store_probe_cost(ctx, entries, arms, n, rss);
-	latency_store_level(ctx, arms, n, rss);
+	latency_store_level(ctx, entries, arms, n, rss);
 }

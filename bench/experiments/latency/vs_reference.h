@@ -17,8 +17,10 @@
 void latency_store_paired(struct run_ctx *ctx, json_t **entries, struct arm *arms, size_t n,
 			  uint64_t rss);
 /* The machine's level through the point (bench/lib/stats_level.h), appended to run.json's
- * "machine_level" list (latency_store_paired calls it). */
-void latency_store_level(struct run_ctx *ctx, const struct arm *arms, size_t n, uint64_t rss);
+ * "machine_level" list, and every entry's p50/p10 intervals widened by its wander
+ * (latency_store_paired calls it). */
+void latency_store_level(struct run_ctx *ctx, json_t **entries, const struct arm *arms, size_t n,
+			 uint64_t rss);
 /* Its line in summary.md for the point at parent RSS rss. */
 void latency_level_summary(const json_t *run, json_int_t rss, FILE *md);
 
