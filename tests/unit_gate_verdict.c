@@ -175,6 +175,20 @@ static void test_shift_runs(void)
 	       "runs: Welch interval [1.61137, 2.48236] (got [%.7g, %.7g])", exp(s.lo), exp(s.hi));
 	tap_ok(near(s.stat, 8.907007166, 1e-8) && near(s.p, 0.000878178, 1e-8),
 	       "runs: t 8.90701, p 0.000878178 (got %.9g, %.9g)", s.stat, s.p);
+	/* Equal numbers of runs, unequal spreads (B's logs spaced by log 1.3): Student's t on the
+	 * pooled variance, sp^2 = (h^2 + k^2)/2, se^2 = 2 sp^2/3, 4 dof: [1.51096, 3.69750]
+	 * (Welch's dof would be 2.52, floored to 2: t(2) = 4.303 and a far wider interval). */
+	rc = gate_shift_runs(a, 3, (const double[]){200, 260, 338}, 3, &s);
+	tap_ok(rc == 0 && near(exp(s.lo), 1.5109602, 1e-5) && near(exp(s.hi), 3.6975010, 1e-5) &&
+		   near(s.stat, 5.337512613, 1e-7),
+	       "runs, equal n: pooled Student interval [1.51096, 3.69750], t 5.33751 (got "
+	       "[%.7g, %.7g], %.9g)",
+	       exp(s.lo), exp(s.hi), s.stat);
+	/* Unequal numbers (3 and 4 runs, logs spaced by h): Welch, dof 4.959 floored to 4. */
+	rc = gate_shift_runs(a, 3, (const double[]){200, 220, 242, 266.2}, 4, &s);
+	tap_ok(rc == 0 && near(exp(s.lo), 1.6680105, 1e-5) && near(exp(s.hi), 2.6378730, 1e-5),
+	       "runs, unequal n: Welch interval [1.66801, 2.63787] (got [%.7g, %.7g])", exp(s.lo),
+	       exp(s.hi));
 	tap_ok(gate_shift_runs(a, 2, b, 3, &s) == 0 && gate_shift_runs(a, 1, b, 3, &s) == -ERANGE,
 	       "runs: two a side is computable, one is -ERANGE");
 	rc = gate_shift_runs(same, 3, same, 3, &s);
@@ -186,7 +200,7 @@ static void test_shift_runs(void)
 
 int main(void)
 {
-	tap_plan(13 + 9 + 9 + 7 + 4 + 6);
+	tap_plan(13 + 9 + 9 + 7 + 4 + 8);
 	test_decide();
 	test_combine();
 	test_shift_paired();

@@ -6,10 +6,8 @@
 #include "paired.h"
 #include "bench/lib/stats.h"
 
-/* q-quantile of metric m of the counted samples of each round of a, indexed by round id
- * (NaN for a round without one) into out[0..rounds). */
-static void round_quantiles(const struct arm *a, enum metric m, double q, double *out,
-			    size_t rounds, double *buf)
+void arm_round_quantiles(const struct arm *a, enum metric m, double q, double *out, size_t rounds,
+			 double *buf)
 {
 	size_t i = 0;
 
@@ -37,7 +35,7 @@ enum metric arm_main_metric(const struct arm *a)
 	return M_REAPED;
 }
 
-static size_t rounds_of(const struct arm *a)
+size_t arm_rounds(const struct arm *a)
 {
 	size_t most = 0;
 
@@ -50,12 +48,12 @@ static size_t rounds_of(const struct arm *a)
 int paired_by_round(const struct arm *ref, const struct arm *arm, enum metric m, double q,
 		    struct gate_shift *s)
 {
-	size_t rounds = rounds_of(ref), biggest = ref->n > arm->n ? ref->n : arm->n, n = 0;
+	size_t rounds = arm_rounds(ref), biggest = ref->n > arm->n ? ref->n : arm->n, n = 0;
 	double *qa, *qb, *buf;
 	int rc;
 
-	if (rounds_of(arm) > rounds)
-		rounds = rounds_of(arm);
+	if (arm_rounds(arm) > rounds)
+		rounds = arm_rounds(arm);
 	qa = malloc((rounds ? rounds : 1) * sizeof(*qa));
 	qb = malloc((rounds ? rounds : 1) * sizeof(*qb));
 	buf = malloc((biggest ? biggest : 1) * sizeof(*buf));
@@ -63,8 +61,8 @@ int paired_by_round(const struct arm *ref, const struct arm *arm, enum metric m,
 		rc = -ENOMEM;
 		goto out;
 	}
-	round_quantiles(ref, m, q, qa, rounds, buf);
-	round_quantiles(arm, m, q, qb, rounds, buf);
+	arm_round_quantiles(ref, m, q, qa, rounds, buf);
+	arm_round_quantiles(arm, m, q, qb, rounds, buf);
 	/* Keep the rounds both arms have, packed in place. */
 	for (size_t r = 0; r < rounds; r++)
 		if (!isnan(qa[r]) && !isnan(qb[r])) {

@@ -14,6 +14,13 @@
  * counted sample has it), else t_reaped. */
 enum metric arm_main_metric(const struct arm *a);
 
+/* Rounds of a: one more than its largest round id (0 when it has no sample). */
+size_t arm_rounds(const struct arm *a);
+/* q-quantile of metric m of the counted samples of each round of a, indexed by round id
+ * (NaN for a round without one) into out[0..rounds); buf holds a->n doubles. */
+void arm_round_quantiles(const struct arm *a, enum metric m, double q, double *out, size_t rounds,
+			 double *buf);
+
 /* Per round present in both arms, the q-quantile (type 7) of metric m over the samples that
  * count (sample_counts) of ref and of arm; then the shift of arm against ref on the log
  * scale into *s (s->est, lo, hi are log ratios; s->n the rounds paired). 0, -ERANGE (no

@@ -11,7 +11,8 @@
  *   saved (weaker): spawnscope gate --baseline OLD1/run.json --baseline OLD2/run.json ...
  *                                   --current NEW1/run.json ...
  *     A run is the unit: each run gives one summary per comparison (the median of its
- *     per-block p10/p50), and the shift is Welch's t interval on the logs of those summaries.
+ *     per-block p10/p50), and the shift is Student's t interval on the logs of those summaries
+ *     (pooled variance with equal numbers of runs a side, else Welch's).
  *     Fewer than GATE_MIN_REPLICATES runs on a side: "insufficient replicates", exit 3.
  *
  * Exit status: 0 pass (or improvement), 1 regression, 2 usage or input error (including an

@@ -44,10 +44,12 @@ void gate_markdown(const struct gate_report *r, FILE *f)
 		    "**Unpaired comparison of saved runs — weaker than the paired gate**: drift "
 		    "of the machine between the two runs is not cancelled, and nothing can be "
 		    "re-run to confirm. A run is the unit: %zu baseline and %zu current runs, each "
-		    "summarised by the median of its per-block %s of %s; Welch's t interval on "
-		    "the logs; threshold %g%%, noise band %g%%.\n\n",
-		    o->n_baselines, o->n_currents, gate_q_names[dq], o->metric, o->threshold * 100,
-		    o->noise * 100);
+		    "summarised by the median of its per-block %s of %s; Student's t interval "
+		    "on the logs (%s); threshold %g%%, noise band %g%%.\n\n",
+		    o->n_baselines, o->n_currents, gate_q_names[dq], o->metric,
+		    o->n_baselines == o->n_currents ? "pooled variance"
+						    : "Welch's, unequal numbers of runs",
+		    o->threshold * 100, o->noise * 100);
 	fprintf(f, "| comparison | metric | A | B | change [95%% CI] | p | verdict |\n");
 	fprintf(f, "|---|---|---:|---:|---:|---:|---|\n");
 	for (size_t i = 0; i < ph->n_series; i++) {
@@ -80,10 +82,9 @@ void gate_markdown(const struct gate_report *r, FILE *f)
 			   "than 95%%: each look spends only part of the 5%%); p: Wilcoxon "
 			   "signed-rank test on the per-pair log-ratios.\n");
 	else
-		fprintf(f,
-			"\nA, B: median over runs of each run's median block quantile, ± the "
-			"runs' relative standard deviation. change: mean of the runs' log "
-			"summaries, B over A, with Welch's t 95%% interval; p: Welch's t test.\n");
+		fprintf(f, "\nA, B: median over runs of each run's median block quantile, ± the "
+			   "runs' relative standard deviation. change: mean of the runs' log "
+			   "summaries, B over A, with its t 95%% interval; p: the same t test.\n");
 	if (r->n_phases == 2)
 		fprintf(f,
 			"\nFirst run: %s after %zu pairs (%.1f s); confirmation: %s after %zu "

@@ -4,7 +4,8 @@
  * share its machine state (what else ran, where the pages landed, the boot), so a run-to-run
  * difference between two identical binaries is not noise that more blocks average away. Each
  * run gives one summary per comparison, the median of its per-block p10 (p50), and the shift
- * is Welch's t interval on the logs of those summaries; fewer than GATE_MIN_REPLICATES runs
+ * is Student's t interval on the logs of those summaries (pooled variance when both sides
+ * have as many runs, else Welch's: gate_shift_runs); fewer than GATE_MIN_REPLICATES runs
  * on a side is "insufficient replicates" (exit 3), never a verdict. Weaker than the paired
  * gate: drift between the runs is not cancelled, and nothing can be re-run to confirm.
  */

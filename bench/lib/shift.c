@@ -191,10 +191,19 @@ int gate_shift_runs(const double *a, size_t na, const double *b, size_t nb, stru
 		s->stat = s->est == 0 ? 0 : copysign(INFINITY, s->est);
 		return 0;
 	}
-	/* Welch-Satterthwaite; floor keeps the t quantile on the safe (wider) side. */
-	dof = se2 * se2 /
-	      (va * va / ((double)na * na * (double)(na - 1)) +
-	       vb * vb / ((double)nb * nb * (double)(nb - 1)));
+	if (na == nb) {
+		/* Student's t with the pooled variance: with equal numbers of runs a side it
+		 * keeps its level when the two variances differ (Box 1954), and at 3 runs a side
+		 * Welch's degrees of freedom (often 2) would double the interval's width. */
+		dof = (double)(na + nb - 2);
+		se2 = ((double)(na - 1) * va + (double)(nb - 1) * vb) / dof *
+		      (1 / (double)na + 1 / (double)nb);
+	} else {
+		/* Welch-Satterthwaite; floor keeps the t quantile on the safe (wider) side. */
+		dof = se2 * se2 /
+		      (va * va / ((double)na * na * (double)(na - 1)) +
+		       vb * vb / ((double)nb * nb * (double)(nb - 1)));
+	}
 	t = t_crit95(dof < 1 ? 1 : (size_t)floor(dof));
 	s->lo = s->est - t * sqrt(se2);
 	s->hi = s->est + t * sqrt(se2);

@@ -1,7 +1,7 @@
 /* How far B sits from A on the log scale, with an interval and a p-value: paired (Wilcoxon
  * signed rank, one-sample Hodges-Lehmann), unpaired (Mann-Whitney U, two-sample HL) and runs as
- * the unit (Welch's t). The gate decides from these; comparisons and the latency experiment
- * report them. */
+ * the unit (Student's t, Welch's for unequal numbers of runs). The gate decides from these;
+ * comparisons and the latency experiment report them. */
 #ifndef SPAWNSCOPE_SHIFT_H
 #define SPAWNSCOPE_SHIFT_H
 
@@ -30,7 +30,8 @@ int gate_shift_unpaired(const double *a, size_t na, const double *b, size_t nb,
 			struct gate_shift *s);
 
 /* Runs as the unit: a[i], b[j] one summary per run (> 0); the shift is mean(log b) -
- * mean(log a) with Welch's t interval (Satterthwaite's degrees of freedom, rounded down);
+ * mean(log a) with Student's t interval on the pooled variance when na == nb, else Welch's
+ * (Satterthwaite's degrees of freedom, rounded down);
  * p two-sided, stat the t statistic. -ERANGE with fewer than 2 runs a side, -EDOM. */
 int gate_shift_runs(const double *a, size_t na, const double *b, size_t nb, struct gate_shift *s);
 

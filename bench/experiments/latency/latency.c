@@ -260,7 +260,7 @@ static int run_point(struct run_ctx *ctx, struct sampler *sp, const struct targe
 					sample_error_str(arms[i].first_err));
 		}
 		latency_store_paired(ctx, lat_opts.reference ? lat_opts.reference : "vfork",
-				     entries, arms, n, rss);
+				     lat_opts.reference != NULL, entries, arms, n, rss);
 	}
 	for (size_t i = 0; i < n; i++)
 		arm_free(&arms[i]);

@@ -7,6 +7,7 @@
 #include "probes/probes.h"
 #include "internal.h"
 #include "bench/core/runjson.h"
+#include "vs_reference.h"
 #include "bench/core/probe_coverage.h"
 #include "bench/lib/units.h"
 
@@ -262,14 +263,16 @@ void latency_summarize(const json_t *run, FILE *md)
 	size_t n_seen = 0;
 	json_t *e;
 
-	fprintf(md, "## Spawn latency (`latency`)\n\n"
-		    "t_return: the parent's spawn call returned; t_first: the child's first "
-		    "instruction in the new program (the `stamp` target's own clock read); "
-		    "t_reaped: wait returned. Microseconds. Intervals resample whole rounds; the ÷ "
-		    "columns compare each arm with the reference round by round (per round the "
-		    "ratio of the two blocks' quantiles; Hodges–Lehmann estimate and 95 %% "
-		    "interval). \"two groups\": the arm's block medians form two groups, so its "
-		    "p50 depends on the share of slow rounds (docs/statistics.md).\n\n");
+	fprintf(md,
+		"## Spawn latency (`latency`)\n\n"
+		"t_return: the parent's spawn call returned; t_first: the child's first "
+		"instruction in the new program (the `stamp` target's own clock read); "
+		"t_reaped: wait returned. Microseconds. Intervals resample whole rounds and are "
+		"widened by the machine level's wander (the line under each table); the ÷ "
+		"columns compare each arm with the reference round by round (per round the "
+		"ratio of the two blocks' quantiles; Hodges–Lehmann estimate and 95 %% "
+		"interval). \"two groups\": the arm's block medians form two groups, so its "
+		"p50 depends on the share of slow rounds (docs/statistics.md).\n\n");
 	RESULTS_FOREACH(run, "latency", i, e)
 	{
 		json_int_t rss = rss_of(e);
@@ -285,6 +288,7 @@ void latency_summarize(const json_t *run, FILE *md)
 		table(run, rss, md);
 		not_measured(run, rss, md);
 		fprintf(md, "\n");
+		latency_level_summary(run, rss, md);
 		cpu_table(run, rss, md);
 		phases_table(run, rss, md);
 	}

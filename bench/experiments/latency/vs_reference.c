@@ -34,10 +34,12 @@ static json_t *compare(const struct arm *ref, const struct arm *arm, enum metric
 	return o;
 }
 
-static void store_vs_reference(const char *reference, json_t **entries, const struct arm *arms,
-			       size_t n, uint64_t rss)
+/* explicit: the user named the reference (--reference); the default one missing from a
+ * --backends list without it is recorded in run.json, not warned about. */
+static void store_vs_reference(const char *reference, bool explicit, json_t **entries,
+			       const struct arm *arms, size_t n, uint64_t rss)
 {
-	bool warned = false;
+	bool warned = !explicit;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct arm *ref = find_arm(arms, n, reference, &arms[i]);
@@ -97,10 +99,11 @@ static void store_probe_cost(struct run_ctx *ctx, json_t **entries, const struct
 	}
 }
 
-void latency_store_paired(struct run_ctx *ctx, const char *reference, json_t **entries,
-			  struct arm *arms, size_t n, uint64_t rss)
+void latency_store_paired(struct run_ctx *ctx, const char *reference, bool explicit,
+			  json_t **entries, struct arm *arms, size_t n, uint64_t rss)
 {
-	store_vs_reference(reference, entries, arms, n, rss);
+	store_vs_reference(reference, explicit, entries, arms, n, rss);
 	if (ctx->probes)
 		store_probe_cost(ctx, entries, arms, n, rss);
+	latency_store_level(ctx, entries, arms, n, rss);
 }
