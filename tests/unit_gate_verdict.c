@@ -1,5 +1,5 @@
 /* The gate's decision rule, its combination over comparisons, and the shift computations
- * (bench/gate/verdict.c, bench/gate/shift.c) against hand-computed examples. */
+ * (bench/gate/verdict.c, bench/lib/shift.c) against hand-computed examples. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

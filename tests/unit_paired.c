@@ -1,4 +1,4 @@
-/* bench/lib/paired.c on hand-built arms: the per-round quantiles are paired by round id, rounds
+/* bench/core/paired.c on hand-built arms: the per-round quantiles are paired by round id, rounds
  * one arm lacks are left out, switch samples and failed samples do not count, and a constant
  * ratio comes back exactly. */
 #include "tap.h"

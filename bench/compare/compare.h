@@ -1,7 +1,7 @@
 /* `spawnscope compare DIR... [--label NAME=DIR] [--out DIR]`: the same experiments across
  * runs, kernels and machines, side by side (compare.md, report.html, plots/compare-*.svg|png).
  * Changes against the first run are unpaired (two-sample Hodges-Lehmann over per-block
- * summaries, bench/gate/shift.c), since runs of different machines share no rounds. */
+ * summaries, bench/lib/shift.c), since runs of different machines share no rounds. */
 #ifndef SPAWNSCOPE_COMPARE_H
 #define SPAWNSCOPE_COMPARE_H
 

@@ -1,4 +1,4 @@
-/* Round-paired comparison of two arms (bench/lib/paired.h). */
+/* Round-paired comparison of two arms (bench/core/paired.h). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* The latency experiment's comparisons between arms, paired by round (bench/lib/paired.h):
+/* The latency experiment's comparisons between arms, paired by round (bench/core/paired.h):
  * every arm against the reference backend, and each probed twin against its plain arm. */
 #include <math.h>
 #include <stdio.h>
