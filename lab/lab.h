@@ -1,4 +1,5 @@
-/* The lab process's own parts (lab_main.c, lab_loop.c, lab_state.c, lab_footprint.c). */
+/* The lab process's own parts (lab_main.c, lab_channel.c, lab_loop.c, lab_state.c,
+ * lab_footprint.c). */
 #ifndef SPAWNSCOPE_LAB_H
 #define SPAWNSCOPE_LAB_H
 
@@ -7,7 +8,7 @@
 
 #include "lab_proto.h"
 
-/* The shared arena (mapped MADV_DONTFORK) and the socket to the driver. */
+/* The shared arena (mapped MADV_DONTFORK) and the socket to the driver (lab_channel.c). */
 extern struct lab_shared *lab_sh;
 extern int lab_sock;
 
@@ -15,6 +16,8 @@ extern int lab_sock;
  * 0 or -errno (the driver is gone: the lab exits). */
 int lab_send(const struct lab_msg *m);
 int lab_event(struct lab_msg *m);
+/* Receive one message from the driver. 0 or -errno (-EPIPE: it closed the socket). */
+int lab_recv(struct lab_msg *m);
 
 /* LAB_RUN and LAB_ONE (lab_loop.c). lab_loop_init makes the stamp pipe. */
 int lab_loop_init(void);
