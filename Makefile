@@ -90,11 +90,18 @@ FUZZ_BIN := $(FUZZ_BUILD)/fuzz/runjson_fuzz
 
 all: $(BUILD)/spawnscope $(BUILD)/spawnscope-lab $(TARGETS) $(PLUGINS)
 
-$(BUILD)/spawnscope: $(MAIN_OBJ) $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# The source lists, rewritten only when they change: a file or folder added or removed
+# relinks the binaries (the wildcards alone would not notice a removal).
+SRC_LIST := $(BUILD)/sources.list
+SRC_LIST_NOW := $(sort $(MAIN_OBJ) $(LIB_OBJS) $(LAB_OBJS))
+$(shell mkdir -p $(BUILD) && (echo '$(SRC_LIST_NOW)' | cmp -s - $(SRC_LIST) || \
+	echo '$(SRC_LIST_NOW)' > $(SRC_LIST)))
 
-$(BUILD)/spawnscope-lab: $(LAB_OBJS)
-	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ -ldl
+$(BUILD)/spawnscope: $(MAIN_OBJ) $(LIB_OBJS) $(SRC_LIST)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB_OBJS) $(LDLIBS)
+
+$(BUILD)/spawnscope-lab: $(LAB_OBJS) $(SRC_LIST)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $(LAB_OBJS) -ldl
 
 $(BUILD)/obj/%.o: %.c $(SKELS) $(wildcard */*.h */*/*.h */*/*/*.h) Makefile
 	@mkdir -p $(dir $@)
@@ -124,7 +131,7 @@ $(BUILD)/probes/%.skel.h: $(BUILD)/probes/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
 # Tests: C tests link every object but main; tests/targets are ordinary (libc) helpers.
-$(BUILD)/tests/%.t: tests/%.c $(LIB_OBJS) $(wildcard tests/*.h)
+$(BUILD)/tests/%.t: tests/%.c $(LIB_OBJS) $(wildcard tests/*.h) $(SRC_LIST)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
