@@ -2,6 +2,7 @@
  * medians of every arm of the point, into run.json's "machine_level" list. */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +56,8 @@ static void widen_entries(json_t **entries, size_t n, enum metric m, double sd)
 							  metric_names[m])
 					: NULL;
 
+		bool widened = false;
+
 		for (size_t k = 0; st && k < 2; k++) {
 			json_t *ci = json_object_get(st, q[k][1]);
 			double est = json_number_value(json_object_get(st, q[k][0]));
@@ -67,8 +70,9 @@ static void widen_entries(json_t **entries, size_t n, enum metric m, double sd)
 			json_object_set(st, q[k][2], ci);
 			stats_level_widen(est, b, sd);
 			json_object_set_new(st, q[k][1], json_pack("[ff]", b[0], b[1]));
+			widened = true;
 		}
-		if (st) {
+		if (widened) {
 			json_object_set_new(st, "ci_level_sd", json_real(sd));
 			json_object_set_new(st, "ci_method",
 					    json_string("circular block bootstrap over rounds, "
