@@ -103,7 +103,10 @@ $(BUILD)/spawnscope: $(MAIN_OBJ) $(LIB_OBJS) $(SRC_LIST)
 $(BUILD)/spawnscope-lab: $(LAB_OBJS) $(SRC_LIST)
 	$(CC) $(EXTRA_LDFLAGS) -o $@ $(LAB_OBJS) -ldl
 
-$(BUILD)/obj/%.o: %.c $(SKELS) $(wildcard */*.h */*/*.h */*/*/*.h) Makefile
+# every header of the sources (not of the build directories: another build's generated
+# headers must not make this one stale)
+SRC_HDRS := $(wildcard bench/*/*.h bench/*/*/*.h impls/*.h impls/*/*.h lab/*.h lab/*/*.h probes/*.h)
+$(BUILD)/obj/%.o: %.c $(SKELS) $(SRC_HDRS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
