@@ -194,10 +194,9 @@ int gate_shift_runs(const double *a, size_t na, const double *b, size_t nb, stru
 	if (na == nb) {
 		/* Student's t with the pooled variance: with equal numbers of runs a side it
 		 * keeps its level when the two variances differ (Box 1954), and at 3 runs a side
-		 * Welch's degrees of freedom (often 2) would double the interval's width. */
+		 * Welch's degrees of freedom (often 2) would double the interval's width. With
+		 * na == nb the pooled standard error is se2 as it stands; only the dof differ. */
 		dof = (double)(na + nb - 2);
-		se2 = ((double)(na - 1) * va + (double)(nb - 1) * vb) / dof *
-		      (1 / (double)na + 1 / (double)nb);
 	} else {
 		/* Welch-Satterthwaite; floor keeps the t quantile on the safe (wider) side. */
 		dof = se2 * se2 /
