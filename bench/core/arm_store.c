@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/core/paired.h"
+#include "paired.h"
 #include "probe_coverage.h"
 #include "sampler.h"
 #include "footprint_report.h"
@@ -118,8 +118,8 @@ static json_t *cpu_split(const struct arm *a, enum metric m, bool same, double *
 static void store_modes(const struct arm *a, json_t *entry, double *buf)
 {
 	enum metric m = arm_main_metric(a);
-	size_t nb = 0, i = 0;
-	double *med = malloc((a->n ? a->n : 1) * sizeof(*med));
+	size_t nb = 0, rounds = arm_rounds(a);
+	double *med = malloc((rounds ? rounds : 1) * sizeof(*med));
 	json_t *split = json_pack("{s:s}", "metric", metric_names[m]);
 	struct modes md;
 
@@ -128,18 +128,11 @@ static void store_modes(const struct arm *a, json_t *entry, double *buf)
 	json_object_set_new(entry, "by_child_cpu", split);
 	if (!med)
 		return;
-	while (i < a->n) {
-		uint32_t b = a->s[i].block;
-		size_t j = i, k;
-
-		while (j < a->n && a->s[j].block == b)
-			j++;
-		if ((k = gather_metric(a, m, i, j, buf, NULL))) {
-			qsort(buf, k, sizeof(*buf), cmp_double);
-			med[nb++] = quantile_sorted(buf, k, 0.5);
-		}
-		i = j;
-	}
+	/* each block's median, in round order; rounds without a counted sample left out */
+	arm_round_quantiles(a, m, 0.5, med, rounds, buf);
+	for (size_t r = 0; r < rounds; r++)
+		if (!isnan(med[r]))
+			med[nb++] = med[r];
 	if (!block_modes(med, nb, &md))
 		json_object_set_new(entry, "modes",
 				    json_pack("{s:s, s:b, s:f, s:f, s:f, s:f, s:I}", "metric",

@@ -20,10 +20,8 @@ void arm_round_quantiles(const struct arm *a, enum metric m, double q, double *o
 		for (; i < a->n && a->s[i].block == round; i++)
 			if (sample_counts(&a->s[i]) && a->s[i].t[m] >= 0)
 				buf[k++] = (double)a->s[i].t[m];
-		if (k && round < rounds) {
-			qsort(buf, k, sizeof(*buf), cmp_double);
-			out[round] = quantile_sorted(buf, k, q);
-		}
+		if (k && round < rounds)
+			out[round] = quantile_of(buf, k, q);
 	}
 }
 

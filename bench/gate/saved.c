@@ -122,12 +122,6 @@ static const json_t *same_entry(const json_t *run, const json_t *first_run, cons
 	return found;
 }
 
-static double median_of(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return quantile_sorted(v, n, 0.5);
-}
-
 /* One summary per run of a side into s: the median of each run's block p10 and p50. */
 static int load_side(const struct gate_opts *o, bool b_side, json_t *const *runs, size_t n,
 		     const json_t *like, struct gate_series *s)
@@ -153,8 +147,8 @@ static int load_side(const struct gate_opts *o, bool b_side, json_t *const *runs
 				paths[k], s->name);
 			rc = 2;
 		}
-		if (!rc && gate_series_push(s, b_side, median_of(one.a[GQ_P10], one.na),
-					    median_of(one.a[GQ_P50], one.na))) {
+		if (!rc && gate_series_push(s, b_side, quantile_of(one.a[GQ_P10], one.na, 0.5),
+					    quantile_of(one.a[GQ_P50], one.na, 0.5))) {
 			fprintf(stderr, "spawnscope gate: %s\n", strerror(ENOMEM));
 			rc = 2;
 		}

@@ -145,8 +145,7 @@ void gate_series_level(const double *v, size_t n, double *median, double *stddev
 	if (!n || !(sorted = malloc(n * sizeof(*sorted))))
 		return;
 	memcpy(sorted, v, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_double);
-	*median = quantile_sorted(sorted, n, 0.5);
+	*median = quantile_of(sorted, n, 0.5);
 	free(sorted);
 	for (size_t i = 0; i < n; i++)
 		mean += v[i] / (double)n;

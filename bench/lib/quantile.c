@@ -2,6 +2,7 @@
 #include "quantile.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 int cmp_double(const void *a, const void *b)
 {
@@ -34,4 +35,10 @@ double quantile_sorted(const double *sorted, size_t n, double q)
 	if (frac == 0)
 		return sorted[lo];
 	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+}
+
+double quantile_of(double *v, size_t n, double q)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return quantile_sorted(v, n, q);
 }

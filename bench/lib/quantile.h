@@ -11,4 +11,7 @@ int cmp_double(const void *a, const void *b);
 /* Quantile of sorted data, Hyndman & Fan type 7 (R's default, numpy's "linear"). */
 double quantile_sorted(const double *sorted, size_t n, double q);
 
+/* Sort v[0..n) in place (cmp_double) and return its type-7 q-quantile; NaN when n == 0. */
+double quantile_of(double *v, size_t n, double q);
+
 #endif

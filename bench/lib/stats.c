@@ -186,8 +186,7 @@ void fit_sd_floor(const double *y, double *sd, size_t n)
 		if (isfinite(sd[i]) && y[i] != 0)
 			rel[m++] = sd[i] / fabs(y[i]);
 	if (m) {
-		qsort(rel, m, sizeof(*rel), cmp_double);
-		med = quantile_sorted(rel, m, 0.5);
+		med = quantile_of(rel, m, 0.5);
 		for (size_t i = 0; i < n; i++)
 			if (isfinite(sd[i]) && sd[i] < med * fabs(y[i]))
 				sd[i] = med * fabs(y[i]);

@@ -14,10 +14,7 @@ static double finite_median(double *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (isfinite(v[i]))
 			v[k++] = v[i];
-	if (!k)
-		return NAN;
-	qsort(v, k, sizeof(*v), cmp_double);
-	return quantile_sorted(v, k, 0.5);
+	return quantile_of(v, k, 0.5);
 }
 
 /* (1.4826 MAD)^2 of v[0..n): the spread of the rounds' levels, robust to a few wild
