@@ -19,6 +19,7 @@
 #include "bench/gate/gate.h"
 #include "bench/core/machine.h"
 #include "lab/state/memkind.h"
+#include "lab/state/parent_state.h"
 #include "bench/core/opts.h"
 #include "bench/core/results.h"
 #include "bench/core/rundir.h"
@@ -132,16 +133,8 @@ static int pin_cpu(int cpu)
  * (the lab, not the driver, is the parent of every measured child; see its footprint). */
 static json_int_t driver_rss_anon(void)
 {
-	FILE *f = fopen("/proc/self/status", "re");
-	char line[256];
-	json_int_t kb = -1;
+	int64_t kb = proc_status_field(0, "RssAnon");
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "RssAnon:", 8))
-			kb = strtoll(line + 8, NULL, 10);
-	fclose(f);
 	return kb < 0 ? -1 : kb * 1024;
 }
 

@@ -26,34 +26,12 @@ static int64_t count_lines(const char *path)
 	return r < 0 ? -errno : n;
 }
 
-/* "Key:   123 kB" of /proc/self/status, in the field's unit (kB or a count); -errno. */
-static int64_t status_field(const char *key)
-{
-	char buf[4096];
-	size_t klen = strlen(key);
-	ssize_t r;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r <= 0)
-		return r < 0 ? -errno : -ENODATA;
-	buf[r] = 0;
-	for (char *line = buf; line && *line;
-	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			return strtoll(line + klen + 1, NULL, 10);
-	return -ENOENT;
-}
-
 int lab_footprint_read(struct lab_footprint *fp)
 {
-	int64_t kb = status_field("RssAnon");
+	int64_t kb = proc_status_field(0, "RssAnon");
 
 	fp->rss_anon_bytes = kb < 0 ? kb : kb * 1024;
-	fp->threads = status_field("Threads");
+	fp->threads = proc_status_field(0, "Threads");
 	fp->vmas = count_lines("/proc/self/maps");
 	fp->fds = count_open_fds();
 	return fp->rss_anon_bytes < 0 ? (int)fp->rss_anon_bytes : 0;

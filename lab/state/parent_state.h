@@ -25,6 +25,9 @@ int held_child_fork(struct held_child *c);
 int held_child_release(struct held_child *c);
 /* VmPTE of a live process in kB (mm->pgtables_bytes); -errno when unreadable. */
 long vmpte_kb_of(pid_t pid);
+/* The "KEY:  123 kB" field of /proc/PID/status (pid 0: this process), in the field's unit
+ * (kB or a count), read without allocating; -errno (-ENOENT: no such field). */
+int64_t proc_status_field(pid_t pid, const char *key);
 
 struct postfork_result {
 	size_t n;		/* repetitions taken */

@@ -57,17 +57,7 @@ int held_child_release(struct held_child *c)
 
 long vmpte_kb_of(pid_t pid)
 {
-	char path[64], line[256];
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	long kb = -ENOENT;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "VmPTE: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return (long)proc_status_field(pid, "VmPTE");
 }
 
 void postfork_free(struct postfork_result *p)
